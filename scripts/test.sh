@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The full test run: typecheck, build, unit/integration tests, then end-to-end tests in headless Chromium.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-results
+
+npm run typecheck || exit 1
+npm run build --silent >/dev/null || { npm run build; exit 1; }
+
+status=0
+npx vitest run --project unit --reporter=default --reporter=json --outputFile=test-results/unit.json || status=1
+npx vitest run --project e2e --reporter=default --reporter=json --outputFile=test-results/e2e.json || status=1
+
+node -e '
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of ["unit", "e2e"]) {
+    try {
+      const r = require(`./test-results/${f}.json`);
+      passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+    } catch { failed += 1; console.error(`no results for ${f}`); }
+  }
+  console.log(`Tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+'
+exit $status

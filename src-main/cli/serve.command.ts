@@ -1,0 +1,44 @@
+// `iqa serve`: the serve shell over the runtime, until interrupted.
+import { rendererDistDir } from '../app/paths';
+import { log } from '../app/logger';
+import type { BackendChoice } from '../iqa/backend';
+import { openRuntime } from '../runtime';
+import { startServer, type RunningServer } from '../shells/serve/server';
+import { openInBrowser } from './open-browser';
+
+export interface ServeFlags {
+  host: string;
+  port: number;
+  token?: string;
+  open: boolean;
+  dataDir?: string;
+  backend: BackendChoice;
+}
+
+export async function serveCommand(flags: ServeFlags): Promise<RunningServer> {
+  const rt = await openRuntime({ dataDir: flags.dataDir, shell: 'serve', backend: flags.backend });
+  const server = await startServer({
+    invoke: rt.invoke,
+    events: rt.services.events,
+    files: rt.services.files,
+    staticDir: rendererDistDir(),
+    host: flags.host,
+    port: flags.port,
+    ...(flags.token ? { token: flags.token } : {}),
+  });
+  process.stdout.write(`IQA workbench serving at ${server.openUrl}\n`);
+  if (server.token) {
+    process.stdout.write('Off loopback: every request needs the token in that URL (share it only with your raters).\n');
+  }
+  log.info('serve', `database ${rt.ctx.store.file}`);
+  if (flags.open) openInBrowser(server.openUrl);
+  const shutdown = () => {
+    void server.close().then(() => {
+      rt.close();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  return server;
+}

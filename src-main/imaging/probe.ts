@@ -1,0 +1,34 @@
+// Reads an image's header with sharp (size, format) without decoding its pixels; errors become per-file messages.
+import sharp from 'sharp';
+import { stat } from 'node:fs/promises';
+
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif'];
+
+export interface ImageProbe {
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  bytes: number | null;
+  error: string | null;
+}
+
+export async function probeImage(path: string): Promise<ImageProbe> {
+  let bytes: number | null = null;
+  try {
+    bytes = (await stat(path)).size;
+    if (bytes === 0) return { width: null, height: null, format: null, bytes, error: 'empty file (0 bytes)' };
+    const meta = await sharp(path, { failOn: 'error' }).metadata();
+    // EXIF orientations 5-8 swap width and height once applied.
+    const swap = (meta.orientation ?? 1) >= 5;
+    return {
+      width: (swap ? meta.height : meta.width) ?? null,
+      height: (swap ? meta.width : meta.height) ?? null,
+      format: meta.format ?? null,
+      bytes,
+      error: null,
+    };
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return { width: null, height: null, format: null, bytes, error: `cannot read image: ${msg.split('\n')[0]}` };
+  }
+}

@@ -1,0 +1,40 @@
+// Decoded 8-bit RGB pixels in memory (interleaved), and the sharp calls that load and save them.
+import sharp, { type Sharp } from 'sharp';
+
+export interface RawImage {
+  width: number;
+  height: number;
+  /** Interleaved RGB, 3 bytes per pixel, row-major. */
+  data: Uint8Array;
+}
+
+/** Largest image, in pixels, the app will decode (about 268 megapixels, sharp's default). */
+export const MAX_INPUT_PIXELS = 268_402_689;
+
+/** Decodes any supported file or buffer to RGB, applying EXIF orientation and dropping alpha (over white). */
+export async function loadRgb(input: string | Buffer): Promise<RawImage> {
+  const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS })
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+export function rawToSharp(img: RawImage): Sharp {
+  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
+    raw: { width: img.width, height: img.height, channels: 3 },
+  });
+}
+
+/** Writes an RGB image; the format follows the file extension (PNG is lossless and the default for derived data). */
+export async function saveRgb(img: RawImage, file: string): Promise<void> {
+  await rawToSharp(img).toFile(file);
+}
+
+export function createRaw(width: number, height: number): RawImage {
+  return { width, height, data: new Uint8Array(width * height * 3) };
+}

@@ -1,0 +1,42 @@
+// Opens everything a shell needs — store, demo data, tensor backend, services — from one set of options.
+import { dataPaths, resolveDataDir } from './app/paths';
+import { log } from './app/logger';
+import { currentBackend, initBackend, type BackendChoice } from './iqa/backend';
+import { seedDemo } from './services/demo';
+import { createDispatcher } from './services/dispatch';
+import { createEventBus } from './services/events';
+import { createServices } from './services/index';
+import type { ServiceContext } from './services/context';
+import { openStore } from './store/store';
+
+export interface RuntimeOptions {
+  dataDir?: string;
+  shell: ServiceContext['shell'];
+  /** Tensor backend to start; false skips it (commands that need no tensors). */
+  backend?: BackendChoice | false;
+  seedDemo?: boolean;
+}
+
+export async function openRuntime(opts: RuntimeOptions) {
+  const paths = dataPaths(resolveDataDir(opts.dataDir));
+  const store = openStore(paths.databaseFile);
+  try {
+    if (opts.seedDemo !== false) await seedDemo(store);
+    if (opts.backend !== false) {
+      const info = await initBackend(opts.backend ?? 'auto');
+      log.info('backend', `tensor backend: ${info.name}`);
+    }
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const ctx: ServiceContext = { store, paths, events: createEventBus(), shell: opts.shell, backend: currentBackend };
+  const services = createServices(ctx);
+  return {
+    ctx,
+    services,
+    invoke: createDispatcher(services.handlers),
+    close: () => store.close(),
+  };
+}
+export type Runtime = Awaited<ReturnType<typeof openRuntime>>;

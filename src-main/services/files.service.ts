@@ -1,0 +1,44 @@
+// Resolves image ids to files the shells may send (originals and thumbnails); never takes a path from the caller.
+import { AppError } from '../../src-shared/api/errors';
+import { thumbnailFor } from '../imaging/thumbnails';
+import type { ServiceContext } from './context';
+import { notFound } from './datasets.service';
+
+export const FILE_KINDS = ['image', 'thumb'] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
+
+export interface ServedFile {
+  path: string;
+  contentType: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+  tif: 'image/tiff',
+  bmp: 'image/bmp',
+  avif: 'image/avif',
+  heif: 'image/avif',
+};
+
+export function createFileService(ctx: ServiceContext) {
+  return {
+    async resolve(kind: string, rawId: string): Promise<ServedFile> {
+      if (!(FILE_KINDS as readonly string[]).includes(kind)) {
+        throw new AppError('not_found', `Unknown file kind: ${kind}`);
+      }
+      if (!/^[1-9][0-9]{0,15}$/.test(rawId)) throw new AppError('validation', `Invalid image id: ${rawId}`);
+      const image = ctx.store.datasets.getImage(Number(rawId)) ?? notFound('image', rawId);
+      if (image.error) throw new AppError('bad_input', `Image ${image.id} cannot be shown: ${image.error}`);
+      if (kind === 'thumb') {
+        return { path: await thumbnailFor(image.path, ctx.paths.thumbsDir), contentType: 'image/webp' };
+      }
+      return { path: image.path, contentType: CONTENT_TYPES[image.format ?? ''] ?? 'application/octet-stream' };
+    },
+  };
+}
+export type FileService = ReturnType<typeof createFileService>;

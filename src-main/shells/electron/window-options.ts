@@ -1,0 +1,41 @@
+// The locked-down BrowserWindow settings and the renderer's CSP; kept free of electron imports so tests can read them.
+export const RENDERER_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob: iqa:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function secureWebPreferences(preloadPath: string) {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+    webviewTag: false,
+  } as const;
+}
+
+/** Only our own bundled renderer may call the API. */
+export function isTrustedRendererUrl(url: string, rendererIndexUrl: string): boolean {
+  try {
+    const u = new URL(url);
+    const own = new URL(rendererIndexUrl);
+    return u.protocol === own.protocol && u.host === own.host && u.pathname === own.pathname;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,89 @@
+// Serve-mode access rules: loopback by default, a token off loopback, host/origin checks, write rate limits, CSP.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+export const DEFAULT_HOST = '127.0.0.1';
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** True when binding to `host` keeps the server on this machine only (then no token is needed). */
+export function isLoopbackBind(host: string): boolean {
+  return LOOPBACK_NAMES.has(host);
+}
+
+export function generateToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** The token a request carries: `Authorization: Bearer …`, else a `token` query parameter (img src, WebSocket). */
+export function requestToken(req: IncomingMessage, url: URL): string | null {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  return url.searchParams.get('token');
+}
+
+export function tokenMatches(expected: string, given: string | null): boolean {
+  if (!given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * On a loopback bind, refuse Host headers that are not loopback names: a page on another site that
+ * rebinds its DNS name to 127.0.0.1 would otherwise reach the API.
+ */
+export function hostAllowed(req: IncomingMessage, loopbackOnly: boolean): boolean {
+  if (!loopbackOnly) return true;
+  const host = req.headers.host;
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  return LOOPBACK_NAMES.has(name);
+}
+
+/** Browsers send Origin on cross-site writes; only our own origin may write. */
+export function originAllowed(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** A fixed-window counter per client address for writes. */
+export function createRateLimiter(limit: number, windowMs: number) {
+  const hits = new Map<string, { start: number; count: number }>();
+  return (key: string, now = Date.now()): boolean => {
+    const entry = hits.get(key);
+    if (!entry || now - entry.start >= windowMs) {
+      hits.set(key, { start: now, count: 1 });
+      if (hits.size > 10_000) hits.clear();
+      return true;
+    }
+    entry.count += 1;
+    return entry.count <= limit;
+  };
+}

@@ -1,0 +1,187 @@
+// The serve shell: the API contract over HTTP (POST /api/<channel>), events over a WebSocket, files and the renderer.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AppError, HTTP_STATUS, type Envelope } from '../../../src-shared/api/errors';
+import { log } from '../../app/logger';
+import type { Invoke } from '../../services/dispatch';
+import type { EventBus } from '../../services/events';
+import type { FileService } from '../../services/files.service';
+import {
+  DEFAULT_HOST,
+  SECURITY_HEADERS,
+  createRateLimiter,
+  generateToken,
+  hostAllowed,
+  isLoopbackBind,
+  originAllowed,
+  requestToken,
+  tokenMatches,
+} from './security';
+import { sendFile, serveStatic } from './static-files';
+
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export interface ServeOptions {
+  invoke: Invoke;
+  events: EventBus;
+  files: FileService;
+  staticDir: string;
+  host?: string;
+  port?: number;
+  /** Token to require; generated when the bind is not loopback and none is given. */
+  token?: string;
+  writesPerMinute?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  /** URL to open in a browser (carries the token when one is required). */
+  openUrl: string;
+  host: string;
+  port: number;
+  token: string | null;
+  close(): Promise<void>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, err: AppError): void {
+  const envelope: Envelope<never> = { ok: false, error: err.toJSON() };
+  sendJson(res, HTTP_STATUS[err.code], envelope);
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('application/json')) {
+    throw new AppError('validation', 'Requests to the API must have Content-Type: application/json');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new AppError('validation', `Request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError('validation', 'Request body is not valid JSON');
+  }
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const host = opts.host ?? DEFAULT_HOST;
+  const loopback = isLoopbackBind(host);
+  const token = opts.token ?? (loopback ? null : generateToken());
+  const allowWrite = createRateLimiter(opts.writesPerMinute ?? 1200, 60_000);
+  if (!existsSync(join(opts.staticDir, 'index.html'))) {
+    log.warn('serve', `No built renderer in ${opts.staticDir}; run "npm run build". The API still works.`);
+  }
+
+  function authorised(req: IncomingMessage, url: URL): AppError | null {
+    if (!hostAllowed(req, loopback)) return new AppError('forbidden', 'Host header not allowed');
+    if (token && !tokenMatches(token, requestToken(req, url))) {
+      return new AppError('unauthorized', 'This server needs an access token: open the URL it printed at start');
+    }
+    return null;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const path = url.pathname;
+
+    if (path.startsWith('/api/')) {
+      const denied = authorised(req, url);
+      if (denied) return sendError(res, denied);
+      if (req.method !== 'POST') return sendError(res, new AppError('validation', 'API calls use POST'));
+      if (!originAllowed(req)) return sendError(res, new AppError('forbidden', 'Cross-origin request refused'));
+      if (!allowWrite(req.socket.remoteAddress ?? '?')) {
+        return sendError(res, new AppError('rate_limited', 'Too many requests; slow down'));
+      }
+      const channel = decodeURIComponent(path.slice('/api/'.length));
+      const input = await readJsonBody(req);
+      const envelope = await opts.invoke(channel, input);
+      return sendJson(res, envelope.ok ? 200 : HTTP_STATUS[envelope.error.code], envelope);
+    }
+
+    if (path.startsWith('/files/')) {
+      const denied = authorised(req, url);
+      if (denied) return sendError(res, denied);
+      const [, , kind = '', id = ''] = path.split('/');
+      const file = await opts.files.resolve(kind, id);
+      return sendFile(res, file.path, file.contentType, 'private, max-age=3600');
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendError(res, new AppError('validation', `${req.method} is not allowed here`));
+    }
+    if (!hostAllowed(req, loopback)) return sendError(res, new AppError('forbidden', 'Host header not allowed'));
+    if (!(await serveStatic(res, opts.staticDir, path))) {
+      return sendError(res, new AppError('not_found', `Not found: ${path}`));
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const appErr = AppError.from(err);
+      if (appErr.code === 'internal') log.error('serve', `${req.method} ${req.url}`, err);
+      if (!res.headersSent) sendError(res, appErr);
+      else res.destroy();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    if (url.pathname !== '/ws' || authorised(req, url) || !originAllowed(req)) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('error', () => sockets.delete(ws));
+    });
+  });
+  const unsubscribe = opts.events.subscribe((event, payload) => {
+    const message = JSON.stringify({ event, payload });
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message);
+  });
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const url = `http://${shownHost}:${port}/`;
+  return {
+    url,
+    openUrl: token ? `${url}?token=${encodeURIComponent(token)}` : url,
+    host,
+    port,
+    token,
+    async close() {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}

@@ -1,0 +1,228 @@
+// Datasets and their images: typed reads and writes over the datasets, reference_images, images and labels tables.
+import type { Db } from '../db';
+import type { DatasetSummary, ImageItem, ImagePage, ImageSort } from '../../../src-shared/api/schemas';
+
+interface DatasetRow {
+  id: number;
+  name: string;
+  kind: string;
+  root: string | null;
+  description: string;
+  label_kind: DatasetSummary['labelKind'];
+  score_min: number | null;
+  score_max: number | null;
+  higher_is_better: number;
+  created_at: string;
+  image_count: number;
+  reference_count: number;
+  labelled_count: number;
+}
+
+interface ImageRow {
+  id: number;
+  dataset_id: number;
+  path: string;
+  name: string;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  bytes: number | null;
+  reference_name: string | null;
+  distortion: string | null;
+  level: number | null;
+  label: number | null;
+  label_std: number | null;
+  error: string | null;
+}
+
+export interface NewDataset {
+  name: string;
+  kind: string;
+  root?: string | null;
+  description?: string;
+  labelKind?: DatasetSummary['labelKind'];
+  scoreMin?: number | null;
+  scoreMax?: number | null;
+  higherIsBetter?: boolean;
+  meta?: Record<string, unknown>;
+}
+
+export interface NewImage {
+  path: string;
+  name: string;
+  referenceId?: number | null;
+  distortion?: string | null;
+  level?: number | null;
+  width?: number | null;
+  height?: number | null;
+  format?: string | null;
+  bytes?: number | null;
+  error?: string | null;
+}
+
+export interface ImageQuery {
+  datasetId: number;
+  offset: number;
+  limit: number;
+  sort: ImageSort;
+  descending: boolean;
+  distortion?: string | undefined;
+  search?: string | undefined;
+}
+
+const DATASET_SELECT = `
+  SELECT d.id, d.name, d.kind, d.root, d.description, d.label_kind, d.score_min, d.score_max,
+         d.higher_is_better, d.created_at,
+         (SELECT count(*) FROM images i WHERE i.dataset_id = d.id) AS image_count,
+         (SELECT count(*) FROM reference_images r WHERE r.dataset_id = d.id) AS reference_count,
+         (SELECT count(DISTINCT l.image_id) FROM labels l JOIN images i ON i.id = l.image_id
+           WHERE i.dataset_id = d.id) AS labelled_count
+  FROM datasets d`;
+
+const IMAGE_SELECT = `
+  SELECT i.id, i.dataset_id, i.path, i.name, i.width, i.height, i.format, i.bytes, i.distortion, i.level, i.error,
+         r.name AS reference_name,
+         (SELECT l.value FROM labels l WHERE l.image_id = i.id ORDER BY l.id LIMIT 1) AS label,
+         (SELECT l.std FROM labels l WHERE l.image_id = i.id ORDER BY l.id LIMIT 1) AS label_std
+  FROM images i LEFT JOIN reference_images r ON r.id = i.reference_id`;
+
+const SORT_SQL: Record<ImageSort, string> = {
+  name: 'i.name',
+  label: 'label',
+  distortion: 'i.distortion',
+  level: 'i.level',
+  added: 'i.id',
+};
+
+function toDataset(row: DatasetRow): DatasetSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    root: row.root,
+    description: row.description,
+    labelKind: row.label_kind,
+    scoreMin: row.score_min,
+    scoreMax: row.score_max,
+    direction: row.higher_is_better ? 'higher_better' : 'lower_better',
+    imageCount: row.image_count,
+    referenceCount: row.reference_count,
+    labelledCount: row.labelled_count,
+    createdAt: row.created_at,
+  };
+}
+
+function toImage(row: ImageRow): ImageItem {
+  return {
+    id: row.id,
+    datasetId: row.dataset_id,
+    path: row.path,
+    name: row.name,
+    width: row.width,
+    height: row.height,
+    format: row.format,
+    bytes: row.bytes,
+    referenceName: row.reference_name,
+    distortion: row.distortion,
+    level: row.level,
+    label: row.label,
+    labelStd: row.label_std,
+    error: row.error,
+  };
+}
+
+export function createDatasetsRepo(db: Db) {
+  const insertDataset = db.prepare(`
+    INSERT INTO datasets (name, kind, root, description, label_kind, score_min, score_max, higher_is_better, meta)
+    VALUES (@name, @kind, @root, @description, @labelKind, @scoreMin, @scoreMax, @higherIsBetter, @meta)`);
+  const insertImage = db.prepare(`
+    INSERT INTO images (dataset_id, path, name, reference_id, distortion, level, width, height, format, bytes, error)
+    VALUES (@datasetId, @path, @name, @referenceId, @distortion, @level, @width, @height, @format, @bytes, @error)`);
+  const upsertReference = db.prepare(`
+    INSERT INTO reference_images (dataset_id, name, path, width, height) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (dataset_id, name) DO UPDATE SET path = excluded.path RETURNING id`);
+  const insertLabel = db.prepare(`
+    INSERT INTO labels (image_id, source, value, std, n_ratings) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (image_id, source) DO UPDATE SET value = excluded.value, std = excluded.std,
+      n_ratings = excluded.n_ratings`);
+
+  return {
+    list(): DatasetSummary[] {
+      return (db.prepare(`${DATASET_SELECT} ORDER BY d.id`).all() as DatasetRow[]).map(toDataset);
+    },
+    get(id: number): DatasetSummary | undefined {
+      const row = db.prepare(`${DATASET_SELECT} WHERE d.id = ?`).get(id) as DatasetRow | undefined;
+      return row && toDataset(row);
+    },
+    findByName(name: string): DatasetSummary | undefined {
+      const row = db.prepare(`${DATASET_SELECT} WHERE d.name = ?`).get(name) as DatasetRow | undefined;
+      return row && toDataset(row);
+    },
+    create(d: NewDataset): number {
+      const info = insertDataset.run({
+        name: d.name,
+        kind: d.kind,
+        root: d.root ?? null,
+        description: d.description ?? '',
+        labelKind: d.labelKind ?? 'none',
+        scoreMin: d.scoreMin ?? null,
+        scoreMax: d.scoreMax ?? null,
+        higherIsBetter: d.higherIsBetter === false ? 0 : 1,
+        meta: JSON.stringify(d.meta ?? {}),
+      });
+      return Number(info.lastInsertRowid);
+    },
+    addReference(datasetId: number, name: string, path: string | null, width?: number, height?: number): number {
+      const row = upsertReference.get(datasetId, name, path, width ?? null, height ?? null) as { id: number };
+      return row.id;
+    },
+    addImage(datasetId: number, img: NewImage): number {
+      const info = insertImage.run({
+        datasetId,
+        path: img.path,
+        name: img.name,
+        referenceId: img.referenceId ?? null,
+        distortion: img.distortion ?? null,
+        level: img.level ?? null,
+        width: img.width ?? null,
+        height: img.height ?? null,
+        format: img.format ?? null,
+        bytes: img.bytes ?? null,
+        error: img.error ?? null,
+      });
+      return Number(info.lastInsertRowid);
+    },
+    setLabel(imageId: number, value: number, source = 'imported', std: number | null = null, n: number | null = null) {
+      insertLabel.run(imageId, source, value, std, n);
+    },
+    getImage(id: number): ImageItem | undefined {
+      const row = db.prepare(`${IMAGE_SELECT} WHERE i.id = ?`).get(id) as ImageRow | undefined;
+      return row && toImage(row);
+    },
+    listImages(q: ImageQuery): ImagePage {
+      const where = ['i.dataset_id = @datasetId'];
+      if (q.distortion !== undefined) where.push('i.distortion IS @distortion');
+      if (q.search) where.push("i.name LIKE @search ESCAPE '\\'");
+      const params = {
+        datasetId: q.datasetId,
+        distortion: q.distortion === '' ? null : (q.distortion ?? null),
+        search: q.search ? `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
+        limit: q.limit,
+        offset: q.offset,
+      };
+      const whereSql = where.join(' AND ');
+      const total = (
+        db.prepare(`SELECT count(*) AS n FROM images i WHERE ${whereSql}`).get(params) as { n: number }
+      ).n;
+      const dir = q.descending ? 'DESC' : 'ASC';
+      const rows = db
+        .prepare(
+          `${IMAGE_SELECT} WHERE ${whereSql} ORDER BY ${SORT_SQL[q.sort]} ${dir} NULLS LAST, i.id ${dir}
+           LIMIT @limit OFFSET @offset`,
+        )
+        .all(params) as ImageRow[];
+      return { total, offset: q.offset, items: rows.map(toImage) };
+    },
+  };
+}
+export type DatasetsRepo = ReturnType<typeof createDatasetsRepo>;

@@ -1,0 +1,26 @@
+// The store: one open database and its repositories.
+import { openDatabase, type Db, type OpenOptions } from './db';
+import { getUserVersion } from './migrate';
+import { createDatasetsRepo } from './repos/datasets.repo';
+import { createRunsRepo } from './repos/runs.repo';
+import { createSettingsRepo } from './repos/settings.repo';
+
+export function openStore(file: string, options: OpenOptions = {}) {
+  const db = openDatabase(file, options);
+  return {
+    db,
+    file,
+    schemaVersion: () => getUserVersion(db),
+    datasets: createDatasetsRepo(db),
+    settings: createSettingsRepo(db),
+    runs: createRunsRepo(db),
+    transaction<T>(fn: () => T): T {
+      return db.transaction(fn)();
+    },
+    close(): void {
+      if (db.open) db.close();
+    },
+  };
+}
+export type Store = ReturnType<typeof openStore>;
+export type { Db };

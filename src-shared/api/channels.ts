@@ -1,0 +1,24 @@
+// Channel and event names of the API contract, free of dependencies so the Electron preload can bundle it alone.
+
+export const INVOKE_CHANNELS = [
+  'app:info',
+  'datasets:list',
+  'datasets:get',
+  'images:list',
+  'images:get',
+  'runs:list',
+  'settings:get',
+  'settings:set',
+] as const;
+export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
+
+export const EVENT_CHANNELS = ['jobs:progress', 'datasets:changed'] as const;
+export type EventChannel = (typeof EVENT_CHANNELS)[number];
+
+export function isInvokeChannel(value: unknown): value is InvokeChannel {
+  return typeof value === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(value);
+}
+
+export function isEventChannel(value: unknown): value is EventChannel {
+  return typeof value === 'string' && (EVENT_CHANNELS as readonly string[]).includes(value);
+}

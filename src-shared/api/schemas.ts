@@ -1,0 +1,104 @@
+// Domain shapes shared by the back end and the renderer, as zod schemas with inferred types.
+import { z } from 'zod';
+
+export const Id = z.number().int().positive();
+
+export const ScoreDirection = z.enum(['higher_better', 'lower_better']);
+export const LabelKind = z.enum(['mos', 'dmos', 'level', 'stars', 'none']);
+
+export const DatasetSummary = z.object({
+  id: Id,
+  name: z.string(),
+  kind: z.string(),
+  root: z.string().nullable(),
+  description: z.string(),
+  labelKind: LabelKind,
+  scoreMin: z.number().nullable(),
+  scoreMax: z.number().nullable(),
+  direction: ScoreDirection,
+  imageCount: z.number().int().nonnegative(),
+  referenceCount: z.number().int().nonnegative(),
+  labelledCount: z.number().int().nonnegative(),
+  createdAt: z.string(),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummary>;
+
+export const ImageItem = z.object({
+  id: Id,
+  datasetId: Id,
+  path: z.string(),
+  name: z.string(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  format: z.string().nullable(),
+  bytes: z.number().int().nullable(),
+  referenceName: z.string().nullable(),
+  distortion: z.string().nullable(),
+  level: z.number().int().nullable(),
+  label: z.number().nullable(),
+  labelStd: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type ImageItem = z.infer<typeof ImageItem>;
+
+export const ImageSort = z.enum(['name', 'label', 'distortion', 'level', 'added']);
+export type ImageSort = z.infer<typeof ImageSort>;
+
+export const ImagePage = z.object({
+  total: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  items: z.array(ImageItem),
+});
+export type ImagePage = z.infer<typeof ImagePage>;
+
+export const TensorBackendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export type TensorBackendName = z.infer<typeof TensorBackendName>;
+
+export const BackendInfo = z.object({
+  name: TensorBackendName,
+  tfjsVersion: z.string(),
+  requested: z.string(),
+  tried: z.array(z.object({ name: TensorBackendName, ok: z.boolean(), reason: z.string().optional() })),
+  simd: z.boolean().optional(),
+  threads: z.number().int().optional(),
+});
+export type BackendInfo = z.infer<typeof BackendInfo>;
+
+export const AppInfo = z.object({
+  app: z.string(),
+  version: z.string(),
+  shell: z.enum(['electron', 'serve', 'cli']),
+  node: z.string(),
+  electron: z.string().nullable(),
+  versions: z.record(z.string(), z.string()),
+  databasePath: z.string(),
+  schemaVersion: z.number().int(),
+  dataDir: z.string(),
+  backend: BackendInfo.nullable(),
+  platform: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const RunStatus = z.enum(['queued', 'running', 'paused', 'cancelled', 'failed', 'completed']);
+export const RunSummary = z.object({
+  id: Id,
+  name: z.string(),
+  model: z.string(),
+  datasetId: Id.nullable(),
+  status: RunStatus,
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const SettingKey = z.enum(['ui.theme', 'ui.lastScreen', 'tensor.backend', 'library.roots']);
+export type SettingKey = z.infer<typeof SettingKey>;
+
+export const JobProgress = z.object({
+  jobId: z.string(),
+  kind: z.string(),
+  done: z.number().nonnegative(),
+  total: z.number().nonnegative().nullable(),
+  message: z.string().optional(),
+});
+export type JobProgress = z.infer<typeof JobProgress>;

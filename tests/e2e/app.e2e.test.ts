@@ -1,0 +1,110 @@
+// End to end: the real `iqa serve` and the built renderer in headless Chromium — demo data, every screen, screenshots.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser';
+import { pngStats } from '../helpers/png-stats';
+import { REPO_ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
+
+const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
+const SCREENS = ['library', 'datasets', 'annotate', 'train', 'runs', 'inspect', 'about'] as const;
+
+let serve: ServeProcess;
+let browser: BrowserContext;
+let page: Page;
+const consoleErrors: string[] = [];
+
+async function expectNotBlank(name: string): Promise<void> {
+  const png = await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+  const stats = await pngStats(png);
+  expect(stats.width).toBe(1400);
+  expect(stats.stdev, `${name} screenshot looks blank`).toBeGreaterThan(8);
+  expect(stats.distinctColours, `${name} screenshot looks blank`).toBeGreaterThan(20);
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  serve = await startServe();
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+});
+
+describe('workbench in Chromium against serve mode', () => {
+  it('opens on the bundled demo dataset with real thumbnails', async () => {
+    await page.goto(serve.url);
+    await expect.poll(() => page.locator('[data-testid=dataset-card]').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid=dataset-card]').first().innerText()).toContain('Demo photos');
+    const items = page.locator('[data-testid=grid-item]');
+    await expect.poll(() => items.count()).toBe(6);
+    await expect
+      .poll(() => page.$$eval('[data-testid=grid-item] img', (imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length))
+      .toBe(6);
+    await expect.poll(() => page.locator('[data-testid=status-backend]').innerText()).toMatch(/tensor: (wasm|cpu|tensorflow)/);
+    await expectNotBlank('datasets');
+  });
+
+  it('shows an image’s metadata and opens it in Inspect', async () => {
+    await page.locator('[data-testid=grid-item]', { hasText: 'cheetah.jpg' }).click();
+    const detail = page.locator('[data-testid=image-detail]');
+    await expect.poll(() => detail.innerText()).toContain('cheetah.jpg');
+    expect(await detail.innerText()).toMatch(/\d+ × \d+/);
+    await detail.getByRole('button', { name: 'Inspect' }).click();
+    await expect.poll(() => page.locator('[data-testid=screen-inspect] figure img').evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(500);
+    await expectNotBlank('inspect-image');
+  });
+
+  it('filters the grid by name', async () => {
+    await page.goto(`${serve.url}#/datasets`);
+    await page.getByLabel('Filter by name').fill('chee');
+    await expect.poll(() => page.locator('[data-testid=grid-item]').allInnerTexts()).toEqual(['cheetah.jpg']);
+  });
+
+  it.each(SCREENS)('navigates to %s from the sidebar', async (screen) => {
+    await page.locator(`nav a[data-screen=${screen}]`).click();
+    await expect.poll(() => page.locator(`[data-testid=screen-${screen}]`).count()).toBe(1);
+    expect(await page.locator(`nav a[data-screen=${screen}]`).getAttribute('aria-current')).toBe('page');
+    expect((await page.locator('main h1').innerText()).length).toBeGreaterThan(2);
+    await expectNotBlank(`screen-${screen}`);
+  });
+
+  it('shows versions, backend and database on About', async () => {
+    await page.locator('nav a[data-screen=about]').click();
+    const text = await page.locator('[data-testid=about-table]').innerText();
+    expect(text).toContain(join(serve.dataDir, 'iqa.sqlite'));
+    expect(text).toMatch(/Tensor backend\s+(wasm|cpu|tensorflow)/);
+  });
+
+  it('logged no errors in the page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('LAN serve mode in Chromium', () => {
+  let lan: ServeProcess;
+  beforeAll(async () => {
+    lan = await startServe(['--host', '127.0.0.2']);
+  });
+  afterAll(async () => lan?.stop());
+
+  it('refuses the API without the token, and works from the printed URL', async () => {
+    expect(lan.openUrl).toMatch(/\?token=/);
+    const denied = await fetch(`${lan.url}api/datasets:list`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    expect(denied.status).toBe(401);
+    const p = await browser.newPage();
+    await p.goto(lan.openUrl);
+    await expect.poll(() => p.locator('[data-testid=grid-item] img').count()).toBe(6);
+    await expect
+      .poll(() => p.$$eval('[data-testid=grid-item] img', (imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length))
+      .toBe(6);
+    expect(p.url()).not.toContain('token=');
+    await p.close();
+  });
+});
