@@ -1,5 +1,5 @@
 // Reads an image's header with sharp (size, format) without decoding its pixels; errors become per-file messages.
-import sharp from 'sharp';
+import { readImageHeader } from './open-image';
 import { stat } from 'node:fs/promises';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif'];
@@ -17,13 +17,13 @@ export async function probeImage(path: string): Promise<ImageProbe> {
   try {
     bytes = (await stat(path)).size;
     if (bytes === 0) return { width: null, height: null, format: null, bytes, error: 'empty file (0 bytes)' };
-    const meta = await sharp(path, { failOn: 'error' }).metadata();
+    const meta = await readImageHeader(path);
     // EXIF orientations 5-8 swap width and height once applied.
-    const swap = (meta.orientation ?? 1) >= 5;
+    const swap = meta.orientation >= 5;
     return {
-      width: (swap ? meta.height : meta.width) ?? null,
-      height: (swap ? meta.width : meta.height) ?? null,
-      format: meta.format ?? null,
+      width: swap ? meta.height : meta.width,
+      height: swap ? meta.width : meta.height,
+      format: meta.format,
       bytes,
       error: null,
     };

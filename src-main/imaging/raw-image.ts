@@ -1,5 +1,8 @@
 // Decoded 8-bit RGB pixels in memory (interleaved), and the sharp calls that load and save them.
 import sharp, { type Sharp } from 'sharp';
+import { openImage } from './open-image';
+
+export { MAX_INPUT_PIXELS } from './open-image';
 
 export interface RawImage {
   width: number;
@@ -8,12 +11,9 @@ export interface RawImage {
   data: Uint8Array;
 }
 
-/** Largest image, in pixels, the app will decode (about 268 megapixels, sharp's default). */
-export const MAX_INPUT_PIXELS = 268_402_689;
-
 /** Decodes any supported file or buffer to RGB, applying EXIF orientation and dropping alpha (over white). */
 export async function loadRgb(input: string | Buffer): Promise<RawImage> {
-  const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS })
+  const { data, info } = await (await openImage(input))
     .rotate()
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb')

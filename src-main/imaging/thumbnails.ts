@@ -1,5 +1,5 @@
 // Thumbnails in the cache folder, keyed by the source's path, size and mtime, made once with sharp.
-import sharp from 'sharp';
+import { openImage } from './open-image';
 import { createHash } from 'node:crypto';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ export async function thumbnailFor(source: string, thumbsDir: string, size = THU
   if (existsSync(file)) return file;
   await mkdir(join(thumbsDir, key.slice(0, 2)), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await sharp(source, { failOn: 'error', limitInputPixels: 268_402_689 })
+  await (await openImage(source))
     .rotate()
     .resize(size, size, { fit: 'inside', withoutEnlargement: true })
     .webp({ quality: 80 })

@@ -4,6 +4,7 @@ import { getUserVersion } from './migrate';
 import { createDatasetsRepo } from './repos/datasets.repo';
 import { createRunsRepo } from './repos/runs.repo';
 import { createSettingsRepo } from './repos/settings.repo';
+import { createSplitsRepo } from './repos/splits.repo';
 
 export function openStore(file: string, options: OpenOptions = {}) {
   const db = openDatabase(file, options);
@@ -14,6 +15,7 @@ export function openStore(file: string, options: OpenOptions = {}) {
     datasets: createDatasetsRepo(db),
     settings: createSettingsRepo(db),
     runs: createRunsRepo(db),
+    splits: createSplitsRepo(db),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
     },

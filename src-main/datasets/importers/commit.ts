@@ -1,0 +1,142 @@
+// Checks a parsed dataset completely (labels, paths, files, duplicates), then writes it in one transaction.
+import { stat } from 'node:fs/promises';
+import { AppError } from '../../../src-shared/api/errors';
+import { probeImage, type ImageProbe } from '../../imaging/probe';
+import type { Store } from '../../store/store';
+import type { SplitPart, ParsedDataset } from './types';
+import { resolveInside } from './paths';
+import { ImportProblems } from './problems';
+
+export interface CommitOptions {
+  name: string;
+  description?: string;
+  /** Read each image's header for size and format (default true). */
+  probe?: boolean;
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface CommitResult {
+  datasetId: number;
+  images: number;
+  references: number;
+  splits: string[];
+  unreadable: { file: string; error: string }[];
+}
+
+/** Labels may sit this far outside the published range before they count as out of range (rounding in files). */
+const RANGE_SLACK = 1e-6;
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+export function validateParsed(root: string, parsed: ParsedDataset, problems: ImportProblems): void {
+  const [lo, hi] = parsed.scoreRange;
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) problems.add(`score range [${lo}, ${hi}] is not a valid range`);
+  if (!parsed.images.length) problems.add('the dataset lists no images');
+  const seen = new Set<string>();
+  parsed.images.forEach((img, i) => {
+    const where = { file: img.file, row: i + 1 };
+    if (!Number.isFinite(img.score)) problems.add(`label is not a number (${String(img.score)})`, where);
+    else if (img.score < lo - RANGE_SLACK || img.score > hi + RANGE_SLACK) problems.add(`label ${img.score} outside [${lo}, ${hi}]`, where);
+    if (img.std !== undefined && img.std !== null && !(Number.isFinite(img.std) && img.std >= 0)) problems.add(`std ${img.std} is not a non-negative number`, where);
+    if (!resolveInside(root, img.file)) problems.add('path leaves the dataset folder or is absolute', where);
+    if (img.referenceFile && !resolveInside(root, img.referenceFile)) problems.add(`reference path "${img.referenceFile}" leaves the dataset folder`, where);
+    const key = img.file.replace(/\\/g, '/');
+    if (seen.has(key)) problems.add('listed twice', where);
+    seen.add(key);
+  });
+}
+
+async function checkFilesExist(root: string, parsed: ParsedDataset, problems: ImportProblems, concurrency: number) {
+  const files = new Set<string>();
+  for (const img of parsed.images) {
+    files.add(img.file);
+    if (img.referenceFile) files.add(img.referenceFile);
+  }
+  await mapLimit([...files], concurrency, async (file) => {
+    const full = resolveInside(root, file);
+    if (!full) return;
+    const st = await stat(full).catch(() => null);
+    if (!st?.isFile()) problems.add('file not found', { file });
+  });
+}
+
+export async function commitImport(store: Store, root: string, parsed: ParsedDataset, opts: CommitOptions): Promise<CommitResult> {
+  if (store.datasets.findByName(opts.name)) throw new AppError('conflict', `A dataset named "${opts.name}" already exists`);
+  const problems = new ImportProblems();
+  const concurrency = opts.concurrency ?? 8;
+  validateParsed(root, parsed, problems);
+  problems.throwIfAny(`Cannot import ${parsed.format} from ${root}`);
+  await checkFilesExist(root, parsed, problems, concurrency);
+  problems.throwIfAny(`Cannot import ${parsed.format} from ${root}`);
+
+  let done = 0;
+  const probes: (ImageProbe | null)[] = await mapLimit(parsed.images, concurrency, async (img) => {
+    if (opts.signal?.aborted) throw new AppError('cancelled', 'Import cancelled; nothing was imported');
+    const probe = opts.probe === false ? null : await probeImage(resolveInside(root, img.file)!);
+    opts.onProgress?.(++done, parsed.images.length);
+    return probe;
+  });
+  if (opts.signal?.aborted) throw new AppError('cancelled', 'Import cancelled; nothing was imported');
+
+  return store.transaction(() => {
+    const [lo, hi] = parsed.scoreRange;
+    const datasetId = store.datasets.create({
+      name: opts.name,
+      kind: parsed.format,
+      root,
+      description: opts.description ?? '',
+      labelKind: parsed.labelKind,
+      scoreMin: lo,
+      scoreMax: hi,
+      higherIsBetter: parsed.higherIsBetter,
+      meta: { notes: parsed.notes },
+    });
+    const refIds = new Map<string, number>();
+    const splitMembers = new Map<string, Map<number, SplitPart>>();
+    const unreadable: CommitResult['unreadable'] = [];
+    parsed.images.forEach((img, i) => {
+      let referenceId: number | null = null;
+      if (img.reference) {
+        referenceId = refIds.get(img.reference) ?? null;
+        if (referenceId === null) {
+          const refPath = img.referenceFile ? resolveInside(root, img.referenceFile) : null;
+          referenceId = store.datasets.addReference(datasetId, img.reference, refPath);
+          refIds.set(img.reference, referenceId);
+        }
+      }
+      const probe = probes[i];
+      const imageId = store.datasets.addImage(datasetId, {
+        path: resolveInside(root, img.file)!,
+        name: img.file.replace(/\\/g, '/'),
+        referenceId,
+        distortion: img.distortion ?? null,
+        level: img.level ?? null,
+        ...(probe ?? {}),
+      });
+      if (probe?.error) unreadable.push({ file: img.file, error: probe.error });
+      store.datasets.setLabel(imageId, img.score, 'imported', img.std ?? null);
+      for (const [split, part] of Object.entries(img.splits ?? {})) {
+        const m = splitMembers.get(split) ?? new Map<number, SplitPart>();
+        m.set(imageId, part);
+        splitMembers.set(split, m);
+      }
+    });
+    for (const [name, members] of splitMembers) {
+      store.splits.save(datasetId, name, name === 'official_split' ? 'official' : 'imported', null, members);
+    }
+    return { datasetId, images: parsed.images.length, references: refIds.size, splits: [...splitMembers.keys()].sort(), unreadable };
+  });
+}
