@@ -5,6 +5,7 @@ import { currentBackend, initBackend, type BackendChoice } from './iqa/backend';
 import { seedDemo } from './services/demo';
 import { createDispatcher } from './services/dispatch';
 import { createEventBus } from './services/events';
+import { createJobs } from './services/jobs';
 import { createServices } from './services/index';
 import type { ServiceContext } from './services/context';
 import { openStore } from './store/store';
@@ -15,6 +16,8 @@ export interface RuntimeOptions {
   /** Tensor backend to start; false skips it (commands that need no tensors). */
   backend?: BackendChoice | false;
   seedDemo?: boolean;
+  /** Folders clients may import from; null = any (see ServiceContext.importRoots). */
+  importRoots?: string[] | null;
 }
 
 export async function openRuntime(opts: RuntimeOptions) {
@@ -30,7 +33,16 @@ export async function openRuntime(opts: RuntimeOptions) {
     store.close();
     throw err;
   }
-  const ctx: ServiceContext = { store, paths, events: createEventBus(), shell: opts.shell, backend: currentBackend };
+  const events = createEventBus();
+  const ctx: ServiceContext = {
+    store,
+    paths,
+    events,
+    jobs: createJobs(events),
+    shell: opts.shell,
+    backend: currentBackend,
+    importRoots: opts.importRoots ?? null,
+  };
   const services = createServices(ctx);
   return {
     ctx,

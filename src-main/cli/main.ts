@@ -2,9 +2,23 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { appVersion } from '../app/version';
 import { BACKEND_CHOICES } from '../iqa/backend';
+import { datasetsCommand, importCommand, parseRange, splitsCommand } from './datasets.command';
+import { FR_METRICS, frCommand } from './fr.command';
 import { infoCommand } from './info.command';
 import { serveCommand, type ServeFlags } from './serve.command';
 import { startCommand } from './start.command';
+
+function parseRatio(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('must be a number in [0, 1)');
+  return n;
+}
+
+function parseIntArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -30,6 +44,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port (0 = any free port)', parsePort, 7878)
     .option('--token <token>', 'access token to require (default: generated when --host is not loopback)')
     .option('--open', 'open the URL in a browser', false)
+    .option('--allow-root <dir...>', 'folders clients may import datasets from (off loopback none unless given)')
     .addOption(dataDirOption())
     .addOption(backendOption())
     .action(async (flags: ServeFlags) => {
@@ -43,6 +58,48 @@ export function buildProgram(): Command {
     .addOption(dataDirOption())
     .addOption(backendOption())
     .action(infoCommand);
+
+  program
+    .command('import')
+    .description('import a dataset folder: a plain folder of images, or a standard IQA dataset in its published layout')
+    .argument('<folder>', 'the dataset folder')
+    .option('--format <id>', 'folder, csv, pyiqa, live, csiq, tid2008, tid2013, kadid10k, koniq10k, livec, spaq, bid', 'folder')
+    .option('--name <name>', 'dataset name (default: the folder name)')
+    .option('--file <file>', 'metadata file for csv/pyiqa formats (relative to the folder or absolute)')
+    .option('--range <low,high>', 'score range, for formats that do not fix one', parseRange)
+    .option('--lower-better', 'labels are lower-is-better (DMOS), for formats that do not say')
+    .option('--no-recursive', 'folder format: do not descend into subfolders')
+    .option('--json', 'print the result as JSON', false)
+    .addOption(dataDirOption())
+    .action(importCommand);
+
+  program
+    .command('datasets')
+    .description('list datasets')
+    .option('--json', 'print JSON', false)
+    .addOption(dataDirOption())
+    .action(datasetsCommand);
+
+  program
+    .command('splits')
+    .description('make N seeded content-disjoint train/test splits of a dataset')
+    .argument('<dataset>', 'dataset id or name')
+    .option('--train <ratio>', 'share of contents (references) for training', parseRatio, 0.8)
+    .option('--val <ratio>', 'share of the training contents held out for validation', parseRatio, 0)
+    .option('--repeats <n>', 'number of splits', parseIntArg, 10)
+    .option('--seed <n>', 'seed of the first split (split k uses seed + k - 1)', parseIntArg, 123)
+    .option('--json', 'print JSON', false)
+    .addOption(dataDirOption())
+    .action(splitsCommand);
+
+  program
+    .command('fr')
+    .description('full-reference quality of DIST against REF (images of equal size)')
+    .argument('<ref>', 'reference image')
+    .argument('<dist>', 'distorted image')
+    .addOption(new Option('--metric <name>', 'metric').choices(FR_METRICS).default('ssim'))
+    .option('--json', 'print {"metric": ..., "score": ...}', false)
+    .action(frCommand);
 
   program
     .command('start')

@@ -3,7 +3,9 @@ import { rendererDistDir } from '../app/paths';
 import { log } from '../app/logger';
 import type { BackendChoice } from '../iqa/backend';
 import { openRuntime } from '../runtime';
+import { isLoopbackBind } from '../shells/serve/security';
 import { startServer, type RunningServer } from '../shells/serve/server';
+import { resolve } from 'node:path';
 import { openInBrowser } from './open-browser';
 
 export interface ServeFlags {
@@ -11,12 +13,15 @@ export interface ServeFlags {
   port: number;
   token?: string;
   open: boolean;
+  allowRoot?: string[];
   dataDir?: string;
   backend: BackendChoice;
 }
 
 export async function serveCommand(flags: ServeFlags): Promise<RunningServer> {
-  const rt = await openRuntime({ dataDir: flags.dataDir, shell: 'serve', backend: flags.backend });
+  // On loopback the user is on their own machine and may import from anywhere; off loopback only from --allow-root.
+  const importRoots = flags.allowRoot?.map((r) => resolve(r)) ?? (isLoopbackBind(flags.host) ? null : []);
+  const rt = await openRuntime({ dataDir: flags.dataDir, shell: 'serve', backend: flags.backend, importRoots });
   const server = await startServer({
     invoke: rt.invoke,
     events: rt.services.events,

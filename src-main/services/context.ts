@@ -3,6 +3,7 @@ import type { BackendInfo } from '../../src-shared/api/schemas';
 import type { DataPaths } from '../app/paths';
 import type { Store } from '../store/store';
 import type { EventBus } from './events';
+import type { Jobs } from './jobs';
 
 export interface ServiceContext {
   store: Store;
@@ -10,4 +11,10 @@ export interface ServiceContext {
   events: EventBus;
   shell: 'electron' | 'serve' | 'cli';
   backend: () => BackendInfo | null;
+  jobs: Jobs;
+  /**
+   * Folders a client may import from; null allows any folder (the desktop app, loopback serve mode). A LAN server
+   * sets them with --allow-root so a rater's browser cannot make it read arbitrary files.
+   */
+  importRoots: string[] | null;
 }

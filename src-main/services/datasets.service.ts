@@ -2,17 +2,31 @@
 import { AppError } from '../../src-shared/api/errors';
 import type { Handlers } from '../../src-shared/api/contract';
 import type { ServiceContext } from './context';
+import { createContentSplits } from '../datasets/create-splits';
 
 export function datasetHandlers(ctx: ServiceContext): Pick<
   Handlers,
-  'datasets:list' | 'datasets:get' | 'images:list' | 'images:get'
+  'datasets:list' | 'datasets:get' | 'datasets:delete' | 'datasets:facets' | 'splits:list' | 'splits:create' | 'images:list' | 'images:get'
 > {
   const repo = ctx.store.datasets;
+  const requireDataset = (id: number) => repo.get(id) ?? notFound('dataset', id);
   return {
     'datasets:list': () => repo.list(),
-    'datasets:get': ({ id }) => repo.get(id) ?? notFound('dataset', id),
+    'datasets:get': ({ id }) => requireDataset(id),
+    'datasets:delete': ({ id }) => {
+      const deleted = repo.delete(id);
+      if (deleted) ctx.events.emit('datasets:changed', { datasetId: id });
+      return { deleted };
+    },
+    'datasets:facets': ({ datasetId }) => (requireDataset(datasetId), repo.facets(datasetId)),
+    'splits:list': ({ datasetId }) => (requireDataset(datasetId), ctx.store.splits.list(datasetId)),
+    'splits:create': (input) => {
+      requireDataset(input.datasetId);
+      createContentSplits(ctx.store, input);
+      return ctx.store.splits.list(input.datasetId);
+    },
     'images:list': (q) => {
-      if (!repo.get(q.datasetId)) notFound('dataset', q.datasetId);
+      requireDataset(q.datasetId);
       return repo.listImages(q);
     },
     'images:get': ({ id }) => repo.getImage(id) ?? notFound('image', id),

@@ -4,11 +4,19 @@ export const INVOKE_CHANNELS = [
   'app:info',
   'datasets:list',
   'datasets:get',
+  'datasets:formats',
+  'datasets:import',
+  'datasets:delete',
+  'datasets:facets',
+  'splits:list',
+  'splits:create',
   'images:list',
   'images:get',
   'runs:list',
   'settings:get',
   'settings:set',
+  'jobs:list',
+  'jobs:cancel',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

@@ -3,14 +3,19 @@ import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
 import {
   AppInfo,
+  DatasetFacets,
   DatasetSummary,
+  FolderPath,
   Id,
   ImageItem,
   ImagePage,
   ImageSort,
-  JobProgress,
+  ImportFormat,
+  JobInfo,
+  LabelKind,
   RunSummary,
   SettingKey,
+  SplitSummary,
 } from './schemas';
 
 const NoInput = z.object({}).strict();
@@ -19,6 +24,37 @@ export const contract = {
   'app:info': { input: NoInput, output: AppInfo },
   'datasets:list': { input: NoInput, output: z.array(DatasetSummary) },
   'datasets:get': { input: z.object({ id: Id }).strict(), output: DatasetSummary },
+  'datasets:formats': { input: NoInput, output: z.array(ImportFormat) },
+  'datasets:import': {
+    input: z
+      .object({
+        format: z.string().min(1).max(40),
+        root: FolderPath,
+        name: z.string().trim().min(1).max(200),
+        file: z.string().min(1).max(4096).optional(),
+        scoreRange: z.tuple([z.number(), z.number()]).optional(),
+        higherIsBetter: z.boolean().optional(),
+        labelKind: LabelKind.extract(['mos', 'dmos']).optional(),
+        recursive: z.boolean().default(true),
+      })
+      .strict(),
+    output: JobInfo,
+  },
+  'datasets:delete': { input: z.object({ id: Id }).strict(), output: z.object({ deleted: z.boolean() }) },
+  'datasets:facets': { input: z.object({ datasetId: Id }).strict(), output: DatasetFacets },
+  'splits:list': { input: z.object({ datasetId: Id }).strict(), output: z.array(SplitSummary) },
+  'splits:create': {
+    input: z
+      .object({
+        datasetId: Id,
+        trainRatio: z.number().gt(0).lt(1).default(0.8),
+        valRatio: z.number().min(0).lt(1).default(0),
+        repeats: z.number().int().min(1).max(100).default(10),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(123),
+      })
+      .strict(),
+    output: z.array(SplitSummary),
+  },
   'images:list': {
     input: z
       .object({
@@ -28,6 +64,10 @@ export const contract = {
         sort: ImageSort.default('name'),
         descending: z.boolean().default(false),
         distortion: z.string().max(100).optional(),
+        level: z.number().int().min(0).max(100).optional(),
+        labelMin: z.number().optional(),
+        labelMax: z.number().optional(),
+        unreadableOnly: z.boolean().optional(),
         search: z.string().max(200).optional(),
       })
       .strict(),
@@ -40,10 +80,12 @@ export const contract = {
     input: z.object({ key: SettingKey, value: z.json() }).strict(),
     output: z.object({ key: SettingKey }),
   },
+  'jobs:list': { input: NoInput, output: z.array(JobInfo) },
+  'jobs:cancel': { input: z.object({ jobId: z.string().uuid() }).strict(), output: z.object({ cancelled: z.boolean() }) },
 } as const satisfies Record<InvokeChannel, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
-  'jobs:progress': JobProgress,
+  'jobs:progress': JobInfo,
   'datasets:changed': z.object({ datasetId: Id.nullable() }),
 } as const satisfies Record<EventChannel, z.ZodType>;
 

@@ -94,11 +94,40 @@ export type RunSummary = z.infer<typeof RunSummary>;
 export const SettingKey = z.enum(['ui.theme', 'ui.lastScreen', 'tensor.backend', 'library.roots']);
 export type SettingKey = z.infer<typeof SettingKey>;
 
-export const JobProgress = z.object({
+export const JobInfo = z.object({
   jobId: z.string(),
   kind: z.string(),
+  label: z.string(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled']),
   done: z.number().nonnegative(),
   total: z.number().nonnegative().nullable(),
   message: z.string().optional(),
+  result: z.unknown().optional(),
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
+  startedAt: z.string(),
 });
-export type JobProgress = z.infer<typeof JobProgress>;
+export type JobInfo = z.infer<typeof JobInfo>;
+
+export const ImportFormat = z.object({ id: z.string(), label: z.string(), expects: z.string() });
+export type ImportFormat = z.infer<typeof ImportFormat>;
+
+export const SplitSummary = z.object({
+  id: Id,
+  datasetId: Id,
+  name: z.string(),
+  protocol: z.string(),
+  seed: z.number().int().nullable(),
+  counts: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int() }),
+});
+export type SplitSummary = z.infer<typeof SplitSummary>;
+
+export const DatasetFacets = z.object({
+  distortions: z.array(z.object({ name: z.string(), count: z.number().int() })),
+  levels: z.array(z.number().int()),
+  labelRange: z.tuple([z.number(), z.number()]).nullable(),
+  unreadable: z.number().int(),
+});
+export type DatasetFacets = z.infer<typeof DatasetFacets>;
+
+/** A dataset folder path as sent by a client: absolute, no NUL, bounded. */
+export const FolderPath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path contains a NUL byte');

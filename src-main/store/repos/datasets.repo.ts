@@ -67,8 +67,22 @@ export interface ImageQuery {
   sort: ImageSort;
   descending: boolean;
   distortion?: string | undefined;
+  level?: number | undefined;
+  labelMin?: number | undefined;
+  labelMax?: number | undefined;
+  unreadableOnly?: boolean | undefined;
   search?: string | undefined;
 }
+
+export interface DatasetFacets {
+  distortions: { name: string; count: number }[];
+  levels: number[];
+  labelRange: [number, number] | null;
+  unreadable: number;
+}
+
+/** The label shown for an image: its first label row (imported, or aggregated when no import exists). */
+const LABEL_SQL = '(SELECT l.value FROM labels l WHERE l.image_id = i.id ORDER BY l.id LIMIT 1)';
 
 const DATASET_SELECT = `
   SELECT d.id, d.name, d.kind, d.root, d.description, d.label_kind, d.score_min, d.score_max,
@@ -82,7 +96,7 @@ const DATASET_SELECT = `
 const IMAGE_SELECT = `
   SELECT i.id, i.dataset_id, i.path, i.name, i.width, i.height, i.format, i.bytes, i.distortion, i.level, i.error,
          r.name AS reference_name,
-         (SELECT l.value FROM labels l WHERE l.image_id = i.id ORDER BY l.id LIMIT 1) AS label,
+         ${LABEL_SQL} AS label,
          (SELECT l.std FROM labels l WHERE l.image_id = i.id ORDER BY l.id LIMIT 1) AS label_std
   FROM images i LEFT JOIN reference_images r ON r.id = i.reference_id`;
 
@@ -195,6 +209,28 @@ export function createDatasetsRepo(db: Db) {
     setLabel(imageId: number, value: number, source = 'imported', std: number | null = null, n: number | null = null) {
       insertLabel.run(imageId, source, value, std, n);
     },
+    /** Removes the dataset and everything that hangs off it; image files are never touched. */
+    delete(id: number): boolean {
+      return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
+    },
+    facets(datasetId: number): DatasetFacets {
+      const distortions = db
+        .prepare(
+          `SELECT distortion AS name, count(*) AS count FROM images WHERE dataset_id = ? AND distortion IS NOT NULL
+           GROUP BY distortion ORDER BY distortion`,
+        )
+        .all(datasetId) as { name: string; count: number }[];
+      const levels = (
+        db.prepare('SELECT DISTINCT level FROM images WHERE dataset_id = ? AND level IS NOT NULL ORDER BY level').all(datasetId) as { level: number }[]
+      ).map((r) => r.level);
+      const range = db
+        .prepare(`SELECT min(l.value) AS lo, max(l.value) AS hi FROM labels l JOIN images i ON i.id = l.image_id WHERE i.dataset_id = ?`)
+        .get(datasetId) as { lo: number | null; hi: number | null };
+      const unreadable = (
+        db.prepare('SELECT count(*) AS n FROM images WHERE dataset_id = ? AND error IS NOT NULL').get(datasetId) as { n: number }
+      ).n;
+      return { distortions, levels, labelRange: range.lo === null || range.hi === null ? null : [range.lo, range.hi], unreadable };
+    },
     getImage(id: number): ImageItem | undefined {
       const row = db.prepare(`${IMAGE_SELECT} WHERE i.id = ?`).get(id) as ImageRow | undefined;
       return row && toImage(row);
@@ -202,10 +238,17 @@ export function createDatasetsRepo(db: Db) {
     listImages(q: ImageQuery): ImagePage {
       const where = ['i.dataset_id = @datasetId'];
       if (q.distortion !== undefined) where.push('i.distortion IS @distortion');
+      if (q.level !== undefined) where.push('i.level = @level');
+      if (q.labelMin !== undefined) where.push(`${LABEL_SQL} >= @labelMin`);
+      if (q.labelMax !== undefined) where.push(`${LABEL_SQL} <= @labelMax`);
+      if (q.unreadableOnly) where.push('i.error IS NOT NULL');
       if (q.search) where.push("i.name LIKE @search ESCAPE '\\'");
       const params = {
         datasetId: q.datasetId,
         distortion: q.distortion === '' ? null : (q.distortion ?? null),
+        level: q.level ?? null,
+        labelMin: q.labelMin ?? null,
+        labelMax: q.labelMax ?? null,
         search: q.search ? `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
         limit: q.limit,
         offset: q.offset,

@@ -32,3 +32,38 @@ describe('iqa info', () => {
     });
   });
 });
+
+describe('iqa import / datasets / splits', () => {
+  const dir = tempDir('iqa-cli-import-');
+  it('imports a generic CSV dataset and prints JSON', async () => {
+    const { stdout } = await iqa('import', '--format', 'csv', '--file', 'labels.csv', '--range', '1,5', '--name', 'tiny', '--json', '--data-dir', dir, join(REPO_ROOT, 'tests/fixtures/datasets/csv'));
+    const out = JSON.parse(stdout) as { dataset: { name: string; imageCount: number; labelKind: string }; images: number };
+    expect(out.dataset).toMatchObject({ name: 'tiny', imageCount: 4, labelKind: 'mos' });
+  });
+  it('lists it and makes splits', async () => {
+    expect((await iqa('datasets', '--data-dir', dir)).stdout).toMatch(/tiny\s+csv\s+4 images\s+mos \[1, 5\]/);
+    const { stdout } = await iqa('splits', 'tiny', '--repeats', '2', '--data-dir', dir);
+    expect(stdout.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['csv_split', 'ratio802_seed123_split01', 'ratio802_seed123_split02']);
+    expect(stdout).toMatch(/ratio802_seed123_split01\s+content-disjoint\s+train 2\s+val 0\s+test 2/);
+  });
+  it('fails with the problem list and exit code 1 on a bad CSV', async () => {
+    await expect(iqa('import', '--format', 'csv', '--file', 'nope.csv', '--data-dir', dir, join(REPO_ROOT, 'tests/fixtures/datasets/csv'))).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/Missing file: .*nope\.csv/),
+    });
+  });
+});
+
+describe('iqa fr', () => {
+  const a = join(REPO_ROOT, 'tests/fixtures/datasets/csv/images/a.png');
+  const b = join(REPO_ROOT, 'tests/fixtures/datasets/csv/images/b.png');
+  it('prints {"metric", "score"} for two files of equal size', async () => {
+    const out = JSON.parse((await iqa('fr', '--metric', 'psnr', '--json', a, b)).stdout) as { metric: string; score: number };
+    expect(out.metric).toBe('psnr');
+    expect(out.score).toBeCloseTo(6.2433, 3);
+  });
+  it('says why a metric cannot run', async () => {
+    await expect(iqa('fr', '--metric', 'ms-ssim', a, b)).rejects.toMatchObject({ stderr: expect.stringMatching(/MS-SSIM needs both sides at least 176 px/) });
+    await expect(iqa('fr', a, join(REPO_ROOT, 'resources/demo/bee.jpg'))).rejects.toMatchObject({ stderr: expect.stringMatching(/differ in size: 8x8 vs 943x530/) });
+  });
+});
