@@ -59,3 +59,15 @@ export async function readImageHeader(path: string): Promise<ImageHeader> {
   if (!meta.width || !meta.height || !meta.format) throw new Error('no image size in the header');
   return { width: meta.width, height: meta.height, format: meta.format, orientation: meta.orientation ?? 1 };
 }
+
+/** Width and height as displayed (EXIF orientation applied), from the header alone. */
+export async function orientedSize(input: string | Buffer): Promise<{ width: number; height: number }> {
+  if (typeof input === 'string') {
+    const h = await readImageHeader(input);
+    return h.orientation >= 5 ? { width: h.height, height: h.width } : { width: h.width, height: h.height };
+  }
+  if (isBmp(input)) return readBmpHeader(input);
+  const meta = await sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+  if (!meta.width || !meta.height) throw new Error('no image size in the header');
+  return (meta.orientation ?? 1) >= 5 ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+}

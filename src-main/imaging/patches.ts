@@ -1,0 +1,124 @@
+// Patch sampling for IQA models: a deterministic uniform grid or seeded random crops, read without decoding huge images whole.
+import type { Sharp } from 'sharp';
+import { AppError } from '../../src-shared/api/errors';
+import { openImage, orientedSize } from './open-image';
+
+export interface PatchPosition {
+  x: number;
+  y: number;
+}
+
+/**
+ * `count` crops of `patch`×`patch` spread evenly over a W×H image on a rows×cols grid (rows·cols = count, the
+ * factor pair closest to the image's aspect), first and last crops touching the borders. Deterministic, so a
+ * score never depends on luck. A prime count gives a single row or column along the longer side.
+ */
+export function uniformGrid(width: number, height: number, patch: number, count: number): PatchPosition[] {
+  if (patch > width || patch > height) {
+    throw new AppError('bad_input', `a ${patch}x${patch} patch does not fit a ${width}x${height} image`);
+  }
+  if (count < 1) throw new AppError('validation', 'patch count must be at least 1');
+  const aspect = (width - patch + 1) / (height - patch + 1);
+  let cols = 1;
+  for (let c = 1; c <= count; c++) {
+    if (count % c !== 0) continue;
+    const misfit = (k: number) => Math.abs(Math.log(k / (count / k) / aspect));
+    if (misfit(c) < misfit(cols)) cols = c;
+  }
+  const rows = count / cols;
+  const out: PatchPosition[] = [];
+  const step = (span: number, n: number, i: number) => (n === 1 ? Math.floor(span / 2) : Math.round((i * span) / (n - 1)));
+  for (let r = 0; r < rows && out.length < count; r++) {
+    for (let c = 0; c < cols && out.length < count; c++) {
+      out.push({ x: step(width - patch, cols, c), y: step(height - patch, rows, r) });
+    }
+  }
+  return out;
+}
+
+/** `count` crops at positions drawn from `random` (uniform over the valid range). */
+export function randomCrops(width: number, height: number, patch: number, count: number, random: () => number): PatchPosition[] {
+  if (patch > width || patch > height) {
+    throw new AppError('bad_input', `a ${patch}x${patch} patch does not fit a ${width}x${height} image`);
+  }
+  return Array.from({ length: count }, () => ({
+    x: Math.floor(random() * (width - patch + 1)),
+    y: Math.floor(random() * (height - patch + 1)),
+  }));
+}
+
+export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
+export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+
+export interface PatchOptions {
+  patch: number;
+  /** Resize the whole image to exactly this size first (HyperIQA: 512x384); sharp shrinks JPEGs while decoding. */
+  resize?: { width: number; height: number };
+  /** Positions for the (possibly resized) image; computed from its size. */
+  positions: (width: number, height: number) => PatchPosition[];
+  /** Normalise with the ImageNet mean and std (after scaling to [0,1]). */
+  imagenet?: boolean;
+  /** Mirror each patch left-right (training augmentation). */
+  flip?: (index: number) => boolean;
+}
+
+export interface PatchBatch {
+  /** NHWC float32, n × patch × patch × 3. */
+  data: Float32Array;
+  count: number;
+  patch: number;
+  positions: PatchPosition[];
+  /** Size of the image the positions refer to. */
+  width: number;
+  height: number;
+}
+
+/** Above this many pixels, patches are cut one by one from the file instead of decoding it whole. */
+const DECODE_WHOLE_LIMIT = 24_000_000;
+
+async function rgbOf(pipeline: Sharp): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await pipeline.flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+function writePatch(out: Float32Array, offset: number, src: Buffer, srcWidth: number, x0: number, y0: number, p: number, opts: PatchOptions, flip: boolean) {
+  let o = offset;
+  for (let y = 0; y < p; y++) {
+    for (let x = 0; x < p; x++) {
+      const sx = flip ? x0 + p - 1 - x : x0 + x;
+      const s = ((y0 + y) * srcWidth + sx) * 3;
+      for (let c = 0; c < 3; c++) {
+        const v = src[s + c]! / 255;
+        out[o++] = opts.imagenet ? (v - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]! : v;
+      }
+    }
+  }
+}
+
+/** Cuts patches from an image file (EXIF orientation applied) into one NHWC float32 batch. */
+export async function extractPatches(input: string | Buffer, opts: PatchOptions): Promise<PatchBatch> {
+  const p = opts.patch;
+  const base = (await openImage(input)).rotate();
+  let whole: { data: Buffer; width: number; height: number } | null = null;
+  let width: number;
+  let height: number;
+  if (opts.resize) {
+    whole = await rgbOf(base.resize(opts.resize.width, opts.resize.height, { fit: 'fill', kernel: 'lanczos3' }));
+    ({ width, height } = whole);
+  } else {
+    ({ width, height } = await orientedSize(input));
+    if (width * height <= DECODE_WHOLE_LIMIT) whole = await rgbOf(base);
+  }
+  const positions = opts.positions(width, height);
+  const data = new Float32Array(positions.length * p * p * 3);
+  for (const [i, pos] of positions.entries()) {
+    const flip = opts.flip?.(i) ?? false;
+    if (whole) {
+      writePatch(data, i * p * p * 3, whole.data, whole.width, pos.x, pos.y, p, opts, flip);
+    } else {
+      const crop = await rgbOf((await openImage(input)).rotate().extract({ left: pos.x, top: pos.y, width: p, height: p }));
+      writePatch(data, i * p * p * 3, crop.data, p, 0, 0, p, opts, flip);
+    }
+  }
+  return { data, count: positions.length, patch: p, positions, width, height };
+}
