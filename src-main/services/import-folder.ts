@@ -5,6 +5,7 @@ import { AppError } from '../../src-shared/api/errors';
 import { probeImage, type ImageProbe } from '../imaging/probe';
 import { listImageFiles } from '../imaging/scan';
 import type { Store } from '../store/store';
+import { mapLimit } from '../util/map-limit';
 
 export interface FolderImportOptions {
   name: string;
@@ -31,12 +32,14 @@ export async function importFolder(store: Store, folder: string, opts: FolderImp
   const files = await listImageFiles(root, opts.recursive ?? true);
   if (!files.length) throw new AppError('bad_input', `No images found in ${root}`);
 
-  const probes: { path: string; probe: ImageProbe }[] = [];
-  for (const path of files) {
+  let done = 0;
+  const probes = await mapLimit(files, 8, async (path): Promise<{ path: string; probe: ImageProbe }> => {
     if (opts.signal?.aborted) throw new AppError('cancelled', 'Import cancelled; nothing was imported');
-    probes.push({ path, probe: await probeImage(path) });
-    opts.onProgress?.(probes.length, files.length);
-  }
+    const probe = await probeImage(path);
+    opts.onProgress?.(++done, files.length);
+    return { path, probe };
+  });
+  if (opts.signal?.aborted) throw new AppError('cancelled', 'Import cancelled; nothing was imported');
 
   const datasetId = store.transaction(() => {
     const id = store.datasets.create({

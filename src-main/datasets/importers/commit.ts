@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { AppError } from '../../../src-shared/api/errors';
 import { probeImage, type ImageProbe } from '../../imaging/probe';
 import type { Store } from '../../store/store';
+import { mapLimit } from '../../util/map-limit';
 import type { SplitPart, ParsedDataset } from './types';
 import { resolveInside } from './paths';
 import { ImportProblems } from './problems';
@@ -27,19 +28,6 @@ export interface CommitResult {
 
 /** Labels may sit this far outside the published range before they count as out of range (rounding in files). */
 const RANGE_SLACK = 1e-6;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
 
 export function validateParsed(root: string, parsed: ParsedDataset, problems: ImportProblems): void {
   const [lo, hi] = parsed.scoreRange;
