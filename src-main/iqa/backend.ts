@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { BackendInfo, TensorBackendName } from '../../src-shared/api/schemas';
+import { registerWasmTrainingKernels } from './wasm-kernels';
 
 const require = createRequire(import.meta.url);
 
@@ -29,6 +30,7 @@ async function tryBackend(name: TensorBackendName): Promise<void> {
       const distDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
       wasm.setWasmPaths(join(distDir, '/'));
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+      registerWasmTrainingKernels();
       return;
     }
     case 'cpu':
