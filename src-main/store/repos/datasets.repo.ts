@@ -81,8 +81,8 @@ export interface DatasetFacets {
   unreadable: number;
 }
 
-/** The label shown for an image: its first label row (imported, or aggregated when no import exists). */
-const LABEL_SQL = '(SELECT l.value FROM labels l WHERE l.image_id = i.id ORDER BY l.id LIMIT 1)';
+/** The label shown for an image: its first label row, kept on images.label by triggers (migration 0002). */
+const LABEL_SQL = 'i.label';
 
 const DATASET_SELECT = `
   SELECT d.id, d.name, d.kind, d.root, d.description, d.label_kind, d.score_min, d.score_max,
@@ -96,13 +96,12 @@ const DATASET_SELECT = `
 const IMAGE_SELECT = `
   SELECT i.id, i.dataset_id, i.path, i.name, i.width, i.height, i.format, i.bytes, i.distortion, i.level, i.error,
          r.name AS reference_name,
-         ${LABEL_SQL} AS label,
-         (SELECT l.std FROM labels l WHERE l.image_id = i.id ORDER BY l.id LIMIT 1) AS label_std
+         i.label AS label, i.label_std AS label_std
   FROM images i LEFT JOIN reference_images r ON r.id = i.reference_id`;
 
 const SORT_SQL: Record<ImageSort, string> = {
   name: 'i.name',
-  label: 'label',
+  label: 'i.label',
   distortion: 'i.distortion',
   level: 'i.level',
   added: 'i.id',

@@ -46,7 +46,7 @@ describe('migration 0001 (initial)', () => {
   });
 
   it('is idempotent once applied', () => {
-    expect(migrate(db)).toEqual([]);
+    expect(migrate(db, MIGRATIONS, 1)).toEqual([]);
   });
 
   it('uses the index for listing a dataset by name', () => {
