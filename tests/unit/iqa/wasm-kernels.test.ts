@@ -79,7 +79,7 @@ describe('wasm Conv2DBackpropFilter', () => {
     const w2 = tf.variable(tf.randomNormal([8, 1], 0, 0.2, 'float32', 2));
     const opt = tf.train.adam(0.01);
     const step = () =>
-      opt.minimize(() => tf.losses.meanSquaredError(y, tf.conv2d(x, w1, 2, 'same').relu().mean([1, 2]).matMul(w2)), true)!.dataSync()[0]!;
+      opt.minimize(() => tf.losses.meanSquaredError(y, tf.conv2d(x, w1 as unknown as tf.Tensor4D, 2, 'same').relu().mean([1, 2]).matMul(w2)), true)!.dataSync()[0]!;
     const first = step();
     let last = first;
     for (let i = 0; i < 40; i++) last = step();
