@@ -13,6 +13,7 @@ export default defineConfig({
         input: {
           index: resolve('src-main/shells/electron/main.ts'),
           'backend-host': resolve('src-main/shells/electron/backend-host.ts'),
+          'train-worker': resolve('src-main/iqa/train/train.worker.ts'),
         },
       },
     },

@@ -48,7 +48,10 @@ export async function openRuntime(opts: RuntimeOptions) {
     ctx,
     services,
     invoke: createDispatcher(services.handlers),
-    close: () => store.close(),
+    close: () => {
+      void services.shutdown();
+      store.close();
+    },
   };
 }
 export type Runtime = Awaited<ReturnType<typeof openRuntime>>;

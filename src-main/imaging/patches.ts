@@ -76,12 +76,18 @@ export interface PatchBatch {
 /** Above this many pixels, patches are cut one by one from the file instead of decoding it whole. */
 const DECODE_WHOLE_LIMIT = 24_000_000;
 
-async function rgbOf(pipeline: Sharp): Promise<{ data: Buffer; width: number; height: number }> {
+export interface RgbBuffer {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+export async function rgbOf(pipeline: Sharp): Promise<RgbBuffer> {
   const { data, info } = await pipeline.flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
-function writePatch(out: Float32Array, offset: number, src: Buffer, srcWidth: number, x0: number, y0: number, p: number, opts: PatchOptions, flip: boolean) {
+function writePatch(out: Float32Array, offset: number, src: Buffer, srcWidth: number, x0: number, y0: number, p: number, opts: { imagenet?: boolean }, flip: boolean) {
   let o = offset;
   for (let y = 0; y < p; y++) {
     for (let x = 0; x < p; x++) {
@@ -93,6 +99,25 @@ function writePatch(out: Float32Array, offset: number, src: Buffer, srcWidth: nu
       }
     }
   }
+}
+
+/** Cuts patches from decoded RGB into `out` (NHWC float32) starting at patch index `first`. */
+export function cutPatches(
+  src: RgbBuffer,
+  positions: readonly PatchPosition[],
+  patch: number,
+  opts: { imagenet?: boolean; flip?: (index: number) => boolean },
+  out: Float32Array = new Float32Array(positions.length * patch * patch * 3),
+  first = 0,
+): Float32Array {
+  positions.forEach((pos, i) => writePatch(out, (first + i) * patch * patch * 3, src.data, src.width, pos.x, pos.y, patch, opts, opts.flip?.(i) ?? false));
+  return out;
+}
+
+/** Decodes an image to RGB as a model sees it: EXIF-rotated, optionally resized to an exact size. */
+export async function decodeForModel(input: string | Buffer, resize?: { width: number; height: number }): Promise<RgbBuffer> {
+  const base = (await openImage(input)).rotate();
+  return rgbOf(resize ? base.resize(resize.width, resize.height, { fit: 'fill', kernel: 'lanczos3' }) : base);
 }
 
 /** Cuts patches from an image file (EXIF orientation applied) into one NHWC float32 batch. */

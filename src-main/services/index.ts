@@ -5,15 +5,16 @@ import type { ServiceContext } from './context';
 import { datasetHandlers } from './datasets.service';
 import { createFileService } from './files.service';
 import { importHandlers } from './import.service';
+import { createRunService } from './runs.service';
 
-export function createHandlers(ctx: ServiceContext): Handlers {
+export function createHandlers(ctx: ServiceContext, runs: ReturnType<typeof createRunService>): Handlers {
   return {
+    ...runs.handlers,
     'app:info': () => appInfo(ctx),
     ...datasetHandlers(ctx),
     ...importHandlers(ctx),
     'jobs:list': () => ctx.jobs.list(),
     'jobs:cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
-    'runs:list': () => ctx.store.runs.list(),
     'settings:get': ({ key }) => ctx.store.settings.get(key) ?? null,
     'settings:set': ({ key, value }) => {
       ctx.store.settings.set(key, value);
@@ -23,6 +24,7 @@ export function createHandlers(ctx: ServiceContext): Handlers {
 }
 
 export function createServices(ctx: ServiceContext) {
-  return { handlers: createHandlers(ctx), files: createFileService(ctx), events: ctx.events };
+  const runs = createRunService(ctx);
+  return { handlers: createHandlers(ctx, runs), files: createFileService(ctx), events: ctx.events, shutdown: runs.shutdown };
 }
 export type Services = ReturnType<typeof createServices>;

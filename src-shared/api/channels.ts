@@ -13,6 +13,12 @@ export const INVOKE_CHANNELS = [
   'images:list',
   'images:get',
   'runs:list',
+  'runs:get',
+  'runs:start',
+  'runs:cancel',
+  'runs:resume',
+  'runs:predictions',
+  'models:list',
   'settings:get',
   'settings:set',
   'jobs:list',
@@ -20,7 +26,7 @@ export const INVOKE_CHANNELS = [
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 
-export const EVENT_CHANNELS = ['jobs:progress', 'datasets:changed'] as const;
+export const EVENT_CHANNELS = ['jobs:progress', 'datasets:changed', 'runs:progress'] as const;
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {

@@ -13,7 +13,12 @@ import {
   ImportFormat,
   JobInfo,
   LabelKind,
+  ModelInfo,
+  RunDetail,
+  RunPrediction,
+  RunProgress,
   RunSummary,
+  TrainHyperInput,
   SettingKey,
   SplitSummary,
 } from './schemas';
@@ -75,6 +80,25 @@ export const contract = {
   },
   'images:get': { input: z.object({ id: Id }).strict(), output: ImageItem },
   'runs:list': { input: NoInput, output: z.array(RunSummary) },
+  'runs:get': { input: z.object({ id: Id }).strict(), output: RunDetail },
+  'runs:start': {
+    input: z
+      .object({
+        name: z.string().trim().min(1).max(200).optional(),
+        model: z.string().min(1).max(60),
+        datasetId: Id,
+        split: z.string().min(1).max(100).optional(),
+        modelConfig: z.record(z.string(), z.json()).default({}),
+        hyper: TrainHyperInput.default({}),
+        backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+      })
+      .strict(),
+    output: RunSummary,
+  },
+  'runs:cancel': { input: z.object({ id: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  'runs:resume': { input: z.object({ id: Id }).strict(), output: RunSummary },
+  'runs:predictions': { input: z.object({ id: Id }).strict(), output: z.array(RunPrediction) },
+  'models:list': { input: NoInput, output: z.array(ModelInfo) },
   'settings:get': { input: z.object({ key: SettingKey }).strict(), output: z.unknown() },
   'settings:set': {
     input: z.object({ key: SettingKey, value: z.json() }).strict(),
@@ -87,6 +111,7 @@ export const contract = {
 export const events = {
   'jobs:progress': JobInfo,
   'datasets:changed': z.object({ datasetId: Id.nullable() }),
+  'runs:progress': RunProgress,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type Contract = typeof contract;

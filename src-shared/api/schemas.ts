@@ -131,3 +131,62 @@ export type DatasetFacets = z.infer<typeof DatasetFacets>;
 
 /** A dataset folder path as sent by a client: absolute, no NUL, bounded. */
 export const FolderPath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+
+export const ModelInfo = z.object({
+  id: z.string(),
+  label: z.string(),
+  citation: z.string(),
+  defaults: z.record(z.string(), z.unknown()),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+export const TrainHyperInput = z
+  .object({
+    epochs: z.number().int().min(1).max(1000),
+    batchImages: z.number().int().min(1).max(512),
+    lr: z.number().positive().max(1),
+    weightDecay: z.number().min(0).max(1),
+    lrDecay: z.object({ every: z.number().int().min(0), factor: z.number().positive().max(1) }).strict(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+  })
+  .partial()
+  .strict();
+
+export const MetricPoint = z.object({ step: z.number(), epoch: z.number().nullable(), part: z.string(), name: z.string(), value: z.number() });
+export type MetricPoint = z.infer<typeof MetricPoint>;
+
+export const RunDetail = RunSummary.extend({
+  splitId: Id.nullable(),
+  config: z.record(z.string(), z.unknown()),
+  checkpointPath: z.string().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  metrics: z.array(MetricPoint),
+});
+export type RunDetail = z.infer<typeof RunDetail>;
+
+export const RunPrediction = z.object({
+  imageId: Id,
+  name: z.string(),
+  score: z.number(),
+  label: z.number().nullable(),
+  labelStd: z.number().nullable(),
+  distortion: z.string().nullable(),
+  level: z.number().nullable(),
+  reference: z.string().nullable(),
+});
+export type RunPrediction = z.infer<typeof RunPrediction>;
+
+export const RunProgress = z.object({
+  runId: Id,
+  status: RunStatus,
+  epoch: z.number().int().optional(),
+  epochs: z.number().int().optional(),
+  step: z.number().int().optional(),
+  stepsPerEpoch: z.number().int().optional(),
+  loss: z.number().optional(),
+  etaSeconds: z.number().optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+  error: z.string().optional(),
+});
+export type RunProgress = z.infer<typeof RunProgress>;

@@ -1,32 +1,119 @@
-// Training and evaluation runs.
+// Training and evaluation runs, their per-epoch metrics and their per-image predictions.
 import type { Db } from '../db';
-import type { RunSummary } from '../../../src-shared/api/schemas';
+import type { RunPrediction, RunSummary } from '../../../src-shared/api/schemas';
 
 interface RunRow {
   id: number;
   name: string;
   model: string;
   dataset_id: number | null;
+  split_id: number | null;
   status: RunSummary['status'];
+  config: string;
+  checkpoint_path: string | null;
+  error: string | null;
   created_at: string;
+  started_at: string | null;
   finished_at: string | null;
 }
 
+export interface RunRecord extends RunSummary {
+  splitId: number | null;
+  config: Record<string, unknown>;
+  checkpointPath: string | null;
+  error: string | null;
+  startedAt: string | null;
+}
+
+export interface MetricPoint {
+  step: number;
+  epoch: number | null;
+  part: string;
+  name: string;
+  value: number;
+}
+
+const now = () => new Date().toISOString();
+
+function toRecord(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    model: r.model,
+    datasetId: r.dataset_id,
+    splitId: r.split_id,
+    status: r.status,
+    config: JSON.parse(r.config) as Record<string, unknown>,
+    checkpointPath: r.checkpoint_path,
+    error: r.error,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
 export function createRunsRepo(db: Db) {
+  const insertMetric = db.prepare('INSERT INTO run_metrics (run_id, step, epoch, part, name, value) VALUES (?, ?, ?, ?, ?, ?)');
+  const insertPrediction = db.prepare('INSERT INTO predictions (run_id, image_id, model, score) VALUES (?, ?, ?, ?)');
   return {
     list(): RunSummary[] {
-      const rows = db
-        .prepare('SELECT id, name, model, dataset_id, status, created_at, finished_at FROM runs ORDER BY id DESC')
-        .all() as RunRow[];
-      return rows.map((r) => ({
-        id: r.id,
-        name: r.name,
-        model: r.model,
-        datasetId: r.dataset_id,
-        status: r.status,
-        createdAt: r.created_at,
-        finishedAt: r.finished_at,
-      }));
+      return (db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RunRow[]).map((r) => {
+        const { id, name, model, datasetId, status, createdAt, finishedAt } = toRecord(r);
+        return { id, name, model, datasetId, status, createdAt, finishedAt };
+      });
+    },
+    get(id: number): RunRecord | undefined {
+      const row = db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+      return row && toRecord(row);
+    },
+    create(r: { name: string; model: string; datasetId: number | null; splitId: number | null; config: Record<string, unknown> }): number {
+      return Number(
+        db.prepare('INSERT INTO runs (name, model, dataset_id, split_id, config) VALUES (?, ?, ?, ?, ?)').run(r.name, r.model, r.datasetId, r.splitId, JSON.stringify(r.config)).lastInsertRowid,
+      );
+    },
+    setStatus(id: number, status: RunSummary['status'], error: string | null = null): void {
+      const finished = status === 'completed' || status === 'failed' || status === 'cancelled' ? now() : null;
+      db.prepare(
+        `UPDATE runs SET status = ?, error = ?, finished_at = ?, started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END WHERE id = ?`,
+      ).run(status, error, finished, status, now(), id);
+    },
+    setCheckpoint(id: number, path: string, sha256: string | null): void {
+      db.prepare('UPDATE runs SET checkpoint_path = ?, checkpoint_sha256 = ? WHERE id = ?').run(path, sha256, id);
+    },
+    /** Records one finished epoch atomically: its metrics, its predictions (replacing older ones) and its checkpoint. */
+    recordEpoch(id: number, model: string, epoch: number, step: number, metrics: Record<string, number>, predictions: { imageId: number; score: number }[], checkpoint: string | null): void {
+      db.transaction(() => {
+        for (const [name, value] of Object.entries(metrics)) {
+          if (Number.isFinite(value)) insertMetric.run(id, step, epoch, name === 'train_loss' ? 'train' : 'test', name, value);
+        }
+        db.prepare('DELETE FROM predictions WHERE run_id = ?').run(id);
+        for (const p of predictions) insertPrediction.run(id, p.imageId, model, p.score);
+        if (checkpoint) db.prepare('UPDATE runs SET checkpoint_path = ? WHERE id = ?').run(checkpoint, id);
+      })();
+    },
+    /** Metrics of epochs after `epoch` are dropped when a run resumes from that epoch's checkpoint. */
+    dropMetricsAfter(id: number, epoch: number): void {
+      db.prepare('DELETE FROM run_metrics WHERE run_id = ? AND epoch > ?').run(id, epoch);
+    },
+    metrics(id: number): MetricPoint[] {
+      return db.prepare('SELECT step, epoch, part, name, value FROM run_metrics WHERE run_id = ? ORDER BY name, step, id').all(id) as MetricPoint[];
+    },
+    /** Each predicted image with its label and content facts, for scatter plots and error lists. */
+    predictionsWithLabels(id: number): RunPrediction[] {
+      return db
+        .prepare(
+          `SELECT p.image_id AS imageId, i.name, p.score, i.label, i.label_std AS labelStd, i.distortion, i.level, r.name AS reference
+           FROM predictions p JOIN images i ON i.id = p.image_id LEFT JOIN reference_images r ON r.id = i.reference_id
+           WHERE p.run_id = ? ORDER BY p.image_id`,
+        )
+        .all(id) as RunPrediction[];
+    },
+    predictions(id: number): { imageId: number; score: number }[] {
+      return db.prepare('SELECT image_id AS imageId, score FROM predictions WHERE run_id = ? ORDER BY image_id').all(id) as { imageId: number; score: number }[];
+    },
+    /** Runs a crash left 'running': they stop as cancelled, resumable from their last checkpoint. */
+    recoverInterrupted(): number {
+      return db.prepare("UPDATE runs SET status = 'cancelled', error = 'interrupted: the app stopped during training', finished_at = ? WHERE status IN ('running', 'queued')").run(now()).changes;
     },
   };
 }

@@ -1,0 +1,38 @@
+// The contract every IQA model implements, and what the registry knows about each model.
+import type * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
+
+export interface IqaModel {
+  readonly id: string;
+  /** Scores per patch, in the model's normalised space (0 = worst, 1 = best). `training` enables dropout/BN updates. */
+  predict(x: tf.Tensor4D, training?: boolean): tf.Tensor1D;
+  /** Every weight by a stable name (checkpoints, imports). */
+  weights(): Map<string, tf.Variable>;
+  /** Trainable variables grouped by learning-rate multiplier (HyperIQA trains its hyper network 10x faster). */
+  parameterGroups(): { name: string; lrMultiplier: number; variables: tf.Variable[] }[];
+  dispose(): void;
+}
+
+/** How images become model inputs: patch size, optional whole-image resize, crop counts, normalisation. */
+export interface InputProtocol {
+  patch: number;
+  resize?: { width: number; height: number };
+  /** Crops per image when scoring; scores are averaged (deterministic uniform grid). */
+  testCrops: number;
+  /** Random crops per image and epoch when training. */
+  trainCrops: number;
+  /** Random horizontal flips when training. */
+  flip: boolean;
+  /** ImageNet mean/std normalisation (backbones pretrained on ImageNet expect it). */
+  imagenet: boolean;
+}
+
+export interface ModelSpec<C extends Record<string, unknown> = Record<string, unknown>> {
+  id: string;
+  label: string;
+  /** Paper and section the architecture follows. */
+  citation: string;
+  configSchema: z.ZodType<C>;
+  input: (config: C) => InputProtocol;
+  create: (config: C, seed: number) => IqaModel;
+}

@@ -1,0 +1,35 @@
+// The model registry: every IQA model by id, with its input protocol, config schema, score range and direction.
+import { AppError } from '../../src-shared/api/errors';
+import { cnniqaSpec } from './models/cnniqa.arch';
+import type { ModelSpec } from './models/model';
+
+const MODELS = new Map<string, ModelSpec>([[cnniqaSpec.id, cnniqaSpec as unknown as ModelSpec]]);
+
+export function registerModel(spec: ModelSpec): void {
+  if (MODELS.has(spec.id)) throw new Error(`model "${spec.id}" registered twice`);
+  MODELS.set(spec.id, spec);
+}
+
+export function getModel(id: string): ModelSpec {
+  const spec = MODELS.get(id);
+  if (!spec) throw new AppError('validation', `Unknown model "${id}"; known: ${[...MODELS.keys()].join(', ')}`);
+  return spec;
+}
+
+export function listModels(): ModelSpec[] {
+  return [...MODELS.values()];
+}
+
+/**
+ * Every model predicts in a normalised space: 0 = worst, 1 = best. Dataset labels map there and back through the
+ * dataset's range and direction, so one model can train on MOS and on DMOS data alike.
+ */
+export function toNormalised(label: number, range: [number, number], higherIsBetter: boolean): number {
+  const t = (label - range[0]) / (range[1] - range[0]);
+  return higherIsBetter ? t : 1 - t;
+}
+
+export function fromNormalised(score: number, range: [number, number], higherIsBetter: boolean): number {
+  const t = higherIsBetter ? score : 1 - score;
+  return range[0] + t * (range[1] - range[0]);
+}

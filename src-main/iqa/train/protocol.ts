@@ -1,0 +1,28 @@
+// Messages between a run's controller (main thread) and its training worker thread.
+import type { Sample } from '../data/patch-source';
+import type { BackendChoice } from '../backend';
+import type { EpochResult, StepInfo, TrainHyper } from './trainer';
+
+export interface TrainJob {
+  runId: number;
+  modelId: string;
+  modelConfig: Record<string, unknown>;
+  hyper: TrainHyper;
+  train: Sample[];
+  test: Sample[];
+  /** Folder for this run's checkpoints. */
+  checkpointDir: string;
+  /** Checkpoint to continue from (resume); training restarts at its epoch + 1. */
+  resumeFrom: string | null;
+  backend: BackendChoice;
+}
+
+export type ToWorker = { type: 'start'; job: TrainJob } | { type: 'cancel' };
+
+export type FromWorker =
+  | { type: 'ready'; backend: string }
+  | { type: 'step'; info: StepInfo }
+  | { type: 'epoch'; result: EpochResult; checkpoint: string }
+  | { type: 'done' }
+  | { type: 'cancelled'; epoch: number }
+  | { type: 'error'; message: string };

@@ -1,0 +1,73 @@
+// Training worker thread: builds the model, trains with progress messages, checkpoints every epoch, stops on cancel.
+import * as tf from '@tensorflow/tfjs';
+import { parentPort } from 'node:worker_threads';
+import { initBackend } from '../backend';
+import { getModel } from '../registry';
+import { assignWeights, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import type { FromWorker, ToWorker, TrainJob } from './protocol';
+import { TrainingCancelled, train } from './trainer';
+
+Error.stackTraceLimit = 60;
+const port = parentPort;
+if (!port) throw new Error('train.worker must run in a worker thread');
+const send = (msg: FromWorker) => port.postMessage(msg);
+const controller = new AbortController();
+
+async function run(job: TrainJob): Promise<void> {
+  const backend = await initBackend(job.backend);
+  send({ type: 'ready', backend: backend.name });
+  const spec = getModel(job.modelId);
+  const config = spec.configSchema.parse(job.modelConfig);
+  const model = spec.create(config, job.hyper.seed);
+  let startEpoch = 1;
+  let optimizerState: Awaited<ReturnType<typeof loadCheckpoint>>['optimizer'] | null = null;
+  if (job.resumeFrom) {
+    const ckpt = await loadCheckpoint(job.resumeFrom);
+    assignWeights(model, ckpt.weights);
+    tf.dispose(Object.values(ckpt.weights));
+    startEpoch = ckpt.meta.epoch + 1;
+    optimizerState = ckpt.optimizer;
+  }
+  try {
+    await train({
+      model,
+      protocol: spec.input(config),
+      hyper: job.hyper,
+      train: job.train,
+      test: job.test,
+      startEpoch,
+      signal: controller.signal,
+      restoreOptimizers: async (optimizers) => {
+        if (!optimizerState) return;
+        for (const g of optimizers.groups) {
+          const saved = optimizerState.get(g.name);
+          if (saved) await g.optimizer.setWeights(saved);
+        }
+      },
+      onStep: (info) => send({ type: 'step', info }),
+      onEpoch: async (result, m, optimizers) => {
+        const ckpt = await saveCheckpoint(job.checkpointDir, { modelId: job.modelId, modelConfig: config, epoch: result.epoch, metrics: result.metrics }, m, optimizers);
+        send({ type: 'epoch', result, checkpoint: ckpt.path });
+      },
+    });
+    send({ type: 'done' });
+  } catch (err) {
+    if (err instanceof TrainingCancelled) send({ type: 'cancelled', epoch: err.epoch });
+    else throw err;
+  } finally {
+    model.dispose();
+  }
+}
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'cancel') controller.abort();
+  else if (msg.type === 'start') {
+    run(msg.job).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        send({ type: 'error', message: err instanceof Error ? `${err.message}\n${err.stack}` : String(err) });
+        process.exit(1);
+      },
+    );
+  }
+});

@@ -1,0 +1,222 @@
+// Training runs: resolve and store the config, train in a worker thread, record epochs, cancel, resume, recover after a crash.
+import type { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../../src-shared/api/errors';
+import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
+import type { RunProgress } from '../../src-shared/api/schemas';
+import { describeIssues } from '../../src-shared/api/validate';
+import { randomSplitName } from '../datasets/splits';
+import { createContentSplits } from '../datasets/create-splits';
+import type { Sample } from '../iqa/data/patch-source';
+import { fromNormalised, getModel, listModels, toNormalised } from '../iqa/registry';
+import type { FromWorker, TrainJob } from '../iqa/train/protocol';
+import { spawnWorker } from '../iqa/train/spawn-worker';
+import type { TrainHyper } from '../iqa/train/trainer';
+import { log } from '../app/logger';
+import type { ServiceContext } from './context';
+import { notFound } from './datasets.service';
+import { epochMetrics } from './epoch-metrics';
+
+export const DEFAULT_HYPER: TrainHyper = { epochs: 10, batchImages: 8, lr: 1e-3, weightDecay: 0, lrDecay: { every: 0, factor: 1 }, seed: 1 };
+
+export interface ResolvedRunConfig {
+  model: string;
+  modelConfig: Record<string, unknown>;
+  hyper: TrainHyper;
+  datasetId: number;
+  split: string;
+  backend: TrainJob['backend'];
+  scoreRange: [number, number];
+  higherIsBetter: boolean;
+}
+
+interface LabelledImage {
+  id: number;
+  path: string;
+  label: number;
+  distortion: string | null;
+  part: 'train' | 'val' | 'test';
+}
+
+function parseOrExplain<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = describeIssues(r.error);
+  throw new AppError('validation', `Invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+}
+
+export function createRunService(ctx: ServiceContext) {
+  const { store } = ctx;
+  const active = new Map<number, Worker>();
+  const emit = (p: RunProgress) => ctx.events.emit('runs:progress', p);
+  const interrupted = store.runs.recoverInterrupted();
+  if (interrupted) log.warn('runs', `${interrupted} run(s) were interrupted by a stop; resume them from their last checkpoint`);
+
+  function splitFor(datasetId: number, requested: string | undefined, seed: number): { id: number; name: string } {
+    const splits = store.splits.list(datasetId);
+    if (requested) {
+      const s = splits.find((x) => x.name === requested);
+      if (!s) throw new AppError('not_found', `Dataset ${datasetId} has no split "${requested}"; it has: ${splits.map((x) => x.name).join(', ') || 'none'}`);
+      return s;
+    }
+    const usable = splits.filter((s) => s.counts.train > 0 && s.counts.test > 0);
+    const preferred = usable.find((s) => s.name === 'official_split') ?? usable.find((s) => s.protocol === 'content-disjoint') ?? usable[0];
+    if (preferred) return preferred;
+    createContentSplits(store, { datasetId, trainRatio: 0.8, valRatio: 0, repeats: 1, seed });
+    const name = randomSplitName(0.8, 0, seed, 1);
+    return store.splits.list(datasetId).find((s) => s.name === name)!;
+  }
+
+  function labelledImages(datasetId: number, splitId: number): LabelledImage[] {
+    return store.db
+      .prepare(
+        `SELECT i.id, i.path, i.label, i.distortion, m.part FROM split_members m JOIN images i ON i.id = m.image_id
+         WHERE m.split_id = ? AND i.dataset_id = ? AND i.error IS NULL AND i.label IS NOT NULL ORDER BY i.id`,
+      )
+      .all(splitId, datasetId) as LabelledImage[];
+  }
+
+  function buildJob(runId: number, cfg: ResolvedRunConfig, splitId: number, resumeFrom: string | null): { job: TrainJob; labels: Map<number, LabelledImage> } {
+    const images = labelledImages(cfg.datasetId, splitId);
+    const toSample = (img: LabelledImage): Sample => ({ imageId: img.id, path: img.path, target: toNormalised(img.label, cfg.scoreRange, cfg.higherIsBetter), group: img.distortion });
+    const train = images.filter((i) => i.part === 'train').map(toSample);
+    const test = images.filter((i) => i.part === 'test').map(toSample);
+    if (!train.length || !test.length) {
+      throw new AppError('bad_input', `Split "${cfg.split}" needs labelled, readable images on both sides (train ${train.length}, test ${test.length})`);
+    }
+    return {
+      job: { runId, modelId: cfg.model, modelConfig: cfg.modelConfig, hyper: cfg.hyper, train, test, checkpointDir: join(ctx.paths.dataDir, 'runs', String(runId)), resumeFrom, backend: cfg.backend },
+      labels: new Map(images.map((i) => [i.id, i])),
+    };
+  }
+
+  function launch(runId: number, cfg: ResolvedRunConfig, job: TrainJob, labels: Map<number, LabelledImage>): void {
+    const worker = spawnWorker('src-main/iqa/train/train.worker.ts', 'train-worker.js');
+    active.set(runId, worker);
+    store.runs.setStatus(runId, 'running');
+    emit({ runId, status: 'running', epochs: cfg.hyper.epochs });
+    let ended = false;
+    let lastEmit = 0;
+    const finish = (status: 'completed' | 'cancelled' | 'failed', error: string | null = null) => {
+      if (ended) return;
+      ended = true;
+      active.delete(runId);
+      store.runs.setStatus(runId, status, error);
+      emit({ runId, status, ...(error ? { error } : {}) });
+    };
+    worker.on('message', (msg: FromWorker) => {
+      switch (msg.type) {
+        case 'step': {
+          const { epoch, step, stepsPerEpoch, loss, secondsPerStep } = msg.info;
+          const remaining = (cfg.hyper.epochs - epoch) * stepsPerEpoch + (stepsPerEpoch - step);
+          if (Date.now() - lastEmit > 250 || step === stepsPerEpoch) {
+            lastEmit = Date.now();
+            emit({ runId, status: 'running', epoch, epochs: cfg.hyper.epochs, step, stepsPerEpoch, loss, etaSeconds: remaining * secondsPerStep });
+          }
+          break;
+        }
+        case 'epoch': {
+          const { result } = msg;
+          const predictions = result.predictions.map((p) => ({ imageId: p.imageId, score: fromNormalised(p.score, cfg.scoreRange, cfg.higherIsBetter) }));
+          const truth = predictions.map((p) => labels.get(p.imageId)!);
+          const metrics = {
+            train_loss: result.trainLoss,
+            ...epochMetrics(predictions.map((p) => p.score), truth.map((t) => t.label), truth.map((t) => t.distortion)),
+          };
+          store.runs.recordEpoch(runId, cfg.model, result.epoch, result.epoch * job.train.length, metrics, predictions, msg.checkpoint);
+          emit({ runId, status: 'running', epoch: result.epoch, epochs: cfg.hyper.epochs, metrics });
+          break;
+        }
+        case 'done':
+          finish('completed');
+          break;
+        case 'cancelled':
+          finish('cancelled', 'cancelled by the user; resume continues from the last checkpoint');
+          break;
+        case 'error':
+          finish('failed', msg.message);
+          break;
+        case 'ready':
+          log.info('runs', `run ${runId} training on ${msg.backend}`);
+          break;
+      }
+    });
+    worker.on('error', (err) => finish('failed', err.message));
+    worker.on('exit', (code) => finish(code === 0 ? 'completed' : 'failed', code === 0 ? null : `training worker exited with code ${code}`));
+    worker.postMessage({ type: 'start', job });
+  }
+
+  function start(input: ParsedInputOf<'runs:start'>) {
+    const spec = getModel(input.model);
+    const modelConfig = parseOrExplain(spec.configSchema, input.modelConfig, `${spec.id} config`);
+    const hyper: TrainHyper = { ...DEFAULT_HYPER, ...input.hyper, lrDecay: input.hyper.lrDecay ?? DEFAULT_HYPER.lrDecay };
+    const ds = store.datasets.get(input.datasetId) ?? notFound('dataset', input.datasetId);
+    if (ds.labelKind === 'none' || ds.scoreMin === null || ds.scoreMax === null) {
+      throw new AppError('bad_input', `Dataset "${ds.name}" has no labels to train on`);
+    }
+    const split = splitFor(ds.id, input.split, hyper.seed);
+    const cfg: ResolvedRunConfig = {
+      model: spec.id,
+      modelConfig: modelConfig as Record<string, unknown>,
+      hyper,
+      datasetId: ds.id,
+      split: split.name,
+      backend: input.backend ?? 'auto',
+      scoreRange: [ds.scoreMin, ds.scoreMax],
+      higherIsBetter: ds.direction === 'higher_better',
+    };
+    const runId = store.runs.create({ name: input.name ?? `${spec.id} on ${ds.name}`, model: spec.id, datasetId: ds.id, splitId: split.id, config: cfg as unknown as Record<string, unknown> });
+    try {
+      const { job, labels } = buildJob(runId, cfg, split.id, null);
+      launch(runId, cfg, job, labels);
+    } catch (err) {
+      store.runs.setStatus(runId, 'failed', AppError.from(err).message);
+      throw err;
+    }
+    return store.runs.list().find((r) => r.id === runId)!;
+  }
+
+  function resume(id: number) {
+    const run = store.runs.get(id) ?? notFound('run', id);
+    if (active.has(id)) throw new AppError('conflict', `Run ${id} is already running`);
+    if (run.status === 'completed') throw new AppError('conflict', `Run ${id} has completed; start a new run to train further`);
+    const cfg = run.config as unknown as ResolvedRunConfig;
+    if (run.splitId === null) throw new AppError('bad_input', `Run ${id} lost its split (deleted?) and cannot resume`);
+    const checkpoint = run.checkpointPath;
+    const epoch = checkpoint ? Number(/epoch-(\d+)$/.exec(checkpoint)?.[1] ?? 0) : 0;
+    store.runs.dropMetricsAfter(id, epoch);
+    const { job, labels } = buildJob(id, cfg, run.splitId, checkpoint);
+    launch(id, cfg, job, labels);
+    return store.runs.list().find((r) => r.id === id)!;
+  }
+
+  const handlers: Pick<Handlers, 'runs:list' | 'runs:get' | 'runs:start' | 'runs:cancel' | 'runs:resume' | 'runs:predictions' | 'models:list'> = {
+    'runs:list': () => store.runs.list(),
+    'runs:get': ({ id }) => {
+      const run = store.runs.get(id) ?? notFound('run', id);
+      return { ...run, metrics: store.runs.metrics(id) };
+    },
+    'runs:start': start,
+    'runs:cancel': ({ id }) => {
+      const worker = active.get(id);
+      if (!worker) return { cancelled: false };
+      worker.postMessage({ type: 'cancel' });
+      return { cancelled: true };
+    },
+    'runs:resume': ({ id }) => resume(id),
+    'runs:predictions': ({ id }) => {
+      if (!store.runs.get(id)) notFound('run', id);
+      return store.runs.predictionsWithLabels(id);
+    },
+    'models:list': () =>
+      listModels().map((m) => ({ id: m.id, label: m.label, citation: m.citation, defaults: m.configSchema.parse({}) as Record<string, unknown> })),
+  };
+  return {
+    handlers,
+    /** Stops every training worker (app shutdown); their runs resume from the last checkpoint. */
+    async shutdown(): Promise<void> {
+      await Promise.all([...active.values()].map((w) => w.terminate()));
+    },
+  };
+}
