@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { AppError } from '../../src-shared/api/errors';
 import type { DatasetSummary, SplitSummary } from '../../src-shared/api/schemas';
+import type { BackendChoice } from '../iqa/backend';
 import { openRuntime, type Runtime } from '../runtime';
 import { invokeOrThrow, runJob } from './run-job';
 
@@ -25,8 +26,8 @@ export function parseRange(value: string): [number, number] {
   return [parts[0]!, parts[1]!];
 }
 
-async function withRuntime<T>(dataDir: string | undefined, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  const rt = await openRuntime({ dataDir, shell: 'cli', backend: false, seedDemo: false });
+export async function withRuntime<T>(dataDir: string | undefined, fn: (rt: Runtime) => Promise<T>, backend: BackendChoice | false = false): Promise<T> {
+  const rt = await openRuntime({ dataDir, shell: 'cli', backend, seedDemo: false });
   try {
     return await fn(rt);
   } finally {
@@ -71,14 +72,19 @@ export async function datasetsCommand(flags: { json: boolean; dataDir?: string }
   });
 }
 
+export async function findDataset(rt: Runtime, dataset: string | number): Promise<DatasetSummary> {
+  const list = (await invokeOrThrow(rt, 'datasets:list', {})) as DatasetSummary[];
+  const ds = list.find((d) => String(d.id) === String(dataset) || d.name === dataset);
+  if (!ds) throw new AppError('not_found', `No dataset "${dataset}" (give its id or name; see iqa datasets)`);
+  return ds;
+}
+
 export async function splitsCommand(
   dataset: string,
   flags: { train: number; val: number; repeats: number; seed: number; json: boolean; dataDir?: string },
 ): Promise<void> {
   await withRuntime(flags.dataDir, async (rt) => {
-    const list = (await invokeOrThrow(rt, 'datasets:list', {})) as DatasetSummary[];
-    const ds = list.find((d) => String(d.id) === dataset || d.name === dataset);
-    if (!ds) throw new AppError('not_found', `No dataset "${dataset}" (give its id or name; see iqa datasets)`);
+    const ds = await findDataset(rt, dataset);
     const splits = (await invokeOrThrow(rt, 'splits:create', {
       datasetId: ds.id, trainRatio: flags.train, valRatio: flags.val, repeats: flags.repeats, seed: flags.seed,
     })) as SplitSummary[];

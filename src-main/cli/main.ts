@@ -5,8 +5,10 @@ import { BACKEND_CHOICES } from '../iqa/backend';
 import { datasetsCommand, importCommand, parseRange, splitsCommand } from './datasets.command';
 import { FR_METRICS, frCommand } from './fr.command';
 import { infoCommand } from './info.command';
+import { scoreCommand, type ScoreFlags } from './score.command';
 import { serveCommand, type ServeFlags } from './serve.command';
 import { startCommand } from './start.command';
+import { evalCommand, runsCommand, trainCommand, type EvalFlags } from './train.command';
 
 function parseRatio(value: string): number {
   const n = Number(value);
@@ -102,6 +104,53 @@ export function buildProgram(): Command {
     .action(frCommand);
 
   program
+    .command('score')
+    .description('score image files and folders with a model (default: the shipped model of --model)')
+    .argument('<paths...>', 'image files or folders')
+    .option('--model <id>', 'model id (hyperiqa, cnniqa, ...)')
+    .option('--weights <file>', 'published weights to import (HyperIQA: the official state dict as .safetensors)')
+    .option('--checkpoint <dir>', 'a workbench checkpoint folder')
+    .option('--run <id>', 'the latest checkpoint of a training run', parseIntArg)
+    .addOption(new Option('--crop <mode>', 'grid: the model\'s deterministic crop grid; random: seeded random crops; none: the image as given').choices(['grid', 'random', 'none']).default('grid'))
+    .option('--crops <n>', 'number of crops (default: the model\'s)', parseIntArg)
+    .option('--seed <n>', 'seed for --crop random', parseIntArg, 1)
+    .option('--json', 'one JSON line per image: {"path": ..., "score": ...}', false)
+    .option('--csv', 'CSV: path,score,crops,error', false)
+    .option('--no-recursive', 'do not descend into subfolders')
+    .addOption(dataDirOption())
+    .addOption(backendOption())
+    .action(async (paths: string[], flags: ScoreFlags) => {
+      await scoreCommand(paths, flags);
+    });
+
+  program
+    .command('train')
+    .description('train a model on a dataset from a JSON config (see docs/training.md); "splits": N runs the N-split protocol')
+    .requiredOption('--config <file>', 'JSON config: model, dataset, split or splits, modelConfig, hyper, backend')
+    .option('--json', 'print the runs and the summary as JSON', false)
+    .addOption(dataDirOption())
+    .action(trainCommand);
+
+  program
+    .command('eval')
+    .description("evaluate a run's latest checkpoint: SRCC, KRCC, PLCC (raw and logistic-fitted), RMSE, per distortion type")
+    .requiredOption('--run <id>', 'run id', parseIntArg)
+    .option('--dataset <id|name>', 'dataset to evaluate on (default: the run\'s own, its test part)')
+    .option('--split <name>', 'use the test part of this split')
+    .option('--all', 'evaluate on every labelled image of the dataset', false)
+    .option('--json', 'print JSON', false)
+    .addOption(dataDirOption())
+    .addOption(backendOption())
+    .action((flags: EvalFlags) => evalCommand(flags));
+
+  program
+    .command('runs')
+    .description('list training runs with their last-epoch metrics')
+    .option('--json', 'print JSON', false)
+    .addOption(dataDirOption())
+    .action(runsCommand);
+
+  program
     .command('start')
     .description('launch the desktop app, or serve mode in a browser when Electron is not installed')
     .option('--port <port>', 'port for serve mode', parsePort, 7878)
@@ -111,6 +160,12 @@ export function buildProgram(): Command {
 
   return program;
 }
+
+// A closed pipe (`iqa score ... | head`) ends the command quietly instead of with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 await buildProgram().parseAsync(process.argv).catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);

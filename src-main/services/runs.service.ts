@@ -86,7 +86,7 @@ export function createRunService(ctx: ServiceContext) {
       throw new AppError('bad_input', `Split "${cfg.split}" needs labelled, readable images on both sides (train ${train.length}, test ${test.length})`);
     }
     return {
-      job: { runId, modelId: cfg.model, modelConfig: cfg.modelConfig, hyper: cfg.hyper, train, test, checkpointDir: join(ctx.paths.dataDir, 'runs', String(runId)), resumeFrom, backend: cfg.backend },
+      job: { runId, modelId: cfg.model, modelConfig: cfg.modelConfig, hyper: cfg.hyper, train, test, checkpointDir: join(ctx.paths.dataDir, 'runs', String(runId)), resumeFrom, backend: cfg.backend, labels: { range: cfg.scoreRange, higherIsBetter: cfg.higherIsBetter, kind: cfg.higherIsBetter ? 'mos' : 'dmos' } },
       labels: new Map(images.map((i) => [i.id, i])),
     };
   }

@@ -1,4 +1,5 @@
 // CNNIQA (Kang, Ye, Li, Doermann, CVPR 2014, §2-3): local contrast normalisation, one 7x7 conv, max+min pooling, two FC layers.
+import { ownedVariable } from './resnet';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { IqaModel, ModelSpec } from './model';
@@ -30,17 +31,17 @@ function localContrastNormalise(x: tf.Tensor4D): tf.Tensor4D {
 
 export function createCnniqa(config: CnniqaConfig, seed: number): IqaModel {
   const init = (shape: number[], fanIn: number, k: number) =>
-    tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed + k));
+    ownedVariable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed + k));
   const w = new Map<string, tf.Variable>([
     ['conv1.weight', init([7, 7, 1, config.kernels], 49, 1)],
-    ['conv1.bias', tf.variable(tf.zeros([config.kernels]))],
+    ['conv1.bias', ownedVariable(tf.zeros([config.kernels]))],
     ['fc1.weight', init([2 * config.kernels, config.hidden], 2 * config.kernels, 2)],
-    ['fc1.bias', tf.variable(tf.zeros([config.hidden]))],
+    ['fc1.bias', ownedVariable(tf.zeros([config.hidden]))],
     ['fc2.weight', init([config.hidden, config.hidden], config.hidden, 3)],
-    ['fc2.bias', tf.variable(tf.zeros([config.hidden]))],
+    ['fc2.bias', ownedVariable(tf.zeros([config.hidden]))],
     // Small output weights: training starts from predictions near the 0.5 bias instead of large random scores.
-    ['fc3.weight', tf.variable(tf.randomNormal([config.hidden, 1], 0, 0.01, 'float32', seed + 4))],
-    ['fc3.bias', tf.variable(tf.fill([1], 0.5))],
+    ['fc3.weight', ownedVariable(tf.randomNormal([config.hidden, 1], 0, 0.01, 'float32', seed + 4))],
+    ['fc3.bias', ownedVariable(tf.fill([1], 0.5))],
   ]);
   const get = (name: string) => w.get(name)!;
   let dropoutSeed = seed;

@@ -35,4 +35,6 @@ export interface ModelSpec<C extends Record<string, unknown> = Record<string, un
   configSchema: z.ZodType<C>;
   input: (config: C) => InputProtocol;
   create: (config: C, seed: number) => IqaModel;
+  /** Loads weights published elsewhere (e.g. an official PyTorch state dict as .safetensors); scores are then raw. */
+  importWeights?: (model: IqaModel, file: string) => Promise<void>;
 }

@@ -14,7 +14,15 @@ export interface CheckpointMeta {
   modelConfig: Record<string, unknown>;
   epoch: number;
   metrics: Record<string, number>;
+  /** The label scale the model was trained on, so scores come back in it (absent: the model's raw output). */
+  labels?: LabelSpace;
   savedAt: string;
+}
+
+export interface LabelSpace {
+  range: [number, number];
+  higherIsBetter: boolean;
+  kind: 'mos' | 'dmos';
 }
 
 interface Manifest {

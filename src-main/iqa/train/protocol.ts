@@ -1,6 +1,7 @@
 // Messages between a run's controller (main thread) and its training worker thread.
 import type { Sample } from '../data/patch-source';
 import type { BackendChoice } from '../backend';
+import type { LabelSpace } from './checkpoint';
 import type { EpochResult, StepInfo, TrainHyper } from './trainer';
 
 export interface TrainJob {
@@ -15,6 +16,7 @@ export interface TrainJob {
   /** Checkpoint to continue from (resume); training restarts at its epoch + 1. */
   resumeFrom: string | null;
   backend: BackendChoice;
+  labels: LabelSpace;
 }
 
 export type ToWorker = { type: 'start'; job: TrainJob } | { type: 'cancel' };

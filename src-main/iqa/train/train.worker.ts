@@ -7,7 +7,6 @@ import { assignWeights, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import type { FromWorker, ToWorker, TrainJob } from './protocol';
 import { TrainingCancelled, train } from './trainer';
 
-Error.stackTraceLimit = 60;
 const port = parentPort;
 if (!port) throw new Error('train.worker must run in a worker thread');
 const send = (msg: FromWorker) => port.postMessage(msg);
@@ -46,7 +45,7 @@ async function run(job: TrainJob): Promise<void> {
       },
       onStep: (info) => send({ type: 'step', info }),
       onEpoch: async (result, m, optimizers) => {
-        const ckpt = await saveCheckpoint(job.checkpointDir, { modelId: job.modelId, modelConfig: config, epoch: result.epoch, metrics: result.metrics }, m, optimizers);
+        const ckpt = await saveCheckpoint(job.checkpointDir, { modelId: job.modelId, modelConfig: config, epoch: result.epoch, metrics: result.metrics, labels: job.labels }, m, optimizers);
         send({ type: 'epoch', result, checkpoint: ckpt.path });
       },
     });
@@ -65,7 +64,7 @@ port.on('message', (msg: ToWorker) => {
     run(msg.job).then(
       () => process.exit(0),
       (err: unknown) => {
-        send({ type: 'error', message: err instanceof Error ? `${err.message}\n${err.stack}` : String(err) });
+        send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
         process.exit(1);
       },
     );

@@ -1,0 +1,94 @@
+// `iqa score`: scores image files and folders with a model, printing a table, JSON lines or CSV.
+import { stat } from 'node:fs/promises';
+import { AppError } from '../../src-shared/api/errors';
+import { initBackend, type BackendChoice } from '../iqa/backend';
+import { loadScorer, type CropMode } from '../iqa/score/scorer';
+import { listImageFiles } from '../imaging/scan';
+import { openRuntime } from '../runtime';
+
+export interface ScoreFlags {
+  model?: string;
+  weights?: string;
+  checkpoint?: string;
+  run?: number;
+  crop: 'grid' | 'random' | 'none';
+  crops?: number;
+  seed: number;
+  json: boolean;
+  csv: boolean;
+  recursive: boolean;
+  backend: BackendChoice;
+  dataDir?: string;
+}
+
+/** Files as given; folders expand to the images under them. Missing paths are reported, not fatal. */
+export async function expandInputs(inputs: string[], recursive: boolean): Promise<{ files: string[]; missing: string[] }> {
+  const files: string[] = [];
+  const missing: string[] = [];
+  for (const input of inputs) {
+    const st = await stat(input).catch(() => null);
+    if (!st) missing.push(input);
+    else if (st.isDirectory()) files.push(...(await listImageFiles(input, recursive)));
+    else files.push(input);
+  }
+  return { files, missing };
+}
+
+async function checkpointOfRun(runId: number, dataDir: string | undefined): Promise<string> {
+  const rt = await openRuntime({ dataDir, shell: 'cli', backend: false, seedDemo: false });
+  try {
+    const run = rt.ctx.store.runs.get(runId);
+    if (!run) throw new AppError('not_found', `No run ${runId}`);
+    if (!run.checkpointPath) throw new AppError('bad_input', `Run ${runId} has no checkpoint yet`);
+    return run.checkpointPath;
+  } finally {
+    rt.close();
+  }
+}
+
+const csvField = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise<void> {
+  if ([flags.weights, flags.checkpoint, flags.run].filter((v) => v !== undefined).length > 1) {
+    throw new AppError('validation', 'Give at most one of --weights, --checkpoint and --run');
+  }
+  if (flags.json && flags.csv) throw new AppError('validation', 'Choose --json or --csv, not both');
+  const { files, missing } = await expandInputs(inputs, flags.recursive);
+  await initBackend(flags.backend);
+  const checkpoint = flags.run !== undefined ? await checkpointOfRun(flags.run, flags.dataDir) : flags.checkpoint;
+  const scorer = await loadScorer({
+    ...(flags.model ? { model: flags.model } : {}),
+    ...(checkpoint ? { checkpoint } : {}),
+    ...(flags.weights ? { weights: flags.weights } : {}),
+  });
+  const crop: CropMode =
+    flags.crop === 'none' ? { kind: 'none' } : flags.crop === 'random' ? { kind: 'random', seed: flags.seed, ...(flags.crops ? { count: flags.crops } : {}) } : { kind: 'grid', ...(flags.crops ? { count: flags.crops } : {}) };
+  const out = process.stdout;
+  if (flags.csv) out.write('path,score,crops,error\n');
+  else if (!flags.json) {
+    const scale = scorer.labels ? `${scorer.labels.kind.toUpperCase()} ${scorer.labels.range.join('-')}, ${scorer.labels.higherIsBetter ? 'higher' : 'lower'} is better` : 'raw model output';
+    process.stderr.write(`${scorer.modelId} (${scorer.source}); scores: ${scale}; crops: ${crop.kind}\n`);
+  }
+  let failed = missing.length;
+  const report = (path: string, score: number | null, crops: number, error?: string) => {
+    if (flags.json) out.write(`${JSON.stringify(error ? { path, error } : { path, score, crops })}\n`);
+    else if (flags.csv) out.write(`${csvField(path)},${score ?? ''},${crops || ''},${error ? csvField(error) : ''}\n`);
+    else out.write(error ? `${path}\terror: ${error}\n` : `${path}\t${score!.toFixed(4)}\n`);
+  };
+  for (const path of missing) report(path, null, 0, 'no such file or folder');
+  try {
+    for (const path of files) {
+      try {
+        const r = await scorer.scoreFile(path, crop);
+        report(path, r.score, r.crops);
+      } catch (err) {
+        failed++;
+        report(path, null, 0, AppError.from(err).message);
+      }
+    }
+  } finally {
+    scorer.dispose();
+  }
+  if (!files.length && !missing.length) throw new AppError('bad_input', 'No images found in the given paths');
+  if (failed) process.exitCode = 1;
+}

@@ -1,0 +1,179 @@
+// `iqa train --config`, `iqa eval` and `iqa runs`: training runs (one split or the N-split protocol) and their evaluation.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { AppError } from '../../src-shared/api/errors';
+import type { RunDetail, RunProgress, RunSummary, SplitSummary } from '../../src-shared/api/schemas';
+import { TrainHyperInput } from '../../src-shared/api/schemas';
+import { describeIssues } from '../../src-shared/api/validate';
+import { evaluate, perGroupSrcc, summarizeSplits } from '../../src-shared/metrics/index';
+import { loadScorer } from '../iqa/score/scorer';
+import type { BackendChoice } from '../iqa/backend';
+import type { Runtime } from '../runtime';
+import { findDataset, withRuntime } from './datasets.command';
+import { invokeOrThrow } from './run-job';
+
+/** What a training config file holds (JSON). `splits: N` runs the N-split protocol and reports the median. */
+export const TrainConfigFile = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    model: z.string().min(1),
+    dataset: z.union([z.string().min(1), z.number().int().positive()]),
+    split: z.string().min(1).optional(),
+    splits: z.number().int().min(1).max(100).optional(),
+    modelConfig: z.record(z.string(), z.json()).default({}),
+    hyper: TrainHyperInput.default({}),
+    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+  })
+  .strict();
+export type TrainConfigFile = z.infer<typeof TrainConfigFile>;
+
+async function readConfig(file: string): Promise<TrainConfigFile> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new AppError('bad_input', `Cannot read config ${file}: ${(err as Error).message}`);
+  }
+  const r = TrainConfigFile.safeParse(raw);
+  if (!r.success) throw new AppError('validation', `Invalid config ${file}: ${describeIssues(r.error).map((i) => `${i.path || '(top)'}: ${i.message}`).join('; ')}`);
+  if (r.data.split && r.data.splits) throw new AppError('validation', `Invalid config ${file}: give "split" or "splits", not both`);
+  return r.data;
+}
+
+function waitForEnd(rt: Runtime, runId: number, quiet: boolean): Promise<RunProgress> {
+  return new Promise((resolve) => {
+    const off = rt.services.events.subscribe((event, payload) => {
+      if (event !== 'runs:progress') return;
+      const p = payload as RunProgress;
+      if (p.runId !== runId) return;
+      if (!quiet && p.metrics) {
+        const m = p.metrics;
+        const fmt = (k: string) => (m[k] === undefined ? '' : ` ${k} ${m[k]!.toFixed(4)}`);
+        process.stderr.write(`run ${runId} epoch ${p.epoch}/${p.epochs}:${fmt('train_loss')}${fmt('srcc')}${fmt('plcc')}${fmt('krcc')}${fmt('rmse')}\n`);
+      } else if (!quiet && p.step && process.stderr.isTTY) {
+        process.stderr.write(`\rrun ${runId} epoch ${p.epoch} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss?.toFixed(4)} ETA ${Math.round(p.etaSeconds ?? 0)}s   \r`);
+      }
+      if (p.status !== 'running') {
+        off();
+        resolve(p);
+      }
+    });
+  });
+}
+
+const lastEpochMetrics = (detail: RunDetail): Record<string, number> => {
+  const last = Math.max(0, ...detail.metrics.map((m) => m.epoch ?? 0));
+  return Object.fromEntries(detail.metrics.filter((m) => m.epoch === last).map((m) => [m.name, m.value]));
+};
+
+async function trainOne(rt: Runtime, cfg: TrainConfigFile, datasetId: number, split: string | undefined, quiet: boolean) {
+  const run = (await invokeOrThrow(rt, 'runs:start', {
+    model: cfg.model,
+    datasetId,
+    modelConfig: cfg.modelConfig,
+    hyper: cfg.hyper,
+    ...(cfg.name ? { name: split ? `${cfg.name} [${split}]` : cfg.name } : {}),
+    ...(split ? { split } : {}),
+    ...(cfg.backend ? { backend: cfg.backend } : {}),
+  })) as RunSummary;
+  const sigint = () => void rt.invoke('runs:cancel', { id: run.id });
+  process.once('SIGINT', sigint);
+  const end = await waitForEnd(rt, run.id, quiet);
+  process.off('SIGINT', sigint);
+  const detail = (await invokeOrThrow(rt, 'runs:get', { id: run.id })) as RunDetail;
+  if (end.status !== 'completed') throw new AppError('internal', `Run ${run.id} ${end.status}${end.error ? `: ${end.error}` : ''} (iqa runs; resume in the app or with runs:resume)`);
+  return { run: detail, metrics: lastEpochMetrics(detail) };
+}
+
+export async function trainCommand(flags: { config: string; json: boolean; dataDir?: string }): Promise<void> {
+  const cfg = await readConfig(flags.config);
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findDataset(rt, cfg.dataset);
+    let splitNames: (string | undefined)[] = [cfg.split];
+    if (cfg.splits) {
+      let splits = ((await invokeOrThrow(rt, 'splits:list', { datasetId: ds.id })) as SplitSummary[]).filter((s) => s.protocol === 'content-disjoint');
+      if (splits.length < cfg.splits) {
+        splits = (await invokeOrThrow(rt, 'splits:create', { datasetId: ds.id, repeats: cfg.splits })) as SplitSummary[];
+      }
+      splitNames = splits.slice(0, cfg.splits).map((s) => s.name);
+    }
+    const results = [];
+    for (const split of splitNames) results.push(await trainOne(rt, cfg, ds.id, split, flags.json));
+    const summary = summarizeSplits(results.map((r) => r.metrics));
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ runs: results.map((r) => ({ id: r.run.id, split: r.run.config.split, metrics: r.metrics })), summary })}\n`);
+      return;
+    }
+    for (const r of results) process.stdout.write(`run ${r.run.id} (${String(r.run.config.split)}): ${fmtMetrics(r.metrics)}\n`);
+    if (results.length > 1) {
+      process.stdout.write(`median over ${results.length} splits: ${Object.entries(summary).filter(([k]) => !k.includes('/')).map(([k, s]) => `${k} ${s.median.toFixed(4)} (mean ${s.mean.toFixed(4)} ± ${s.std.toFixed(4)})`).join(', ')}\n`);
+    }
+  });
+}
+
+const MAIN_METRICS = ['srcc', 'krcc', 'plcc', 'plcc_fitted', 'rmse'];
+const fmtMetrics = (m: Record<string, number>) => MAIN_METRICS.filter((k) => m[k] !== undefined).map((k) => `${k.toUpperCase()} ${m[k]!.toFixed(4)}`).join('  ');
+
+export interface EvalFlags {
+  run: number;
+  dataset?: string;
+  split?: string;
+  all: boolean;
+  json: boolean;
+  backend: BackendChoice;
+  dataDir?: string;
+}
+
+/** Scores a dataset's test images (or all) with a run's latest checkpoint and compares with the labels. */
+export async function evalCommand(flags: EvalFlags): Promise<void> {
+  await withRuntime(flags.dataDir, async (rt) => {
+    const run = rt.ctx.store.runs.get(flags.run);
+    if (!run) throw new AppError('not_found', `No run ${flags.run}`);
+    if (!run.checkpointPath) throw new AppError('bad_input', `Run ${flags.run} has no checkpoint yet`);
+    const ds = await findDataset(rt, flags.dataset ?? run.datasetId ?? '');
+    const sameData = ds.id === run.datasetId;
+    const splitName = flags.all ? null : (flags.split ?? (sameData ? String(run.config.split) : null));
+    const rows = rt.ctx.store.db
+      .prepare(
+        splitName
+          ? `SELECT i.id, i.path, i.label, i.distortion FROM images i JOIN split_members m ON m.image_id = i.id JOIN splits s ON s.id = m.split_id
+             WHERE i.dataset_id = ? AND s.name = ? AND m.part = 'test' AND i.label IS NOT NULL AND i.error IS NULL ORDER BY i.id`
+          : `SELECT i.id, i.path, i.label, i.distortion FROM images i WHERE i.dataset_id = ? AND i.label IS NOT NULL AND i.error IS NULL ORDER BY i.id`,
+      )
+      .all(...(splitName ? [ds.id, splitName] : [ds.id])) as { id: number; path: string; label: number; distortion: string | null }[];
+    if (rows.length < 3) throw new AppError('bad_input', `Too few labelled images to evaluate (${rows.length}) in ${ds.name}${splitName ? ` / ${splitName} test part` : ''}`);
+    const scorer = await loadScorer({ checkpoint: run.checkpointPath });
+    const pred: number[] = [];
+    try {
+      for (const [i, r] of rows.entries()) {
+        pred.push((await scorer.scoreFile(r.path)).score);
+        if (!flags.json && process.stderr.isTTY) process.stderr.write(`\rscoring ${i + 1}/${rows.length}`);
+      }
+    } finally {
+      scorer.dispose();
+    }
+    if (!flags.json && process.stderr.isTTY) process.stderr.write('\n');
+    // A model trained on MOS evaluated on DMOS data (or the reverse) is compared after flipping its direction.
+    const flip = scorer.labels !== null && scorer.labels.higherIsBetter !== (ds.direction === 'higher_better');
+    const p = flip ? pred.map((v) => -v) : pred;
+    const labels = rows.map((r) => r.label);
+    const e = evaluate(p, labels);
+    const groups = perGroupSrcc(p, labels, rows.map((r) => r.distortion ?? 'none')).filter((g) => g.group !== 'none');
+    const result = { run: run.id, dataset: ds.name, split: splitName, part: splitName ? 'test' : 'all', flippedDirection: flip, ...e, perDistortion: groups };
+    if (flags.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stdout.write(
+      `run ${run.id} on ${ds.name} (${splitName ? `${splitName}, test part` : 'all images'}, n=${e.n}): SRCC ${e.srcc.toFixed(4)}  KRCC ${e.krcc.toFixed(4)}  ` +
+        `PLCC ${e.plcc.toFixed(4)} (fitted ${e.plccFitted.toFixed(4)})  RMSE ${e.rmse.toFixed(4)} (fitted ${e.rmseFitted.toFixed(4)})\n`,
+    );
+    for (const g of groups) process.stdout.write(`  ${g.group.padEnd(28)} n=${String(g.n).padEnd(5)} SRCC ${g.srcc.toFixed(4)}\n`);
+  }, flags.backend);
+}
+
+export async function runsCommand(flags: { json: boolean; dataDir?: string }): Promise<void> {
+  await withRuntime(flags.dataDir, async (rt) => {
+    const runs = (await invokeOrThrow(rt, 'runs:list', {})) as RunSummary[];
+    const rows = await Promise.all(runs.map(async (r) => ({ ...r, metrics: lastEpochMetrics((await invokeOrThrow(rt, 'runs:get', { id: r.id })) as RunDetail) })));
+    if (flags.json) return void process.stdout.write(`${JSON.stringify(rows)}\n`);
+    for (const r of rows) process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(10)} ${r.model.padEnd(10)} ${r.name.slice(0, 40).padEnd(40)} ${fmtMetrics(r.metrics)}\n`);
+  });
+}

@@ -1,0 +1,121 @@
+// Scores images with a model: weights from a run checkpoint, an imported file or the shipped model; crops per protocol.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../../src-shared/api/errors';
+import { resourcesDir } from '../../app/paths';
+import { seededRandom } from '../../datasets/splits';
+import { extractPatches, randomCrops, uniformGrid } from '../../imaging/patches';
+import type { InputProtocol, IqaModel, ModelSpec } from '../models/model';
+import { fromNormalised, getModel } from '../registry';
+import { assignWeights, loadCheckpoint, type LabelSpace } from '../train/checkpoint';
+
+/**
+ * How crops are taken: `grid` (default) is the model's deterministic uniform grid; `random` draws seeded crops;
+ * `none` feeds the image as given, which must then be exactly the model's patch size.
+ */
+export type CropMode = { kind: 'grid'; count?: number } | { kind: 'random'; count?: number; seed: number } | { kind: 'none' };
+
+export interface WeightsSource {
+  model?: string;
+  modelConfig?: Record<string, unknown>;
+  /** A workbench checkpoint folder (epoch-NNNN). */
+  checkpoint?: string;
+  /** A file in the model's published format (HyperIQA: official state dict as .safetensors). */
+  weights?: string;
+}
+
+export interface ImageScore {
+  /** In the training labels' scale when known (e.g. MOS 1-5), else the model's raw output. */
+  score: number;
+  crops: number;
+}
+
+export interface Scorer {
+  modelId: string;
+  config: Record<string, unknown>;
+  protocol: InputProtocol;
+  /** Where the weights came from, for reports. */
+  source: string;
+  labels: LabelSpace | null;
+  scoreFile(path: string, crop?: CropMode): Promise<ImageScore>;
+  dispose(): void;
+}
+
+/** The shipped model of `modelId`, if the app bundles one (resources/models/<id>/). */
+export function shippedCheckpoint(modelId: string): string | null {
+  const dir = join(resourcesDir(), 'models', modelId);
+  return existsSync(join(dir, 'weights.json')) ? dir : null;
+}
+
+async function buildModel(spec: ModelSpec, config: Record<string, unknown>): Promise<IqaModel> {
+  return spec.create(config, 1);
+}
+
+export async function loadScorer(src: WeightsSource): Promise<Scorer> {
+  let spec: ModelSpec;
+  let config: Record<string, unknown>;
+  let model: IqaModel;
+  let labels: LabelSpace | null = null;
+  let source: string;
+  if (src.checkpoint) {
+    const ckpt = await loadCheckpoint(src.checkpoint);
+    if (src.model && src.model !== ckpt.meta.modelId) {
+      throw new AppError('bad_input', `Checkpoint ${src.checkpoint} holds a ${ckpt.meta.modelId} model, not ${src.model}`);
+    }
+    spec = getModel(ckpt.meta.modelId);
+    config = spec.configSchema.parse(ckpt.meta.modelConfig) as Record<string, unknown>;
+    model = await buildModel(spec, config);
+    try {
+      assignWeights(model, ckpt.weights);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    } finally {
+      tf.dispose(Object.values(ckpt.weights));
+      for (const list of ckpt.optimizer.values()) tf.dispose(list.map((t) => t.tensor));
+    }
+    labels = ckpt.meta.labels ?? null;
+    source = src.checkpoint;
+  } else if (src.weights) {
+    spec = getModel(src.model ?? 'hyperiqa');
+    if (!spec.importWeights) throw new AppError('validation', `Model "${spec.id}" cannot import external weight files; use a checkpoint`);
+    config = spec.configSchema.parse(src.modelConfig ?? {}) as Record<string, unknown>;
+    model = await buildModel(spec, config);
+    try {
+      await spec.importWeights(model, src.weights);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+    source = src.weights;
+  } else {
+    const id = src.model ?? 'hyperiqa';
+    const shipped = shippedCheckpoint(id);
+    if (!shipped) throw new AppError('validation', `No trained weights ship for "${id}"; pass --weights FILE, --checkpoint DIR or --run ID`);
+    return loadScorer({ ...src, model: id, checkpoint: shipped });
+  }
+  const protocol = spec.input(config);
+
+  async function scoreFile(path: string, crop: CropMode = { kind: 'grid' }): Promise<ImageScore> {
+    const p = protocol.patch;
+    const batch = await extractPatches(path, {
+      patch: p,
+      ...(crop.kind !== 'none' && protocol.resize ? { resize: protocol.resize } : {}),
+      imagenet: protocol.imagenet,
+      positions: (w, h) => {
+        if (crop.kind === 'none') {
+          if (w !== p || h !== p) throw new AppError('bad_input', `--crop none needs a ${p}x${p} image for ${spec.id}; ${path} is ${w}x${h}`);
+          return [{ x: 0, y: 0 }];
+        }
+        if (crop.kind === 'random') return randomCrops(w, h, p, crop.count ?? protocol.testCrops, seededRandom(crop.seed));
+        return uniformGrid(w, h, p, crop.count ?? protocol.testCrops);
+      },
+    });
+    const raw = tf.tidy(() => model.predict(tf.tensor4d(batch.data, [batch.count, p, p, 3])).mean().dataSync()[0]!);
+    const score = labels ? fromNormalised(raw, labels.range, labels.higherIsBetter) : raw;
+    return { score, crops: batch.count };
+  }
+
+  return { modelId: spec.id, config, protocol, source, labels, scoreFile, dispose: () => model.dispose() };
+}
