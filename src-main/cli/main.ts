@@ -8,6 +8,7 @@ import { infoCommand } from './info.command';
 import { scoreCommand, type ScoreFlags } from './score.command';
 import { serveCommand, type ServeFlags } from './serve.command';
 import { startCommand } from './start.command';
+import { parseLevels, parseMaxSide, parsePositiveInt, parseSeed, parseTypes, synthCommand } from './synth.command';
 import { evalCommand, runsCommand, trainCommand, type EvalFlags } from './train.command';
 
 function parseRatio(value: string): number {
@@ -93,6 +94,21 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON', false)
     .addOption(dataDirOption())
     .action(splitsCommand);
+
+  program
+    .command('synth')
+    .description('build a synthetic dataset: downscale pristine photos, apply KADID-10k-style distortions, label with a pseudo-MOS, and store it')
+    .argument('<sourceDir>', 'folder of pristine photos (searched recursively)')
+    .requiredOption('--out <dir>', 'folder to write refs/, dist/, synthetic.csv and README.md into')
+    .option('--name <name>', 'dataset name (default: the --out folder name)')
+    .option('--max-side <px>', 'longest side after downscaling', parseMaxSide, 384)
+    .option('--types <ids>', 'distortion ids separated by commas (default: all)', parseTypes)
+    .option('--levels <list>', 'levels 1-5 separated by commas (default: 1,2,3,4,5)', parseLevels)
+    .option('--per-image <n>', 'distortion types per photo, picked by the seed (default: all)', parsePositiveInt)
+    .option('--seed <n>', 'seed for every random choice', parseSeed, 1)
+    .option('--json', 'print the result as JSON', false)
+    .addOption(dataDirOption())
+    .action(synthCommand);
 
   program
     .command('fr')

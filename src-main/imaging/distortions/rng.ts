@@ -1,0 +1,58 @@
+// Seeded pseudo-random numbers for distortions: mulberry32 uniforms, Box-Muller normals and string-to-seed hashing.
+
+/** A deterministic random source: the same seed always gives the same sequence. */
+export interface Rng {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Standard normal (mean 0, variance 1). */
+  normal(): number;
+  /** Integer uniform in [lo, hi] (both inclusive). */
+  int(lo: number, hi: number): number;
+}
+
+/** mulberry32 (Tommy Ettinger): a 32-bit state generator, plenty for image noise, fast, identical on every platform. */
+export function createRng(seed: number): Rng {
+  let state = seed >>> 0;
+  let spare: number | null = null;
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    normal() {
+      if (spare !== null) {
+        const s = spare;
+        spare = null;
+        return s;
+      }
+      // Box-Muller; 1 - u keeps the logarithm's argument in (0, 1].
+      const u = 1 - next();
+      const v = next();
+      const r = Math.sqrt(-2 * Math.log(u));
+      spare = r * Math.sin(2 * Math.PI * v);
+      return r * Math.cos(2 * Math.PI * v);
+    },
+    int(lo, hi) {
+      return lo + Math.floor(next() * (hi - lo + 1));
+    },
+  };
+}
+
+/** A 32-bit seed from any mix of numbers and strings (FNV-1a over their text), e.g. seedFrom(1, 'bee', 'jpeg'). */
+export function seedFrom(...parts: (string | number)[]): number {
+  let h = 0x811c9dc5;
+  const text = parts.map(String).join('\u0000');
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // One round of mixing so that nearby inputs give unrelated seeds.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}
