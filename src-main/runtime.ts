@@ -2,7 +2,7 @@
 import { dataPaths, resolveDataDir } from './app/paths';
 import { log } from './app/logger';
 import { currentBackend, initBackend, type BackendChoice } from './iqa/backend';
-import { seedDemo } from './services/demo';
+import { seedDemo, seedSyntheticDemo } from './services/demo';
 import { createDispatcher } from './services/dispatch';
 import { createEventBus } from './services/events';
 import { createJobs } from './services/jobs';
@@ -16,6 +16,8 @@ export interface RuntimeOptions {
   /** Tensor backend to start; false skips it (commands that need no tensors). */
   backend?: BackendChoice | false;
   seedDemo?: boolean;
+  /** Also build the labelled demo (distorted demo photos) in a background job on first start (app shells). */
+  demoDistortions?: boolean;
   /** Folders clients may import from; null = any (see ServiceContext.importRoots). */
   importRoots?: string[] | null;
 }
@@ -44,6 +46,13 @@ export async function openRuntime(opts: RuntimeOptions) {
     importRoots: opts.importRoots ?? null,
   };
   const services = createServices(ctx);
+  if (opts.seedDemo !== false && opts.demoDistortions && !store.settings.get('demo.synthetic.seeded')) {
+    ctx.jobs.start('demo', 'Build the demo distortions', async ({ signal, progress }) => {
+      const datasetId = await seedSyntheticDemo(store, paths.dataDir, { signal, onProgress: (d, t) => progress(d, t) });
+      ctx.events.emit('datasets:changed', { datasetId });
+      return { datasetId };
+    });
+  }
   return {
     ctx,
     services,

@@ -21,7 +21,7 @@ export interface ServeFlags {
 export async function serveCommand(flags: ServeFlags): Promise<RunningServer> {
   // On loopback the user is on their own machine and may import from anywhere; off loopback only from --allow-root.
   const importRoots = flags.allowRoot?.map((r) => resolve(r)) ?? (isLoopbackBind(flags.host) ? null : []);
-  const rt = await openRuntime({ dataDir: flags.dataDir, shell: 'serve', backend: flags.backend, importRoots });
+  const rt = await openRuntime({ dataDir: flags.dataDir, shell: 'serve', backend: flags.backend, importRoots, demoDistortions: true });
   const server = await startServer({
     invoke: rt.invoke,
     events: rt.services.events,

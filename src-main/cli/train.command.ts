@@ -41,6 +41,7 @@ async function readConfig(file: string): Promise<TrainConfigFile> {
 }
 
 function waitForEnd(rt: Runtime, runId: number, quiet: boolean): Promise<RunProgress> {
+  let lastLine = 0;
   return new Promise((resolve) => {
     const off = rt.services.events.subscribe((event, payload) => {
       if (event !== 'runs:progress') return;
@@ -50,8 +51,14 @@ function waitForEnd(rt: Runtime, runId: number, quiet: boolean): Promise<RunProg
         const m = p.metrics;
         const fmt = (k: string) => (m[k] === undefined ? '' : ` ${k} ${m[k]!.toFixed(4)}`);
         process.stderr.write(`run ${runId} epoch ${p.epoch}/${p.epochs}:${fmt('train_loss')}${fmt('srcc')}${fmt('plcc')}${fmt('krcc')}${fmt('rmse')}\n`);
-      } else if (!quiet && p.step && process.stderr.isTTY) {
-        process.stderr.write(`\rrun ${runId} epoch ${p.epoch} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss?.toFixed(4)} ETA ${Math.round(p.etaSeconds ?? 0)}s   \r`);
+      } else if (!quiet && p.step) {
+        const line = `run ${runId} epoch ${p.epoch} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss?.toFixed(4)} ETA ${Math.round(p.etaSeconds ?? 0)}s`;
+        if (process.stderr.isTTY) process.stderr.write(`\r${line}   \r`);
+        else if (Date.now() - lastLine > 30_000) {
+          // Logs (nohup, CI) get a line every 30 s instead of a rewritten one.
+          lastLine = Date.now();
+          process.stderr.write(`${line}\n`);
+        }
       }
       if (p.status !== 'running') {
         off();

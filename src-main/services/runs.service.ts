@@ -36,6 +36,8 @@ interface LabelledImage {
   path: string;
   label: number;
   distortion: string | null;
+  width: number | null;
+  height: number | null;
   part: 'train' | 'val' | 'test';
 }
 
@@ -71,14 +73,21 @@ export function createRunService(ctx: ServiceContext) {
   function labelledImages(datasetId: number, splitId: number): LabelledImage[] {
     return store.db
       .prepare(
-        `SELECT i.id, i.path, i.label, i.distortion, m.part FROM split_members m JOIN images i ON i.id = m.image_id
+        `SELECT i.id, i.path, i.label, i.distortion, i.width, i.height, m.part FROM split_members m JOIN images i ON i.id = m.image_id
          WHERE m.split_id = ? AND i.dataset_id = ? AND i.error IS NULL AND i.label IS NOT NULL ORDER BY i.id`,
       )
       .all(splitId, datasetId) as LabelledImage[];
   }
 
   function buildJob(runId: number, cfg: ResolvedRunConfig, splitId: number, resumeFrom: string | null): { job: TrainJob; labels: Map<number, LabelledImage> } {
-    const images = labelledImages(cfg.datasetId, splitId);
+    const protocol = getModel(cfg.model).input(cfg.modelConfig);
+    const all = labelledImages(cfg.datasetId, splitId);
+    // Without a resize, an image smaller than the patch cannot be cropped: leave it out and say so.
+    const fits = (i: LabelledImage) => protocol.resize || i.width === null || i.height === null || (i.width >= protocol.patch && i.height >= protocol.patch);
+    const images = all.filter(fits);
+    if (images.length < all.length) {
+      log.warn('runs', `run ${runId}: ${all.length - images.length} image(s) smaller than the ${protocol.patch}px patch are left out (set a resize in the model config to keep them)`);
+    }
     const toSample = (img: LabelledImage): Sample => ({ imageId: img.id, path: img.path, target: toNormalised(img.label, cfg.scoreRange, cfg.higherIsBetter), group: img.distortion });
     const train = images.filter((i) => i.part === 'train').map(toSample);
     const test = images.filter((i) => i.part === 'test').map(toSample);

@@ -61,8 +61,17 @@ describe('workbench in Chromium against serve mode', () => {
     await expectNotBlank('inspect-image');
   });
 
+  it('builds the labelled demo (distorted demo photos) in the background and lists it', async () => {
+    const card = page.locator('[data-testid=dataset-card]', { hasText: 'Demo distortions' });
+    await expect.poll(() => card.count(), { timeout: 60_000 }).toBe(1);
+    await card.click();
+    await expect.poll(() => page.getByTestId('image-total').innerText()).toBe('72 images');
+    await expectNotBlank('datasets-demo-distortions');
+  }, 90_000);
+
   it('filters the grid by name', async () => {
     await page.goto(`${serve.url}#/datasets`);
+    await page.locator('[data-testid=dataset-card]', { hasText: 'Demo photos' }).click();
     await page.getByLabel('Filter by name').fill('chee');
     await expect.poll(() => page.locator('[data-testid=grid-item]').allInnerTexts()).toEqual(['cheetah.jpg']);
   });
@@ -83,12 +92,13 @@ describe('workbench in Chromium against serve mode', () => {
 
   it('shows a clear error when the folder is wrong, and imports nothing', async () => {
     const errorsBefore = consoleErrors.length;
+    const cardsBefore = await page.locator('[data-testid=dataset-card]').count();
     await page.getByTestId('import-toggle').click();
     const panel = page.getByTestId('import-panel');
     await panel.locator('input[name=root]').fill('/no/such/folder');
     await panel.getByRole('button', { name: 'Import' }).click();
     await expect.poll(() => panel.getByRole('alert').innerText()).toContain('Not a folder: /no/such/folder');
-    expect(await page.locator('[data-testid=dataset-card]').count()).toBe(2);
+    expect(await page.locator('[data-testid=dataset-card]').count()).toBe(cardsBefore);
     await page.getByTestId('import-toggle').click();
     // The refused request is the only error the page may log here (Chromium logs every 4xx response).
     expect(consoleErrors.splice(errorsBefore)).toEqual([expect.stringContaining('status of 422')]);

@@ -10,7 +10,7 @@ function send(message: HostMessage): void {
 
 async function main(): Promise<void> {
   if (!process.send) throw new Error('backend-host must be started with an IPC channel (child_process.fork)');
-  const rt = await openRuntime({ shell: 'electron', backend: parseBackendChoice(process.env.IQA_BACKEND) });
+  const rt = await openRuntime({ shell: 'electron', backend: parseBackendChoice(process.env.IQA_BACKEND), demoDistortions: true });
   rt.services.events.subscribe((event, payload) => send({ type: 'event', event, payload }));
 
   process.on('message', (raw: HostRequest) => {
