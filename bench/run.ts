@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { hyperiqaBench } from './hyperiqa.bench';
 import { importBench } from './import.bench';
 import type { BenchRow } from './types';
 
@@ -14,7 +15,7 @@ const { values } = parseArgs({
   },
 });
 
-const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench };
+const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, hyperiqa: hyperiqaBench };
 
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(benches)) {
@@ -24,7 +25,7 @@ for (const [name, run] of Object.entries(benches)) {
 }
 
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-const widths = [34, 12, 14, 12, 14];
+const widths = [46, 8, 12, 10, 14];
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
 console.log(line(['benchmark', 'n', 'rate', 'unit', 'peak RSS MB']));
 console.log('-'.repeat(widths.reduce((a, b) => a + b + 1, 0)));

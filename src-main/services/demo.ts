@@ -40,6 +40,8 @@ export async function seedSyntheticDemo(
     perImage: 4,
     levels: [1, 3, 5],
     seed: 1,
+    // One photo at a time, so the first start stays responsive while it builds.
+    concurrency: 1,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: (d: number, t: number) => opts.onProgress!(d, t) } : {}),
   });

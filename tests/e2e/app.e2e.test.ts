@@ -43,9 +43,9 @@ describe('workbench in Chromium against serve mode', () => {
     await expect.poll(() => page.locator('[data-testid=dataset-card]').count()).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid=dataset-card]').first().innerText()).toContain('Demo photos');
     const items = page.locator('[data-testid=grid-item]');
-    await expect.poll(() => items.count()).toBe(6);
+    await expect.poll(() => items.count(), { timeout: 30_000 }).toBe(6);
     await expect
-      .poll(() => page.$$eval('[data-testid=grid-item] img', (imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length))
+      .poll(() => page.$$eval('[data-testid=grid-item] img', (imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length), { timeout: 30_000 })
       .toBe(6);
     await expect.poll(() => page.locator('[data-testid=status-backend]').innerText()).toMatch(/tensor: (wasm|cpu|tensorflow)/);
     await expectNotBlank('datasets');
@@ -62,12 +62,13 @@ describe('workbench in Chromium against serve mode', () => {
   });
 
   it('builds the labelled demo (distorted demo photos) in the background and lists it', async () => {
+    await page.goto(`${serve.url}#/datasets`);
     const card = page.locator('[data-testid=dataset-card]', { hasText: 'Demo distortions' });
-    await expect.poll(() => card.count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => card.count(), { timeout: 120_000 }).toBe(1);
     await card.click();
     await expect.poll(() => page.getByTestId('image-total').innerText()).toBe('72 images');
     await expectNotBlank('datasets-demo-distortions');
-  }, 90_000);
+  }, 150_000);
 
   it('filters the grid by name', async () => {
     await page.goto(`${serve.url}#/datasets`);
@@ -137,9 +138,9 @@ describe('LAN serve mode in Chromium', () => {
     expect(denied.status).toBe(401);
     const p = await browser.newPage();
     await p.goto(lan.openUrl);
-    await expect.poll(() => p.locator('[data-testid=grid-item] img').count()).toBe(6);
+    await expect.poll(() => p.locator('[data-testid=grid-item] img').count(), { timeout: 30_000 }).toBe(6);
     await expect
-      .poll(() => p.$$eval('[data-testid=grid-item] img', (imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length))
+      .poll(() => p.$$eval('[data-testid=grid-item] img', (imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length), { timeout: 30_000 })
       .toBe(6);
     expect(p.url()).not.toContain('token=');
     await p.close();
