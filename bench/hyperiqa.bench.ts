@@ -26,7 +26,7 @@ function plan(backend: string, backbone: Backbone, quick: boolean) {
 
 async function benchModel(backend: string, backbone: Backbone, quick: boolean): Promise<BenchRow[]> {
   const p = plan(backend, backbone, quick);
-  const cfg: HyperIqaConfig = { backbone, testCrops: 25, trainCrops: 25, flip: true, resize: null };
+  const cfg: HyperIqaConfig = { backbone, testCrops: 25, trainCrops: 25, flip: true, resize: null, backboneWeights: null };
   const model = createHyperIqa(cfg, 1);
   const rows: BenchRow[] = [];
   const tag = `hyperiqa ${backbone} [${backend}]`;

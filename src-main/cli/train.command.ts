@@ -23,6 +23,8 @@ export const TrainConfigFile = z
     modelConfig: z.record(z.string(), z.json()).default({}),
     hyper: TrainHyperInput.default({}),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+    /** Start from this run's latest weights (fine-tuning, or continuing a finished run with a new schedule). */
+    initFromRun: z.number().int().positive().optional(),
   })
   .strict();
 export type TrainConfigFile = z.infer<typeof TrainConfigFile>;
@@ -82,6 +84,7 @@ async function trainOne(rt: Runtime, cfg: TrainConfigFile, datasetId: number, sp
     ...(cfg.name ? { name: split ? `${cfg.name} [${split}]` : cfg.name } : {}),
     ...(split ? { split } : {}),
     ...(cfg.backend ? { backend: cfg.backend } : {}),
+    ...(cfg.initFromRun ? { initFromRun: cfg.initFromRun } : {}),
   })) as RunSummary;
   const sigint = () => void rt.invoke('runs:cancel', { id: run.id });
   process.once('SIGINT', sigint);

@@ -10,6 +10,20 @@ import { importFolder } from './import-folder';
 
 export const FOLDER_FORMAT = { id: 'folder', label: 'Folder of images', expects: 'any folder of images (searched recursively), unlabelled' };
 
+/** A file a client names (e.g. backbone weights): absolute, existing, and inside an allowed root when roots are set. */
+export async function checkClientFile(ctx: ServiceContext, file: string): Promise<string> {
+  if (!isAbsolute(file)) throw new AppError('validation', `Give the file as an absolute path (got "${file}")`);
+  const real = await realpath(file).catch(() => null);
+  if (!real || !(await stat(real)).isFile()) throw new AppError('bad_input', `Not a file: ${file}`);
+  if (ctx.importRoots) {
+    const allowed = await Promise.all(ctx.importRoots.map((r) => realpath(r).catch(() => resolve(r))));
+    if (!allowed.some((r) => real.startsWith(r + sep) && !relative(r, real).startsWith('..'))) {
+      throw new AppError('forbidden', `This server reads client-named files only under ${allowed.join(', ') || 'no folder (start it with --allow-root)'}; ${file} is outside`);
+    }
+  }
+  return real;
+}
+
 /** The real folder to import, after checking it exists and lies inside an allowed root. */
 export async function checkImportRoot(ctx: ServiceContext, root: string): Promise<string> {
   if (!isAbsolute(root)) throw new AppError('validation', `Give the dataset folder as an absolute path (got "${root}")`);

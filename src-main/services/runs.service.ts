@@ -17,6 +17,7 @@ import { log } from '../app/logger';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { epochMetrics } from './epoch-metrics';
+import { checkClientFile } from './import.service';
 
 export const DEFAULT_HYPER: TrainHyper = { epochs: 10, batchImages: 8, lr: 1e-3, weightDecay: 0, lrDecay: { every: 0, factor: 1 }, seed: 1 };
 
@@ -27,6 +28,8 @@ export interface ResolvedRunConfig {
   datasetId: number;
   split: string;
   backend: TrainJob['backend'];
+  /** Checkpoint the run started from (initFromRun), if any. */
+  initFrom?: { runId: number; checkpoint: string } | null;
   scoreRange: [number, number];
   higherIsBetter: boolean;
 }
@@ -95,7 +98,7 @@ export function createRunService(ctx: ServiceContext) {
       throw new AppError('bad_input', `Split "${cfg.split}" needs labelled, readable images on both sides (train ${train.length}, test ${test.length})`);
     }
     return {
-      job: { runId, modelId: cfg.model, modelConfig: cfg.modelConfig, hyper: cfg.hyper, train, test, checkpointDir: join(ctx.paths.dataDir, 'runs', String(runId)), resumeFrom, backend: cfg.backend, labels: { range: cfg.scoreRange, higherIsBetter: cfg.higherIsBetter, kind: cfg.higherIsBetter ? 'mos' : 'dmos' } },
+      job: { runId, modelId: cfg.model, modelConfig: cfg.modelConfig, hyper: cfg.hyper, train, test, checkpointDir: join(ctx.paths.dataDir, 'runs', String(runId)), resumeFrom, initFrom: cfg.initFrom?.checkpoint ?? null, backend: cfg.backend, labels: { range: cfg.scoreRange, higherIsBetter: cfg.higherIsBetter, kind: cfg.higherIsBetter ? 'mos' : 'dmos' } },
       labels: new Map(images.map((i) => [i.id, i])),
     };
   }
@@ -156,22 +159,35 @@ export function createRunService(ctx: ServiceContext) {
     worker.postMessage({ type: 'start', job });
   }
 
-  function start(input: ParsedInputOf<'runs:start'>) {
+  async function start(input: ParsedInputOf<'runs:start'>) {
     const spec = getModel(input.model);
-    const modelConfig = parseOrExplain(spec.configSchema, input.modelConfig, `${spec.id} config`);
-    const hyper: TrainHyper = { ...DEFAULT_HYPER, ...input.hyper, lrDecay: input.hyper.lrDecay ?? DEFAULT_HYPER.lrDecay };
+    const modelConfig = parseOrExplain(spec.configSchema, input.modelConfig, `${spec.id} config`) as Record<string, unknown>;
+    // Weight files named in a config (ImageNet backbones) are read by the server: same rules as imported folders.
+    for (const [key, value] of Object.entries(modelConfig)) {
+      if (key.endsWith('Weights') && typeof value === 'string') modelConfig[key] = await checkClientFile(ctx, value);
+    }
+    const base = { ...DEFAULT_HYPER, ...spec.defaultHyper };
+    const hyper: TrainHyper = { ...base, ...input.hyper, lrDecay: input.hyper.lrDecay ?? base.lrDecay };
     const ds = store.datasets.get(input.datasetId) ?? notFound('dataset', input.datasetId);
     if (ds.labelKind === 'none' || ds.scoreMin === null || ds.scoreMax === null) {
       throw new AppError('bad_input', `Dataset "${ds.name}" has no labels to train on`);
     }
+    let initFrom: ResolvedRunConfig['initFrom'] = null;
+    if (input.initFromRun !== undefined) {
+      const source = store.runs.get(input.initFromRun) ?? notFound('run', input.initFromRun);
+      if (!source.checkpointPath) throw new AppError('bad_input', `Run ${source.id} has no checkpoint to start from`);
+      if (source.model !== spec.id) throw new AppError('bad_input', `Run ${source.id} trained ${source.model}, not ${spec.id}`);
+      initFrom = { runId: source.id, checkpoint: source.checkpointPath };
+    }
     const split = splitFor(ds.id, input.split, hyper.seed);
     const cfg: ResolvedRunConfig = {
       model: spec.id,
-      modelConfig: modelConfig as Record<string, unknown>,
+      modelConfig,
       hyper,
       datasetId: ds.id,
       split: split.name,
       backend: input.backend ?? 'auto',
+      initFrom,
       scoreRange: [ds.scoreMin, ds.scoreMax],
       higherIsBetter: ds.direction === 'higher_better',
     };
@@ -219,7 +235,7 @@ export function createRunService(ctx: ServiceContext) {
       return store.runs.predictionsWithLabels(id);
     },
     'models:list': () =>
-      listModels().map((m) => ({ id: m.id, label: m.label, citation: m.citation, defaults: m.configSchema.parse({}) as Record<string, unknown> })),
+      listModels().map((m) => ({ id: m.id, label: m.label, citation: m.citation, defaults: m.configSchema.parse({}) as Record<string, unknown>, hyper: { ...DEFAULT_HYPER, ...m.defaultHyper } })),
   };
   return {
     handlers,

@@ -91,6 +91,8 @@ export const contract = {
         modelConfig: z.record(z.string(), z.json()).default({}),
         hyper: TrainHyperInput.default({}),
         backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+        /** Start from this run's latest weights (fine-tuning, or the next stage of a chain); its optimizer state is not reused. */
+        initFromRun: Id.optional(),
       })
       .strict(),
     output: RunSummary,

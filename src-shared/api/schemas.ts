@@ -137,6 +137,8 @@ export const ModelInfo = z.object({
   label: z.string(),
   citation: z.string(),
   defaults: z.record(z.string(), z.unknown()),
+  /** Training hyper-parameters this model defaults to (the paper's values where it gives them). */
+  hyper: z.object({ epochs: z.number(), batchImages: z.number(), lr: z.number(), weightDecay: z.number(), lrDecay: z.object({ every: z.number(), factor: z.number() }), seed: z.number() }),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

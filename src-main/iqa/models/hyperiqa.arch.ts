@@ -14,6 +14,8 @@ export const HyperIqaConfig = z
     testCrops: z.number().int().min(1).max(256).default(25),
     trainCrops: z.number().int().min(1).max(256).default(25),
     flip: z.boolean().default(true),
+    /** A torchvision ResNet state dict as .safetensors (ImageNet weights you provide) loaded into the backbone before training. */
+    backboneWeights: z.string().min(1).nullable().default(null),
     /** Resize every image first (the official code uses 512x384 for KonIQ-10k); null crops at native size. */
     resize: z.object({ width: z.number().int().min(224), height: z.number().int().min(224) }).nullable().default(null),
   })
@@ -239,5 +241,11 @@ export const hyperiqaSpec: ModelSpec<HyperIqaConfig> = {
     imagenet: true,
   }),
   create: createHyperIqa,
+  // [P §3.5]: Adam, weight decay 5e-4, 15 epochs, LR 2e-5 divided by 10 every 5 epochs, batch 96 patches
+  // (4 images x 25 crops = 100 here), hyper network at 10x (parameterGroups).
+  defaultHyper: { epochs: 15, batchImages: 4, lr: 2e-5, weightDecay: 5e-4, lrDecay: { every: 5, factor: 0.1 } },
+  prepare: async (model, config) => {
+    if (config.backboneWeights) loadBackboneWeights(model as HyperIqaModel, await readSafetensors(config.backboneWeights));
+  },
   importWeights: async (model, file) => loadOfficialWeights(model as HyperIqaModel, await readSafetensors(file)),
 };

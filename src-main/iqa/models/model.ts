@@ -1,6 +1,7 @@
 // The contract every IQA model implements, and what the registry knows about each model.
 import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
+import type { TrainHyper } from '../train/trainer';
 
 export interface IqaModel {
   readonly id: string;
@@ -35,6 +36,10 @@ export interface ModelSpec<C extends Record<string, unknown> = Record<string, un
   configSchema: z.ZodType<C>;
   input: (config: C) => InputProtocol;
   create: (config: C, seed: number) => IqaModel;
+  /** Training defaults from the paper (the engine's generic defaults fill the rest). */
+  defaultHyper?: Partial<TrainHyper>;
+  /** Runs once on a fresh model before training (e.g. loads user-provided ImageNet backbone weights named in the config). */
+  prepare?: (model: IqaModel, config: C) => Promise<void>;
   /** Loads weights published elsewhere (e.g. an official PyTorch state dict as .safetensors); scores are then raw. */
   importWeights?: (model: IqaModel, file: string) => Promise<void>;
 }

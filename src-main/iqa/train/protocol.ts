@@ -15,6 +15,8 @@ export interface TrainJob {
   checkpointDir: string;
   /** Checkpoint to continue from (resume); training restarts at its epoch + 1. */
   resumeFrom: string | null;
+  /** Weights to start a fresh run from (another run's checkpoint); ignored when resuming. */
+  initFrom: string | null;
   backend: BackendChoice;
   labels: LabelSpace;
 }

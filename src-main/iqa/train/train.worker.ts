@@ -20,6 +20,13 @@ async function run(job: TrainJob): Promise<void> {
   const model = spec.create(config, job.hyper.seed);
   let startEpoch = 1;
   let optimizerState: Awaited<ReturnType<typeof loadCheckpoint>>['optimizer'] | null = null;
+  if (!job.resumeFrom && job.initFrom) {
+    const init = await loadCheckpoint(job.initFrom);
+    if (init.meta.modelId !== job.modelId) throw new Error(`cannot start a ${job.modelId} run from a ${init.meta.modelId} checkpoint`);
+    assignWeights(model, init.weights);
+    tf.dispose(Object.values(init.weights));
+    for (const list of init.optimizer.values()) tf.dispose(list.map((t) => t.tensor));
+  } else if (!job.resumeFrom) await spec.prepare?.(model, config);
   if (job.resumeFrom) {
     const ckpt = await loadCheckpoint(job.resumeFrom);
     assignWeights(model, ckpt.weights);

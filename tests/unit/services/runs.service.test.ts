@@ -51,9 +51,11 @@ afterAll(() => rt?.close());
 
 describe('runs', () => {
   it('lists the registered models with their default configs', async () => {
-    const models = await call<{ id: string; defaults: Record<string, unknown> }[]>('models:list', {});
+    const models = await call<{ id: string; defaults: Record<string, unknown>; hyper: Record<string, unknown> }[]>('models:list', {});
     expect(models.map((m) => m.id)).toContain('cnniqa');
     expect(models.find((m) => m.id === 'cnniqa')!.defaults.patch).toBe(32);
+    // HyperIQA trains with the paper's schedule by default [Su et al. 2020, §3.5].
+    expect(models.find((m) => m.id === 'hyperiqa')!.hyper).toMatchObject({ epochs: 15, lr: 2e-5, weightDecay: 5e-4, lrDecay: { every: 5, factor: 0.1 } });
   });
 
   it('refuses a bad model config with the field named, and stores nothing', async () => {
@@ -84,6 +86,17 @@ describe('runs', () => {
     expect(predictions.every((p) => Number.isFinite(p.score) && p.label !== null && p.reference !== null)).toBe(true);
     expect(new Set(predictions.map((p) => p.reference)).size).toBe(1);
     expect(detail.checkpointPath && existsSync(detail.checkpointPath)).toBeTruthy();
+  }, 120_000);
+
+  it('starts a new run from another run\'s weights, and refuses a checkpoint of another model', async () => {
+    const source = (await call<RunSummary[]>('runs:list', {})).find((r) => r.status === 'completed')!;
+    const run = await call<RunSummary>('runs:start', { model: 'cnniqa', datasetId, modelConfig: TINY, hyper: { epochs: 1, batchImages: 4, seed: 7 }, initFromRun: source.id });
+    const end = await waitForRun(run.id, (p) => p.status !== 'running');
+    expect(end.status, end.error).toBe('completed');
+    const detail = await call<RunDetail>('runs:get', { id: run.id });
+    expect(detail.config).toMatchObject({ initFrom: { runId: source.id } });
+    await expect(call('runs:start', { model: 'hyperiqa', datasetId, modelConfig: { backbone: 'small' }, initFromRun: source.id })).rejects.toThrow(/trained cnniqa, not hyperiqa/);
+    await expect(call('runs:start', { model: 'hyperiqa', datasetId, modelConfig: { backbone: 'small', backboneWeights: 'relative.safetensors' } })).rejects.toThrow(/absolute path/);
   }, 120_000);
 
   it('cancels a run at once, then resumes it from its last checkpoint to completion', async () => {
