@@ -6,6 +6,7 @@ import { datasetHandlers } from './datasets.service';
 import { createFileService } from './files.service';
 import { importHandlers } from './import.service';
 import { createRunService } from './runs.service';
+import { scoreHandlers } from './scores.service';
 
 export function createHandlers(ctx: ServiceContext, runs: ReturnType<typeof createRunService>): Handlers {
   return {
@@ -13,6 +14,7 @@ export function createHandlers(ctx: ServiceContext, runs: ReturnType<typeof crea
     'app:info': () => appInfo(ctx),
     ...datasetHandlers(ctx),
     ...importHandlers(ctx),
+    ...scoreHandlers(ctx),
     'jobs:list': () => ctx.jobs.list(),
     'jobs:cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'settings:get': ({ key }) => ctx.store.settings.get(key) ?? null,

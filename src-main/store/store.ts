@@ -3,6 +3,7 @@ import { openDatabase, type Db, type OpenOptions } from './db';
 import { getUserVersion } from './migrate';
 import { createDatasetsRepo } from './repos/datasets.repo';
 import { createRunsRepo } from './repos/runs.repo';
+import { createScoresRepo } from './repos/scores.repo';
 import { createSettingsRepo } from './repos/settings.repo';
 import { createSplitsRepo } from './repos/splits.repo';
 
@@ -16,6 +17,7 @@ export function openStore(file: string, options: OpenOptions = {}) {
     settings: createSettingsRepo(db),
     runs: createRunsRepo(db),
     splits: createSplitsRepo(db),
+    scores: createScoresRepo(db),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
     },

@@ -12,6 +12,8 @@ export const INVOKE_CHANNELS = [
   'splits:create',
   'images:list',
   'images:get',
+  'scores:start',
+  'scores:list',
   'runs:list',
   'runs:get',
   'runs:start',

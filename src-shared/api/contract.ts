@@ -9,6 +9,7 @@ import {
   Id,
   ImageItem,
   ImagePage,
+  ImageScore,
   ImageSort,
   ImportFormat,
   JobInfo,
@@ -72,6 +73,8 @@ export const contract = {
         level: z.number().int().min(0).max(100).optional(),
         labelMin: z.number().optional(),
         labelMax: z.number().optional(),
+        scoreMin: z.number().optional(),
+        scoreMax: z.number().optional(),
         unreadableOnly: z.boolean().optional(),
         search: z.string().max(200).optional(),
       })
@@ -79,6 +82,23 @@ export const contract = {
     output: ImagePage,
   },
   'images:get': { input: z.object({ id: Id }).strict(), output: ImageItem },
+  'scores:start': {
+    input: z
+      .object({
+        datasetId: Id,
+        /** A registered model: its shipped weights, or with runId/checkpoint the model they must hold. */
+        model: z.string().min(1).max(60).optional(),
+        /** A training run: its latest checkpoint. */
+        runId: Id.optional(),
+        /** A workbench checkpoint folder (epoch-NNNN), absolute. */
+        checkpoint: FolderPath.optional(),
+        /** Crops per image (default: the model's test crops). */
+        crops: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict(),
+    output: JobInfo,
+  },
+  'scores:list': { input: z.object({ imageId: Id }).strict(), output: z.array(ImageScore) },
   'runs:list': { input: NoInput, output: z.array(RunSummary) },
   'runs:get': { input: z.object({ id: Id }).strict(), output: RunDetail },
   'runs:start': {

@@ -37,11 +37,13 @@ export const ImageItem = z.object({
   level: z.number().int().nullable(),
   label: z.number().nullable(),
   labelStd: z.number().nullable(),
+  /** The image's latest model score (scores:start), in that model's scale; null until scored. */
+  score: z.number().nullable(),
   error: z.string().nullable(),
 });
 export type ImageItem = z.infer<typeof ImageItem>;
 
-export const ImageSort = z.enum(['name', 'label', 'distortion', 'level', 'added']);
+export const ImageSort = z.enum(['name', 'label', 'score', 'distortion', 'level', 'added']);
 export type ImageSort = z.infer<typeof ImageSort>;
 
 export const ImagePage = z.object({
@@ -125,6 +127,7 @@ export const DatasetFacets = z.object({
   distortions: z.array(z.object({ name: z.string(), count: z.number().int() })),
   levels: z.array(z.number().int()),
   labelRange: z.tuple([z.number(), z.number()]).nullable(),
+  scoreRange: z.tuple([z.number(), z.number()]).nullable(),
   unreadable: z.number().int(),
 });
 export type DatasetFacets = z.infer<typeof DatasetFacets>;
@@ -192,3 +195,17 @@ export const RunProgress = z.object({
   error: z.string().optional(),
 });
 export type RunProgress = z.infer<typeof RunProgress>;
+
+/** One model score of one image: which weights gave it, in which scale, and when. */
+export const ImageScore = z.object({
+  model: z.string(),
+  /** A checkpoint folder, 'shipped:<model>' or a weights file. */
+  source: z.string(),
+  runId: Id.nullable(),
+  score: z.number(),
+  /** e.g. 'mos 1-5 higher' (the training labels' scale), or 'raw' for the model's own output. */
+  scale: z.string(),
+  crops: z.number().int().nullable(),
+  scoredAt: z.string(),
+});
+export type ImageScore = z.infer<typeof ImageScore>;

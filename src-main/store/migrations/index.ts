@@ -1,7 +1,8 @@
 // The ordered list of every migration; append new ones, never edit a landed one.
 import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-image-label-column';
+import { migration0003 } from './0003-image-scores';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
 export type { Migration };

@@ -1,4 +1,4 @@
-// Datasets and their images: typed reads and writes over the datasets, reference_images, images and labels tables.
+// Datasets and their images: typed reads and writes over the datasets, reference_images, images and labels tables (and images.score).
 import type { Db } from '../db';
 import type { DatasetSummary, ImageItem, ImagePage, ImageSort } from '../../../src-shared/api/schemas';
 
@@ -32,6 +32,7 @@ interface ImageRow {
   level: number | null;
   label: number | null;
   label_std: number | null;
+  score: number | null;
   error: string | null;
 }
 
@@ -70,6 +71,8 @@ export interface ImageQuery {
   level?: number | undefined;
   labelMin?: number | undefined;
   labelMax?: number | undefined;
+  scoreMin?: number | undefined;
+  scoreMax?: number | undefined;
   unreadableOnly?: boolean | undefined;
   search?: string | undefined;
 }
@@ -78,6 +81,7 @@ export interface DatasetFacets {
   distortions: { name: string; count: number }[];
   levels: number[];
   labelRange: [number, number] | null;
+  scoreRange: [number, number] | null;
   unreadable: number;
 }
 
@@ -96,12 +100,13 @@ const DATASET_SELECT = `
 const IMAGE_SELECT = `
   SELECT i.id, i.dataset_id, i.path, i.name, i.width, i.height, i.format, i.bytes, i.distortion, i.level, i.error,
          r.name AS reference_name,
-         i.label AS label, i.label_std AS label_std
+         i.label AS label, i.label_std AS label_std, i.score AS score
   FROM images i LEFT JOIN reference_images r ON r.id = i.reference_id`;
 
 const SORT_SQL: Record<ImageSort, string> = {
   name: 'i.name',
   label: 'i.label',
+  score: 'i.score',
   distortion: 'i.distortion',
   level: 'i.level',
   added: 'i.id',
@@ -140,6 +145,7 @@ function toImage(row: ImageRow): ImageItem {
     level: row.level,
     label: row.label,
     labelStd: row.label_std,
+    score: row.score,
     error: row.error,
   };
 }
@@ -225,10 +231,19 @@ export function createDatasetsRepo(db: Db) {
       const range = db
         .prepare(`SELECT min(l.value) AS lo, max(l.value) AS hi FROM labels l JOIN images i ON i.id = l.image_id WHERE i.dataset_id = ?`)
         .get(datasetId) as { lo: number | null; hi: number | null };
+      const scores = db
+        .prepare('SELECT min(score) AS lo, max(score) AS hi FROM images WHERE dataset_id = ? AND score IS NOT NULL')
+        .get(datasetId) as { lo: number | null; hi: number | null };
       const unreadable = (
         db.prepare('SELECT count(*) AS n FROM images WHERE dataset_id = ? AND error IS NOT NULL').get(datasetId) as { n: number }
       ).n;
-      return { distortions, levels, labelRange: range.lo === null || range.hi === null ? null : [range.lo, range.hi], unreadable };
+      return {
+        distortions,
+        levels,
+        labelRange: range.lo === null || range.hi === null ? null : [range.lo, range.hi],
+        scoreRange: scores.lo === null || scores.hi === null ? null : [scores.lo, scores.hi],
+        unreadable,
+      };
     },
     getImage(id: number): ImageItem | undefined {
       const row = db.prepare(`${IMAGE_SELECT} WHERE i.id = ?`).get(id) as ImageRow | undefined;
@@ -240,6 +255,8 @@ export function createDatasetsRepo(db: Db) {
       if (q.level !== undefined) where.push('i.level = @level');
       if (q.labelMin !== undefined) where.push(`${LABEL_SQL} >= @labelMin`);
       if (q.labelMax !== undefined) where.push(`${LABEL_SQL} <= @labelMax`);
+      if (q.scoreMin !== undefined) where.push('i.score >= @scoreMin');
+      if (q.scoreMax !== undefined) where.push('i.score <= @scoreMax');
       if (q.unreadableOnly) where.push('i.error IS NOT NULL');
       if (q.search) where.push("i.name LIKE @search ESCAPE '\\'");
       const params = {
@@ -248,6 +265,8 @@ export function createDatasetsRepo(db: Db) {
         level: q.level ?? null,
         labelMin: q.labelMin ?? null,
         labelMax: q.labelMax ?? null,
+        scoreMin: q.scoreMin ?? null,
+        scoreMax: q.scoreMax ?? null,
         search: q.search ? `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
         limit: q.limit,
         offset: q.offset,

@@ -16,7 +16,7 @@ describe('migration 0002 (image label column)', () => {
   db.prepare("INSERT INTO labels (image_id, source, value, std) VALUES (?, 'imported', 3.5, 0.2)").run(a);
 
   it('backfills labels of images that existed before', () => {
-    expect(migrate(db)).toEqual([2]);
+    expect(migrate(db, MIGRATIONS, 2)).toEqual([2]);
     expect(db.prepare('SELECT label, label_std FROM images WHERE id = ?').get(a)).toEqual({ label: 3.5, label_std: 0.2 });
     expect(db.prepare('SELECT label FROM images WHERE id = ?').get(b)).toEqual({ label: null });
   });
