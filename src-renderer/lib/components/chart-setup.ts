@@ -23,10 +23,19 @@ export interface LineSeries {
   dashed?: boolean;
 }
 
-/** One group of points of a scatter chart; `names` label the points in tooltips. */
+/** One point of a scatter chart: `name` labels it in tooltips, `id` is the image a click opens, `xErr` a horizontal error bar (±). */
+export interface ScatterPoint {
+  x: number;
+  y: number;
+  name?: string;
+  id?: number;
+  xErr?: number;
+}
+
+/** One group of points of a scatter chart. */
 export interface ScatterGroup {
   label: string;
-  points: { x: number; y: number; name?: string }[];
+  points: ScatterPoint[];
   color: string;
 }
 
@@ -54,4 +63,27 @@ export function axis(title: string, colours: ReturnType<typeof themeColours>, ex
     border: { color: colours.grid },
     ...extra,
   };
+}
+
+/** A chart as a PNG data URL (toBase64Image), redrawn at `ratio`× pixel density and laid on the panel colour so it reads outside the app. */
+export async function chartPng(chart: Chart, ratio = 3): Promise<string> {
+  const prev = chart.options.devicePixelRatio;
+  chart.options.devicePixelRatio = Math.max(ratio, window.devicePixelRatio || 1);
+  chart.resize();
+  const src = chart.toBase64Image('image/png', 1);
+  chart.options.devicePixelRatio = prev;
+  chart.resize();
+  const img = new Image();
+  img.src = src;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return src;
+  const css = getComputedStyle(document.documentElement);
+  ctx.fillStyle = css.getPropertyValue('--panel').trim() || '#1c1f26';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(img, 0, 0);
+  return canvas.toDataURL('image/png');
 }

@@ -68,6 +68,8 @@ class RunsState {
   live = $state<Record<number, LiveProgress>>({});
   details = $state.raw<Record<number, RunDetail>>({});
   error = $state<string | null>(null);
+  /** Runs ticked on Runs / Compare, in ticking order (kept while the user visits other screens). */
+  checked = $state<number[]>([]);
   #started = false;
   #detailTimers = new Map<number, ReturnType<typeof setTimeout>>();
   #listTimer: ReturnType<typeof setTimeout> | null = null;
