@@ -1,5 +1,16 @@
 // Training and evaluation runs, their per-epoch metrics and their per-image predictions.
+import { hostname } from 'node:os';
 import type { Db } from '../db';
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // this process is starting up: it owns no run yet
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 import type { RunPrediction, RunSummary } from '../../../src-shared/api/schemas';
 
 interface RunRow {
@@ -73,9 +84,11 @@ export function createRunsRepo(db: Db) {
     },
     setStatus(id: number, status: RunSummary['status'], error: string | null = null): void {
       const finished = status === 'completed' || status === 'failed' || status === 'cancelled' ? now() : null;
+      const running = status === 'running' || status === 'queued';
       db.prepare(
-        `UPDATE runs SET status = ?, error = ?, finished_at = ?, started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END WHERE id = ?`,
-      ).run(status, error, finished, status, now(), id);
+        `UPDATE runs SET status = ?, error = ?, finished_at = ?, started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END,
+           owner_host = ?, owner_pid = ? WHERE id = ?`,
+      ).run(status, error, finished, status, now(), running ? hostname() : null, running ? process.pid : null, id);
     },
     setCheckpoint(id: number, path: string, sha256: string | null): void {
       db.prepare('UPDATE runs SET checkpoint_path = ?, checkpoint_sha256 = ? WHERE id = ?').run(path, sha256, id);
@@ -112,8 +125,16 @@ export function createRunsRepo(db: Db) {
       return db.prepare('SELECT image_id AS imageId, score FROM predictions WHERE run_id = ? ORDER BY image_id').all(id) as { imageId: number; score: number }[];
     },
     /** Runs a crash left 'running': they stop as cancelled, resumable from their last checkpoint. */
+    /**
+     * Marks runs left 'running' by a process that no longer exists (crash, kill) as interrupted. Runs owned by a live
+     * process on this host (another `iqa` sharing the database) are left alone; other hosts' runs cannot be checked.
+     */
     recoverInterrupted(): number {
-      return db.prepare("UPDATE runs SET status = 'cancelled', error = 'interrupted: the app stopped during training', finished_at = ? WHERE status IN ('running', 'queued')").run(now()).changes;
+      const stale = (db.prepare("SELECT id, owner_host AS host, owner_pid AS pid FROM runs WHERE status IN ('running', 'queued')").all() as { id: number; host: string | null; pid: number | null }[])
+        .filter((r) => r.host === null || r.pid === null || (r.host === hostname() && !processAlive(r.pid)));
+      const mark = db.prepare("UPDATE runs SET status = 'cancelled', error = 'interrupted: the app stopped during training', finished_at = ?, owner_host = NULL, owner_pid = NULL WHERE id = ?");
+      db.transaction(() => stale.forEach((r) => mark.run(now(), r.id)))();
+      return stale.length;
     },
   };
 }

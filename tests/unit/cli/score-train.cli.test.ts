@@ -6,11 +6,12 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBlurDataset } from '../../helpers/blur-dataset';
 import { REPO_ROOT } from '../../helpers/serve-process';
+import { sharedFixture } from '../../helpers/shared-fixtures';
 import { tempDir } from '../../helpers/temp';
 
 const run = promisify(execFile);
 const iqa = (...args: string[]) => run(process.execPath, [join(REPO_ROOT, 'bin/iqa.js'), ...args], { cwd: REPO_ROOT, maxBuffer: 16 * 2 ** 20 });
-const PARITY = resolve(REPO_ROOT, '../shared/fixtures/hyperiqa-parity');
+const PARITY = sharedFixture('hyperiqa-parity');
 
 describe('iqa score: HyperIQA parity with the official PyTorch code', () => {
   it('prints one {"path", "score"} line per image, each within 2e-4 of the official score', async () => {

@@ -11,9 +11,10 @@ import { conv, createResNet, toTorch } from '../../../src-main/iqa/models/resnet
 import { cutPatches, decodeForModel } from '../../../src-main/imaging/patches';
 import { readSafetensors } from '../../../src-main/iqa/weights/safetensors';
 import type { SafeTensor } from '../../../src-main/iqa/weights/safetensors';
+import { sharedFixture } from '../../helpers/shared-fixtures';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const FIXTURE = path.resolve(repoRoot, '../shared/fixtures/hyperiqa-parity');
+const FIXTURE = sharedFixture('hyperiqa-parity');
 const IMAGES = ['img_0.png', 'img_1.png', 'img_2.png', 'img_3.png'];
 
 async function loadImage(name: string): Promise<Float32Array> {

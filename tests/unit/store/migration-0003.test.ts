@@ -20,7 +20,7 @@ describe('migration 0003 (image scores)', () => {
   };
 
   it('adds the table and an empty score column to images that existed before', () => {
-    expect(migrate(db)).toEqual([3]);
+    expect(migrate(db, MIGRATIONS, 3)).toEqual([3]);
     expect(score(a)).toBeNull();
     const sql = (db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'image_scores'").get() as { sql: string }).sql;
     expect(sql).toMatch(/\)\s*STRICT/);
