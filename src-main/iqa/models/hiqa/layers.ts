@@ -1,0 +1,157 @@
+// Shared HIQA building blocks: a seeded, named parameter store (PyTorch-like names) with conv, BN (running stats) and FC helpers.
+import * as tf from '@tensorflow/tfjs';
+import { BN_EPS, BN_MOMENTUM, conv, ownedVariable } from '../resnet';
+import type { ForwardOptions, Param } from '../resnet';
+
+export type { ForwardOptions, Param } from '../resnet';
+
+/**
+ * Named parameters of one network. Every tensor gets its own seed (`seed·1000 + k`), so a network is reproducible
+ * from one seed. Conv weights are HWIO, linear weights [in, out] (PyTorch layouts are recorded for export).
+ */
+export class ParamStore {
+  readonly params = new Map<string, Param>();
+  #k = 0;
+
+  constructor(readonly seed: number) {}
+
+  #next(): number {
+    return this.seed * 1000 + ++this.#k;
+  }
+
+  #add(name: string, t: tf.Tensor, layout: Param['layout'], trainable = true): void {
+    if (this.params.has(name)) throw new Error(`parameter ${name} defined twice`);
+    this.params.set(name, { variable: ownedVariable(t, trainable), layout, trainable });
+  }
+
+  /** k×k conv, Kaiming normal with fan-in (gain √2); optional zero bias `${name}.bias`. */
+  conv(name: string, k: number, cin: number, cout: number, bias = false, gain = Math.SQRT2): void {
+    this.#add(`${name}.weight`, tf.randomNormal([k, k, cin, cout], 0, gain / Math.sqrt(k * k * cin), 'float32', this.#next()), 'conv');
+    if (bias) this.#add(`${name}.bias`, tf.zeros([cout]), 'vector');
+  }
+
+  /** BatchNorm2d: weight 1, bias 0, running mean 0, running variance 1 (PyTorch defaults). */
+  bn(name: string, c: number): void {
+    this.#add(`${name}.weight`, tf.ones([c]), 'vector');
+    this.#add(`${name}.bias`, tf.zeros([c]), 'vector');
+    this.#add(`${name}.running_mean`, tf.zeros([c]), 'vector', false);
+    this.#add(`${name}.running_var`, tf.ones([c]), 'vector', false);
+  }
+
+  /** Fully connected layer; weight N(0, std²) (default Kaiming fan-in), bias constant `biasInit`. */
+  linear(name: string, cin: number, cout: number, std = Math.sqrt(2 / cin), biasInit = 0): void {
+    this.#add(`${name}.weight`, tf.randomNormal([cin, cout], 0, std, 'float32', this.#next()), 'linear');
+    this.#add(`${name}.bias`, tf.fill([cout], biasInit), 'vector');
+  }
+
+  has(name: string): boolean {
+    return this.params.has(name);
+  }
+
+  v(name: string): tf.Variable {
+    const p = this.params.get(name);
+    if (!p) throw new Error(`no parameter ${name}`);
+    return p.variable;
+  }
+
+  /** Conv with PyTorch's symmetric padding (k odd: pad (k-1)/2) and the optional bias. */
+  conv2d(x: tf.Tensor4D, name: string, stride = 1): tf.Tensor4D {
+    const w = this.v(`${name}.weight`);
+    const k = w.shape[0]!;
+    // A 1×1 stride-1 conv is a matrix product: much faster on wasm than Conv2D and its backprop kernels.
+    const y = k === 1 && stride === 1 ? pointwise(x, w) : conv(x, w, stride, (k - 1) / 2);
+    return this.params.has(`${name}.bias`) ? y.add(this.v(`${name}.bias`)) : y;
+  }
+
+  dense(x: tf.Tensor2D, name: string): tf.Tensor2D {
+    return x.matMul(this.v(`${name}.weight`) as tf.Tensor2D).add(this.v(`${name}.bias`));
+  }
+
+  /** BatchNorm2d: eval uses running stats; training uses batch stats and optionally updates the running ones (momentum 0.1, unbiased variance, as PyTorch). */
+  batchNorm(x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D {
+    const gamma = this.v(`${name}.weight`) as tf.Tensor1D;
+    const beta = this.v(`${name}.bias`) as tf.Tensor1D;
+    const runMean = this.v(`${name}.running_mean`);
+    const runVar = this.v(`${name}.running_var`);
+    if (!o.training) return tf.batchNorm4d(x, runMean as tf.Tensor1D, runVar as tf.Tensor1D, beta, gamma, BN_EPS);
+    if (o.updateStats) {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const n = x.shape[0] * x.shape[1] * x.shape[2];
+      const unbiased = n > 1 ? n / (n - 1) : 1;
+      const [m, s] = tf.tidy(() => [
+        runMean.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)),
+        runVar.mul(1 - BN_MOMENTUM).add(variance.mul(BN_MOMENTUM * unbiased)),
+      ]);
+      runMean.assign(m!);
+      runVar.assign(s!);
+      tf.dispose([m!, s!, mean, variance]);
+    }
+    return batchNormTrain(x, gamma, beta);
+  }
+
+  /** Trainable variables (running statistics excluded). */
+  trainable(): tf.Variable[] {
+    return [...this.params.values()].filter((p) => p.trainable).map((p) => p.variable);
+  }
+
+  /** Sum of squares of conv and FC weights (for L2 weight decay; biases and BN excluded). */
+  l2(): tf.Scalar {
+    return tf.tidy(() => {
+      const ws = [...this.params.values()].filter((p) => p.trainable && p.layout !== 'vector').map((p) => p.variable.square().sum());
+      return (ws.length ? tf.addN(ws) : tf.scalar(0)) as tf.Scalar;
+    });
+  }
+
+  dispose(): void {
+    this.params.forEach((p) => p.variable.dispose());
+  }
+}
+
+/** x [B,H,W,Cin] · w [1,1,Cin,Cout] as one matMul. */
+function pointwise(x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D {
+  const [b, h, wd, cin] = x.shape;
+  const cout = w.shape[3]!;
+  return x.reshape([b * h * wd, cin]).matMul(w.reshape([cin, cout]) as tf.Tensor2D).reshape([b, h, wd, cout]);
+}
+
+/**
+ * Training-mode batch norm with batch statistics (biased variance, as PyTorch normalises) and a hand-written
+ * backward pass: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. Same values as autodiff
+ * through tf.moments, without its Tile-heavy gradient graph.
+ */
+const batchNormTrainOp = tf.customGrad((...args: unknown[]) => {
+  const [x, gamma, beta, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+  const mean = x.mean([0, 1, 2]);
+  const centred = x.sub(mean);
+  const inv = centred.square().mean([0, 1, 2]).add(BN_EPS).rsqrt();
+  const xhat = centred.mul(inv);
+  save([xhat, inv, gamma]);
+  return {
+    value: xhat.mul(gamma).add(beta),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor4D;
+      const [xh, iv, gm] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+      const n = g.shape[0] * g.shape[1] * g.shape[2];
+      const dbeta = g.sum([0, 1, 2]);
+      const dgamma = g.mul(xh).sum([0, 1, 2]);
+      const dx = g.sub(dbeta.div(n)).sub(xh.mul(dgamma.div(n))).mul(gm.mul(iv));
+      return [dx, dgamma, dbeta];
+    },
+  };
+});
+
+export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
+  return batchNormTrainOp(x, gamma, beta) as tf.Tensor4D;
+}
+
+/** Number of scalars in trainable parameters. */
+export function countParameters(params: Map<string, Param>): number {
+  let n = 0;
+  for (const p of params.values()) if (p.trainable) n += p.variable.size;
+  return n;
+}
+
+/** Nearest-neighbour ×2 upsampling (Newell's hourglass decoder). */
+export function upsample2(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
+}
