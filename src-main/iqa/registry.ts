@@ -1,11 +1,13 @@
 // The model registry: every IQA model by id, with its input protocol, config schema, score range and direction.
 import { AppError } from '../../src-shared/api/errors';
 import { cnniqaSpec } from './models/cnniqa.arch';
+import { hiqaSpec } from './models/hiqa/hiqa.arch';
 import { hyperiqaSpec } from './models/hyperiqa.arch';
 import type { ModelSpec } from './models/model';
 
 const MODELS = new Map<string, ModelSpec>([
   [hyperiqaSpec.id, hyperiqaSpec as unknown as ModelSpec],
+  [hiqaSpec.id, hiqaSpec as unknown as ModelSpec],
   [cnniqaSpec.id, cnniqaSpec as unknown as ModelSpec],
 ]);
 

@@ -42,6 +42,7 @@ interface LabelledImage {
   width: number | null;
   height: number | null;
   part: 'train' | 'val' | 'test';
+  reference: string | null;
 }
 
 function parseOrExplain<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -76,7 +77,8 @@ export function createRunService(ctx: ServiceContext) {
   function labelledImages(datasetId: number, splitId: number): LabelledImage[] {
     return store.db
       .prepare(
-        `SELECT i.id, i.path, i.label, i.distortion, i.width, i.height, m.part FROM split_members m JOIN images i ON i.id = m.image_id
+        `SELECT i.id, i.path, i.label, i.distortion, i.width, i.height, m.part, r.path AS reference FROM split_members m JOIN images i ON i.id = m.image_id
+         LEFT JOIN reference_images r ON r.id = i.reference_id
          WHERE m.split_id = ? AND i.dataset_id = ? AND i.error IS NULL AND i.label IS NOT NULL ORDER BY i.id`,
       )
       .all(splitId, datasetId) as LabelledImage[];
@@ -91,7 +93,7 @@ export function createRunService(ctx: ServiceContext) {
     if (images.length < all.length) {
       log.warn('runs', `run ${runId}: ${all.length - images.length} image(s) smaller than the ${protocol.patch}px patch are left out (set a resize in the model config to keep them)`);
     }
-    const toSample = (img: LabelledImage): Sample => ({ imageId: img.id, path: img.path, target: toNormalised(img.label, cfg.scoreRange, cfg.higherIsBetter), group: img.distortion });
+    const toSample = (img: LabelledImage): Sample => ({ imageId: img.id, path: img.path, target: toNormalised(img.label, cfg.scoreRange, cfg.higherIsBetter), group: img.distortion, reference: img.reference });
     const train = images.filter((i) => i.part === 'train').map(toSample);
     const test = images.filter((i) => i.part === 'test').map(toSample);
     if (!train.length || !test.length) {
@@ -133,6 +135,7 @@ export function createRunService(ctx: ServiceContext) {
           const predictions = result.predictions.map((p) => ({ imageId: p.imageId, score: fromNormalised(p.score, cfg.scoreRange, cfg.higherIsBetter) }));
           const truth = predictions.map((p) => labels.get(p.imageId)!);
           const metrics = {
+            ...result.metrics,
             train_loss: result.trainLoss,
             ...epochMetrics(predictions.map((p) => p.score), truth.map((t) => t.label), truth.map((t) => t.distortion)),
           };

@@ -9,6 +9,8 @@ export interface Sample {
   target: number;
   /** Distortion type, for per-type metrics. */
   group?: string | null;
+  /** The pristine reference image, where the dataset has one (HIQA trains its generator on it). */
+  reference?: string | null;
 }
 
 export interface PatchBatch {

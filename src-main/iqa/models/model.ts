@@ -1,7 +1,7 @@
 // The contract every IQA model implements, and what the registry knows about each model.
 import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
-import type { TrainHyper } from '../train/trainer';
+import type { EpochResult, TrainHyper, TrainOptions } from '../train/trainer';
 
 export interface IqaModel {
   readonly id: string;
@@ -36,6 +36,8 @@ export interface ModelSpec<C extends Record<string, unknown> = Record<string, un
   configSchema: z.ZodType<C>;
   input: (config: C) => InputProtocol;
   create: (config: C, seed: number) => IqaModel;
+  /** A model's own training loop (HIQA alternates G, D and R); the engine's generic loop otherwise. */
+  trainLoop?: (opts: TrainOptions) => Promise<EpochResult[]>;
   /** Training defaults from the paper (the engine's generic defaults fill the rest). */
   defaultHyper?: Partial<TrainHyper>;
   /** Runs once on a fresh model before training (e.g. loads user-provided ImageNet backbone weights named in the config). */

@@ -35,7 +35,7 @@ async function run(job: TrainJob): Promise<void> {
     optimizerState = ckpt.optimizer;
   }
   try {
-    await train({
+    await (spec.trainLoop ?? train)({
       model,
       protocol: spec.input(config),
       hyper: job.hyper,

@@ -20,6 +20,7 @@ import {
 } from './losses';
 import { createRegressor, type Regressor, type RegressorInput } from './regressor';
 import { loadVgg19, type Vgg19Features } from './vgg19';
+import { trainHiqa } from './hiqa.train';
 
 /**
  * Network sizes per scale. 'paper' follows methods.md §1.2 (256² patches, hourglass C = 128, ResNet-18 R, SRGAN-style
@@ -118,6 +119,11 @@ export const HiqaConfig = z
         /** Algorithm 1 step 7: a separate G update with μ₃·L_adv before step 9's L_G (which contains μ₃·L_adv again). */
         separateAdversarialStep: z.boolean().default(true),
       })
+      .strict()
+      .prefault({}),
+    /** Epochs of the runs service's schedule [U]: R_pre first (when qualityAwareLoss), R alone last; D/G/R jointly between. */
+    schedule: z
+      .object({ rpreEpochs: z.number().int().min(0).default(1), regressorEpochs: z.number().int().min(0).default(1) })
       .strict()
       .prefault({}),
     /** Random crops per image and epoch (8 × 4 images = the paper's mini-batch of 32 [P §3.6]). */
@@ -555,6 +561,7 @@ export const hiqaSpec: ModelSpec<HiqaConfig> = {
     imagenet: false,
   }),
   create: createHiqa,
+  trainLoop: (opts) => trainHiqa(opts),
   // 4 images × 8 crops = the paper's mini-batch of 32 [P §3.6]; lr = R's Adam LR for the generic (R-only) trainer [U].
   defaultHyper: { batchImages: 4, lr: 1e-4 },
   prepare: async (model, config) => {

@@ -1,0 +1,94 @@
+// HIQA's training loop for the runs service (supp. Algorithm 1 by epochs): R_pre first, then D/G/R jointly, then R alone.
+import * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../../../src-shared/api/errors';
+import { seededRandom, shuffle } from '../../../datasets/splits';
+import { PatchSource, type Sample } from '../../data/patch-source';
+import { predictImages, TrainingCancelled, type EpochResult, type TrainOptions } from '../../train/trainer';
+import { createHiqaOptimizers, trainStepHiqa, type HiqaModel, type HiqaPhase } from './hiqa.arch';
+import { psnr } from './losses';
+import { pairedTrainBatch, toHiqaBatch } from './paired-patches';
+
+/**
+ * Which phase an epoch runs [supp. Algorithm 1]: the first `rpreEpochs` train the fixed R_pre of the quality-aware
+ * loss (eq. 5; skipped when that loss is off), the last `regressorEpochs` train R alone, the rest alternate D, G, R.
+ * Without references G cannot learn, so those epochs train R alone (the model still hallucinates with its init).
+ */
+export function hiqaPhaseFor(epoch: number, epochs: number, model: HiqaModel, withReferences: boolean): HiqaPhase {
+  const { rpreEpochs, regressorEpochs } = model.config.schedule;
+  const rpre = model.config.qualityAwareLoss ? rpreEpochs : 0;
+  if (epoch <= rpre) return 'rpre';
+  if (epoch > epochs - regressorEpochs || !withReferences) return 'regressor';
+  return 'joint';
+}
+
+/** PSNR of the hallucination and of the distorted input against the true reference on a few seeded test crops. */
+async function hallucinationPsnr(model: HiqaModel, samples: readonly Sample[], opts: TrainOptions, epoch: number): Promise<Record<string, number>> {
+  const paired = samples.filter((s) => s.reference).slice(0, 8);
+  if (!paired.length) return {};
+  const b = await pairedTrainBatch(paired.map((s) => ({ distorted: s.path, reference: s.reference!, target: s.target })), { ...opts.protocol, trainCrops: 2, flip: false }, seededRandom(4242 + epoch));
+  const batch = toHiqaBatch(b);
+  try {
+    const { reference } = model.hallucinate(batch.distorted);
+    const out = { hallucination_psnr: psnr(reference, batch.reference!), distorted_psnr: psnr(batch.distorted, batch.reference!) };
+    reference.dispose();
+    return out;
+  } finally {
+    tf.dispose([batch.distorted, batch.target, ...(batch.reference ? [batch.reference] : [])]);
+  }
+}
+
+export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
+  const model = opts.model as HiqaModel;
+  const { protocol, hyper } = opts;
+  if (model.config.oracle) throw new AppError('validation', 'HIQA oracle mode is scored with the true reference; training it through runs is not supported yet');
+  const optimizers = createHiqaOptimizers(model);
+  await opts.restoreOptimizers?.(optimizers);
+  const source = new PatchSource(protocol);
+  const withReferences = opts.train.length > 0 && opts.train.every((s) => s.reference);
+  const stepsPerEpoch = Math.ceil(opts.train.length / hyper.batchImages);
+  const startEpoch = opts.startEpoch ?? 1;
+  let iteration = (startEpoch - 1) * stepsPerEpoch;
+  const results: EpochResult[] = [];
+  try {
+    for (let epoch = startEpoch; epoch <= hyper.epochs; epoch++) {
+      const t0 = performance.now();
+      const phase = hiqaPhaseFor(epoch, hyper.epochs, model, withReferences);
+      const random = seededRandom(hyper.seed * 1009 + epoch);
+      const order = shuffle(opts.train, random);
+      let lossSum = 0;
+      const extra: Record<string, number[]> = {};
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        if (opts.signal?.aborted) throw new TrainingCancelled(epoch);
+        const ts = performance.now();
+        const chunk = order.slice(step * hyper.batchImages, (step + 1) * hyper.batchImages);
+        const b = await pairedTrainBatch(chunk.map((s) => ({ distorted: s.path, reference: phase === 'joint' ? s.reference! : null, target: s.target })), protocol, random);
+        const batch = toHiqaBatch(b);
+        let r;
+        try {
+          r = trainStepHiqa(model, optimizers, batch, model.config, { phase, iteration: iteration++ });
+        } finally {
+          tf.dispose([batch.distorted, batch.target, ...(batch.reference ? [batch.reference] : [])]);
+        }
+        // The loss reported per step is R's (or R_pre's): the one comparable across phases and with other models.
+        const loss = (phase === 'rpre' ? r.lossRPre : r.lossR) ?? 0;
+        lossSum += loss;
+        for (const [k, v] of Object.entries({ loss_g: r.lossG, loss_d: r.lossD, train_hallucination_psnr: r.psnr })) {
+          if (v !== null && Number.isFinite(v)) (extra[k] ??= []).push(v);
+        }
+        opts.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss, secondsPerStep: (performance.now() - ts) / 1000 });
+      }
+      const predictions = await predictImages(model, source, protocol, opts.test, opts.signal);
+      const metrics: Record<string, number> = {
+        phase: ['rpre', 'warmup', 'joint', 'regressor'].indexOf(phase),
+        ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.reduce((a, x) => a + x, 0) / v.length])),
+        ...(await hallucinationPsnr(model, opts.test, opts, epoch)),
+      };
+      const result: EpochResult = { epoch, trainLoss: lossSum / stepsPerEpoch, predictions, metrics, seconds: (performance.now() - t0) / 1000 };
+      results.push(result);
+      await opts.onEpoch?.(result, model, optimizers);
+    }
+    return results;
+  } finally {
+    for (const g of optimizers.groups) g.optimizer.dispose();
+  }
+}
