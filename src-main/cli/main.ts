@@ -133,6 +133,7 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON line per image: {"path": ..., "score": ...}', false)
     .option('--csv', 'CSV: path,score,crops,error', false)
     .option('--no-recursive', 'do not descend into subfolders')
+    .option('--save-maps <dir>', 'hiqa: also save each image\'s hallucinated reference and discrepancy map (x4) as PNGs')
     .addOption(dataDirOption())
     .addOption(backendOption())
     .action(async (paths: string[], flags: ScoreFlags) => {

@@ -1,8 +1,10 @@
 // `iqa score`: scores image files and folders with a model, printing a table, JSON lines or CSV.
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import sharp from 'sharp';
 import { AppError } from '../../src-shared/api/errors';
 import { initBackend, type BackendChoice } from '../iqa/backend';
-import { loadScorer, type CropMode } from '../iqa/score/scorer';
+import { loadScorer, type CropMode, type Scorer } from '../iqa/score/scorer';
 import { listImageFiles } from '../imaging/scan';
 import { openRuntime } from '../runtime';
 
@@ -17,6 +19,7 @@ export interface ScoreFlags {
   json: boolean;
   csv: boolean;
   recursive: boolean;
+  saveMaps?: string;
   backend: BackendChoice;
   dataDir?: string;
 }
@@ -46,6 +49,17 @@ async function checkpointOfRun(runId: number, dataDir: string | undefined): Prom
   }
 }
 
+/** Writes <name>.distorted.png, <name>.hallucinated.png and <name>.discrepancy.png (HIQA's views) into `dir`. */
+export async function saveMaps(scorer: Scorer, path: string, dir: string): Promise<void> {
+  if (!scorer.maps) throw new AppError('validation', `--save-maps needs a model that hallucinates a reference (hiqa); ${scorer.modelId} does not`);
+  const m = await scorer.maps(path);
+  const base = join(dir, basename(path, extname(path)));
+  const raw = { raw: { width: m.width, height: m.height, channels: 3 as const } };
+  await sharp(m.distorted, raw).png().toFile(`${base}.distorted.png`);
+  await sharp(m.reference, raw).png().toFile(`${base}.hallucinated.png`);
+  await sharp(m.discrepancy, raw).png().toFile(`${base}.discrepancy.png`);
+}
+
 const csvField = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise<void> {
@@ -54,6 +68,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   }
   if (flags.json && flags.csv) throw new AppError('validation', 'Choose --json or --csv, not both');
   const { files, missing } = await expandInputs(inputs, flags.recursive);
+  if (flags.saveMaps) await mkdir(flags.saveMaps, { recursive: true });
   await initBackend(flags.backend);
   const checkpoint = flags.run !== undefined ? await checkpointOfRun(flags.run, flags.dataDir) : flags.checkpoint;
   const scorer = await loadScorer({
@@ -80,6 +95,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
     for (const path of files) {
       try {
         const r = await scorer.scoreFile(path, crop);
+        if (flags.saveMaps) await saveMaps(scorer, path, flags.saveMaps);
         report(path, r.score, r.crops);
       } catch (err) {
         failed++;

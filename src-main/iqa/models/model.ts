@@ -12,6 +12,12 @@ export interface IqaModel {
   /** Trainable variables grouped by learning-rate multiplier (HyperIQA trains its hyper network 10x faster). */
   parameterGroups(): { name: string; lrMultiplier: number; variables: tf.Variable[] }[];
   dispose(): void;
+  /**
+   * Models that hallucinate a reference (HIQA) return it and the discrepancy map |x − G(x)| for an NHWC batch in
+   * [0,1]; `multiple` is what the image sides must divide by.
+   */
+  hallucinate?(x: tf.Tensor4D): { reference: tf.Tensor4D; discrepancy: tf.Tensor4D };
+  readonly mapMultiple?: number;
 }
 
 /** How images become model inputs: patch size, optional whole-image resize, crop counts, normalisation. */

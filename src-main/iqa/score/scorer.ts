@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
 import { resourcesDir } from '../../app/paths';
 import { seededRandom } from '../../datasets/splits';
-import { extractPatches, randomCrops, uniformGrid } from '../../imaging/patches';
+import { decodeForModel, extractPatches, randomCrops, uniformGrid } from '../../imaging/patches';
 import type { InputProtocol, IqaModel, ModelSpec } from '../models/model';
 import { fromNormalised, getModel } from '../registry';
 import { assignWeights, loadCheckpoint, type LabelSpace } from '../train/checkpoint';
@@ -31,6 +31,21 @@ export interface ImageScore {
   crops: number;
 }
 
+export interface HallucinationMaps {
+  width: number;
+  height: number;
+  /** RGB bytes, row-major. */
+  distorted: Buffer;
+  reference: Buffer;
+  /** |I_d − G(I_d)| per channel, scaled by `discrepancyGain` so small differences are visible. */
+  discrepancy: Buffer;
+  discrepancyGain: number;
+}
+
+/** Whole images larger than this (per side) are scaled down before hallucinating, to bound memory. */
+const MAP_MAX_SIDE = 512;
+const DISCREPANCY_GAIN = 4;
+
 export interface Scorer {
   modelId: string;
   config: Record<string, unknown>;
@@ -39,6 +54,8 @@ export interface Scorer {
   source: string;
   labels: LabelSpace | null;
   scoreFile(path: string, crop?: CropMode): Promise<ImageScore>;
+  /** For models that hallucinate a reference (HIQA): the image as the model saw it, G's reference and |I_d − G(I_d)|. */
+  maps: ((path: string) => Promise<HallucinationMaps>) | null;
   dispose(): void;
 }
 
@@ -117,5 +134,33 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
     return { score, crops: batch.count };
   }
 
-  return { modelId: spec.id, config, protocol, source, labels, scoreFile, dispose: () => model.dispose() };
+  const hallucinate = model.hallucinate?.bind(model);
+  const maps = hallucinate
+    ? async (path: string): Promise<HallucinationMaps> => {
+        // The generator is fully convolutional: run it on the whole image, cropped to a multiple of its stride.
+        const m = model.mapMultiple ?? 1;
+        let rgb = await decodeForModel(path, protocol.resize);
+        const scale = Math.min(1, MAP_MAX_SIDE / Math.max(rgb.width, rgb.height));
+        if (scale < 1) rgb = await decodeForModel(path, { width: Math.round(rgb.width * scale), height: Math.round(rgb.height * scale) });
+        const w = Math.floor(rgb.width / m) * m;
+        const h = Math.floor(rgb.height / m) * m;
+        if (!w || !h) throw new AppError('bad_input', `${path} is too small for ${spec.id}'s maps (sides must reach ${m}px)`);
+        const x0 = Math.floor((rgb.width - w) / 2);
+        const y0 = Math.floor((rgb.height - h) / 2);
+        const x = new Float32Array(w * h * 3);
+        for (let y = 0; y < h; y++) {
+          for (let i = 0; i < w * 3; i++) x[y * w * 3 + i] = rgb.data[((y0 + y) * rgb.width + x0) * 3 + i]! / 255;
+        }
+        const toBytes = (t: tf.Tensor, gain = 1) => Buffer.from(Uint8Array.from(t.dataSync(), (v) => Math.max(0, Math.min(255, Math.round(v * gain * 255)))));
+        const input = tf.tensor4d(x, [1, h, w, 3]);
+        const out = hallucinate(input);
+        try {
+          return { width: w, height: h, distorted: toBytes(input), reference: toBytes(out.reference), discrepancy: toBytes(out.discrepancy, DISCREPANCY_GAIN), discrepancyGain: DISCREPANCY_GAIN };
+        } finally {
+          tf.dispose([input, out.reference, out.discrepancy]);
+        }
+      }
+    : null;
+
+  return { modelId: spec.id, config, protocol, source, labels, scoreFile, maps, dispose: () => model.dispose() };
 }

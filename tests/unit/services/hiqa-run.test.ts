@@ -1,5 +1,9 @@
 // HIQA trained through the runs service at tiny size on a synthetic dataset with references: R_pre, joint D/G/R, R alone.
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
+import { saveMaps } from '../../../src-main/cli/score.command';
+import { loadScorer } from '../../../src-main/iqa/score/scorer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail, RunProgress, RunSummary } from '../../../src-shared/api/schemas';
 import { resourcesDir } from '../../../src-main/app/paths';
@@ -53,5 +57,23 @@ describe('HIQA run', () => {
     const preds = await rt.invoke('runs:predictions', { id: run.id });
     if (!preds.ok) throw new Error(preds.error.message);
     expect((preds.result as unknown[]).length).toBeGreaterThan(0);
+
+    // Its checkpoint scores an image and saves the three views (iqa score --save-maps).
+    const scorer = await loadScorer({ checkpoint: (got.result as RunDetail).checkpointPath! });
+    try {
+      const image = rt.ctx.store.db.prepare('SELECT path FROM images WHERE dataset_id = ? LIMIT 1').get(datasetId) as { path: string };
+      expect(Number.isFinite((await scorer.scoreFile(image.path)).score)).toBe(true);
+      const maps = await scorer.maps!(image.path);
+      expect(maps.width % 8).toBe(0);
+      expect(maps.reference.length).toBe(maps.width * maps.height * 3);
+      const dir = tempDir('iqa-maps-');
+      await saveMaps(scorer, image.path, dir);
+      const names = readdirSync(dir).sort();
+      expect(names.map((n) => n.replace(/^.*?\.(\w+)\.png$/, '$1'))).toEqual(['discrepancy', 'distorted', 'hallucinated']);
+      const meta = await sharp(join(dir, names[1]!)).metadata();
+      expect([meta.width, meta.height]).toEqual([maps.width, maps.height]);
+    } finally {
+      scorer.dispose();
+    }
   }, 240_000);
 });

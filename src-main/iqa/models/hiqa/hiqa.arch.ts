@@ -261,6 +261,7 @@ export function createHiqa(config: HiqaConfig, seed: number): HiqaModel {
     id: 'hiqa',
     config: cfg,
     sizes,
+    mapMultiple: 2 ** sizes.generator.depth,
     networks,
     predict(x, training = false) {
       if (cfg.oracle) throw new AppError('unsupported', 'HIQA in oracle mode scores with the true reference: use predictWithReference(x, reference)');
