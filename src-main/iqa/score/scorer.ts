@@ -40,6 +40,13 @@ export interface HallucinationMaps {
   /** |I_d − G(I_d)| per channel, scaled by `discrepancyGain` so small differences are visible. */
   discrepancy: Buffer;
   discrepancyGain: number;
+  /** `alongside` (e.g. the true reference) resized and cropped exactly as the distorted image, when asked for. */
+  alongside?: Buffer;
+}
+
+export interface MapsOptions {
+  /** Another image file (the true reference) to resize and crop identically to the distorted one. */
+  alongside?: string;
 }
 
 /** Whole images larger than this (per side) are scaled down before hallucinating, to bound memory. */
@@ -55,7 +62,7 @@ export interface Scorer {
   labels: LabelSpace | null;
   scoreFile(path: string, crop?: CropMode): Promise<ImageScore>;
   /** For models that hallucinate a reference (HIQA): the image as the model saw it, G's reference and |I_d − G(I_d)|. */
-  maps: ((path: string) => Promise<HallucinationMaps>) | null;
+  maps: ((path: string, opts?: MapsOptions) => Promise<HallucinationMaps>) | null;
   dispose(): void;
 }
 
@@ -67,6 +74,20 @@ export function shippedCheckpoint(modelId: string): string | null {
 
 async function buildModel(spec: ModelSpec, config: Record<string, unknown>): Promise<IqaModel> {
   return spec.create(config, 1);
+}
+
+/** Crops per forward pass: 25 ResNet-50 crops at once overflow the wasm backend's 32-bit heap. */
+export const SCORE_CHUNK = 8;
+
+/** The mean of the model's per-crop scores, run in chunks so memory stays bounded. */
+export function meanPrediction(model: IqaModel, data: Float32Array, count: number, patch: number): number {
+  const size = patch * patch * 3;
+  let sum = 0;
+  for (let start = 0; start < count; start += SCORE_CHUNK) {
+    const n = Math.min(SCORE_CHUNK, count - start);
+    sum += tf.tidy(() => model.predict(tf.tensor4d(data.subarray(start * size, (start + n) * size), [n, patch, patch, 3])).sum().dataSync()[0]!);
+  }
+  return sum / count;
 }
 
 export async function loadScorer(src: WeightsSource): Promise<Scorer> {
@@ -129,14 +150,14 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
         return uniformGrid(w, h, p, crop.count ?? protocol.testCrops);
       },
     });
-    const raw = tf.tidy(() => model.predict(tf.tensor4d(batch.data, [batch.count, p, p, 3])).mean().dataSync()[0]!);
+    const raw = meanPrediction(model, batch.data, batch.count, p);
     const score = labels ? fromNormalised(raw, labels.range, labels.higherIsBetter) : raw;
     return { score, crops: batch.count };
   }
 
   const hallucinate = model.hallucinate?.bind(model);
   const maps = hallucinate
-    ? async (path: string): Promise<HallucinationMaps> => {
+    ? async (path: string, opts: MapsOptions = {}): Promise<HallucinationMaps> => {
         // The generator is fully convolutional: run it on the whole image, cropped to a multiple of its stride.
         const m = model.mapMultiple ?? 1;
         let rgb = await decodeForModel(path, protocol.resize);
@@ -151,11 +172,24 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
         for (let y = 0; y < h; y++) {
           for (let i = 0; i < w * 3; i++) x[y * w * 3 + i] = rgb.data[((y0 + y) * rgb.width + x0) * 3 + i]! / 255;
         }
+        let alongside: Buffer | undefined;
+        if (opts.alongside) {
+          // The same decode, resize and scale as the distorted image; a differently sized file is fitted to it.
+          let other = await decodeForModel(opts.alongside, protocol.resize);
+          if (other.width !== rgb.width || other.height !== rgb.height) {
+            other = await decodeForModel(opts.alongside, { width: rgb.width, height: rgb.height });
+          }
+          alongside = Buffer.alloc(w * h * 3);
+          for (let y = 0; y < h; y++) other.data.copy(alongside, y * w * 3, ((y0 + y) * other.width + x0) * 3, ((y0 + y) * other.width + x0 + w) * 3);
+        }
         const toBytes = (t: tf.Tensor, gain = 1) => Buffer.from(Uint8Array.from(t.dataSync(), (v) => Math.max(0, Math.min(255, Math.round(v * gain * 255)))));
         const input = tf.tensor4d(x, [1, h, w, 3]);
         const out = hallucinate(input);
         try {
-          return { width: w, height: h, distorted: toBytes(input), reference: toBytes(out.reference), discrepancy: toBytes(out.discrepancy, DISCREPANCY_GAIN), discrepancyGain: DISCREPANCY_GAIN };
+          return {
+            width: w, height: h, distorted: toBytes(input), reference: toBytes(out.reference), discrepancy: toBytes(out.discrepancy, DISCREPANCY_GAIN), discrepancyGain: DISCREPANCY_GAIN,
+            ...(alongside ? { alongside } : {}),
+          };
         } finally {
           tf.dispose([input, out.reference, out.discrepancy]);
         }

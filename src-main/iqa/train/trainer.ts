@@ -1,6 +1,7 @@
 // The training loop every model shares: seeded epochs of random crops, per-group Adam, L1 loss, evaluation, checkpoints, cancel.
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom, shuffle } from '../../datasets/splits';
+import { meanPrediction } from '../score/scorer';
 import { PatchSource, type Sample } from '../data/patch-source';
 import type { IqaModel, InputProtocol } from '../models/model';
 
@@ -81,7 +82,7 @@ export async function predictImages(model: IqaModel, source: PatchSource, protoc
   for (const s of samples) {
     if (signal?.aborted) throw new TrainingCancelled(0);
     const { x, count } = await source.testPatches(s.path);
-    const score = tf.tidy(() => model.predict(tf.tensor4d(x, [count, protocol.patch, protocol.patch, 3])).mean().dataSync()[0]!);
+    const score = meanPrediction(model, x, count, protocol.patch);
     out.push({ imageId: s.imageId, score });
   }
   return out;
