@@ -5,7 +5,7 @@ import { resourcesDir } from '../src-main/app/paths';
 import { initBackend, type BackendChoice } from '../src-main/iqa/backend';
 import { extractPatches, uniformGrid } from '../src-main/imaging/patches';
 import { createHyperIqa, type HyperIqaConfig } from '../src-main/iqa/models/hyperiqa.arch';
-import { meanPrediction } from '../src-main/iqa/score/scorer';
+import { meanPrediction } from '../src-main/iqa/score/predict';
 import { createOptimizers } from '../src-main/iqa/train/trainer';
 import { measure, type BenchRow } from './types';
 

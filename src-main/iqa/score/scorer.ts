@@ -8,6 +8,9 @@ import { seededRandom } from '../../datasets/splits';
 import { decodeForModel, extractPatches, randomCrops, uniformGrid } from '../../imaging/patches';
 import type { InputProtocol, IqaModel, ModelSpec } from '../models/model';
 import { fromNormalised, getModel } from '../registry';
+import { meanPrediction } from './predict';
+
+export { meanPrediction, SCORE_CHUNK } from './predict';
 import { assignWeights, loadCheckpoint, type LabelSpace } from '../train/checkpoint';
 
 /**
@@ -74,20 +77,6 @@ export function shippedCheckpoint(modelId: string): string | null {
 
 async function buildModel(spec: ModelSpec, config: Record<string, unknown>): Promise<IqaModel> {
   return spec.create(config, 1);
-}
-
-/** Crops per forward pass: 25 ResNet-50 crops at once overflow the wasm backend's 32-bit heap. */
-export const SCORE_CHUNK = 8;
-
-/** The mean of the model's per-crop scores, run in chunks so memory stays bounded. */
-export function meanPrediction(model: IqaModel, data: Float32Array, count: number, patch: number): number {
-  const size = patch * patch * 3;
-  let sum = 0;
-  for (let start = 0; start < count; start += SCORE_CHUNK) {
-    const n = Math.min(SCORE_CHUNK, count - start);
-    sum += tf.tidy(() => model.predict(tf.tensor4d(data.subarray(start * size, (start + n) * size), [n, patch, patch, 3])).sum().dataSync()[0]!);
-  }
-  return sum / count;
 }
 
 export async function loadScorer(src: WeightsSource): Promise<Scorer> {
