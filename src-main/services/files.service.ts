@@ -1,10 +1,10 @@
-// Resolves image ids to files the shells may send (originals and thumbnails); never takes a path from the caller.
+// Resolves image ids and map tokens to files the shells may send (originals, thumbnails, HIQA maps); never takes a path from the caller.
 import { AppError } from '../../src-shared/api/errors';
 import { thumbnailFor } from '../imaging/thumbnails';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 
-export const FILE_KINDS = ['image', 'thumb'] as const;
+export const FILE_KINDS = ['image', 'thumb', 'map'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 
 export interface ServedFile {
@@ -25,11 +25,18 @@ const CONTENT_TYPES: Record<string, string> = {
   heif: 'image/avif',
 };
 
-export function createFileService(ctx: ServiceContext) {
+/** Resolves a `map` token (see maps.service) to its PNG. */
+export type MapFileResolver = (token: string) => ServedFile;
+
+export function createFileService(ctx: ServiceContext, mapFile?: MapFileResolver) {
   return {
     async resolve(kind: string, rawId: string): Promise<ServedFile> {
       if (!(FILE_KINDS as readonly string[]).includes(kind)) {
         throw new AppError('not_found', `Unknown file kind: ${kind}`);
+      }
+      if (kind === 'map') {
+        if (!mapFile) throw new AppError('not_found', 'Maps are not served here');
+        return mapFile(rawId);
       }
       if (!/^[1-9][0-9]{0,15}$/.test(rawId)) throw new AppError('validation', `Invalid image id: ${rawId}`);
       const image = ctx.store.datasets.getImage(Number(rawId)) ?? notFound('image', rawId);

@@ -5,12 +5,14 @@ import type { ServiceContext } from './context';
 import { datasetHandlers } from './datasets.service';
 import { createFileService } from './files.service';
 import { importHandlers } from './import.service';
+import { createMapService } from './maps.service';
 import { createRunService } from './runs.service';
 import { scoreHandlers } from './scores.service';
 
-export function createHandlers(ctx: ServiceContext, runs: ReturnType<typeof createRunService>): Handlers {
+export function createHandlers(ctx: ServiceContext, runs: ReturnType<typeof createRunService>, maps: ReturnType<typeof createMapService>): Handlers {
   return {
     ...runs.handlers,
+    ...maps.handlers,
     'app:info': () => appInfo(ctx),
     ...datasetHandlers(ctx),
     ...importHandlers(ctx),
@@ -27,6 +29,15 @@ export function createHandlers(ctx: ServiceContext, runs: ReturnType<typeof crea
 
 export function createServices(ctx: ServiceContext) {
   const runs = createRunService(ctx);
-  return { handlers: createHandlers(ctx, runs), files: createFileService(ctx), events: ctx.events, shutdown: runs.shutdown };
+  const maps = createMapService(ctx);
+  return {
+    handlers: createHandlers(ctx, runs, maps),
+    files: createFileService(ctx, maps.resolveFile),
+    events: ctx.events,
+    shutdown: async () => {
+      maps.shutdown();
+      await runs.shutdown();
+    },
+  };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -47,12 +47,13 @@ export async function call<C extends InvokeChannel>(channel: C, input: InputOf<C
   return envelope.result as OutputOf<C>;
 }
 
-export type FileKind = 'image' | 'thumb';
+export type FileKind = 'image' | 'thumb' | 'map';
 
-/** URL the renderer can put in an <img src>: the iqa:// protocol in Electron, /files/… in serve mode. */
-export function fileUrl(kind: FileKind, imageId: number): string {
-  if (bridge) return `iqa://${kind}/${imageId}`;
-  return `/files/${kind}/${imageId}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+/** URL the renderer can put in an <img src>: the iqa:// protocol in Electron, /files/… in serve mode. An image id, or a map's fileId (images:maps). */
+export function fileUrl(kind: FileKind, id: number | string): string {
+  const safe = encodeURIComponent(String(id));
+  if (bridge) return `iqa://${kind}/${safe}`;
+  return `/files/${kind}/${safe}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
 type Listener = (payload: unknown) => void;

@@ -12,6 +12,7 @@ export const INVOKE_CHANNELS = [
   'splits:create',
   'images:list',
   'images:get',
+  'images:maps',
   'scores:start',
   'scores:list',
   'runs:list',

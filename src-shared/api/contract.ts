@@ -8,6 +8,7 @@ import {
   FolderPath,
   Id,
   ImageItem,
+  ImageMaps,
   ImagePage,
   ImageScore,
   ImageSort,
@@ -82,6 +83,7 @@ export const contract = {
     output: ImagePage,
   },
   'images:get': { input: z.object({ id: Id }).strict(), output: ImageItem },
+  'images:maps': { input: z.object({ imageId: Id, runId: Id }).strict(), output: ImageMaps },
   'scores:start': {
     input: z
       .object({

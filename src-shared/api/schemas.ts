@@ -209,3 +209,22 @@ export const ImageScore = z.object({
   scoredAt: z.string(),
 });
 export type ImageScore = z.infer<typeof ImageScore>;
+
+/** The views of a hallucinating model (HIQA) of one image: the input, G's reference, |I_d − G(I_d)|, and the true reference and |I_d − I_r| when known. */
+export const MapKind = z.enum(['distorted', 'hallucinated', 'discrepancy', 'reference', 'difference']);
+export type MapKind = z.infer<typeof MapKind>;
+
+export const ImageMaps = z.object({
+  imageId: Id,
+  runId: Id,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Each view is a PNG of width x height, served as file kind `map` by its fileId. */
+  views: z.array(z.object({ kind: MapKind, fileId: z.string() })),
+  /** The hallucinated reference against the true one (when the image has a reference and they differ). */
+  psnr: z.number().optional(),
+  ssim: z.number().optional(),
+  /** Gain the discrepancy and difference maps are scaled by. */
+  discrepancyGain: z.number(),
+});
+export type ImageMaps = z.infer<typeof ImageMaps>;

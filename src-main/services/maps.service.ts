@@ -1,0 +1,145 @@
+// images:maps: a hallucinating run's views of one image (distorted, hallucinated, discrepancy; true reference and |I_d − I_r|), cached as PNGs and served by token.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { AppError } from '../../src-shared/api/errors';
+import type { Handlers } from '../../src-shared/api/contract';
+import { MapKind, type ImageMaps } from '../../src-shared/api/schemas';
+import { psnr, ssim } from '../imaging/fr-metrics';
+import { loadScorer, type Scorer } from '../iqa/score/scorer';
+import type { ServiceContext } from './context';
+import { notFound } from './datasets.service';
+import type { ServedFile } from './files.service';
+
+/** A map file's token: `<runId>-<imageId>-<kind>`, ids positive integers, kind one of MapKind. */
+const TOKEN = new RegExp(`^([1-9][0-9]{0,15})-([1-9][0-9]{0,15})-(${MapKind.options.join('|')})$`);
+
+export function mapToken(runId: number, imageId: number, kind: MapKind): string {
+  return `${runId}-${imageId}-${kind}`;
+}
+
+/** What is kept beside the PNGs, so a second request for the same image and checkpoint decodes nothing. */
+interface MapsMeta extends ImageMaps {
+  checkpoint: string;
+}
+
+export function createMapService(ctx: ServiceContext) {
+  const { store } = ctx;
+  /** The last loaded scorer: one run's checkpoint at a time (HIQA's generator is large). */
+  let cached: { runId: number; checkpoint: string; scorer: Promise<Scorer> } | null = null;
+  /** Map computations run one at a time: they share the scorer and the CPU. */
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  const dirOf = (runId: number) => join(ctx.paths.cacheDir, 'maps', String(runId));
+  const fileOf = (runId: number, imageId: number, kind: MapKind) => join(dirOf(runId), `${imageId}.${kind}.png`);
+
+  function dropCached(): void {
+    const old = cached;
+    cached = null;
+    old?.scorer.then((s) => s.dispose(), () => undefined);
+  }
+
+  function scorerFor(runId: number, checkpoint: string): Promise<Scorer> {
+    if (cached && cached.runId === runId && cached.checkpoint === checkpoint) return cached.scorer;
+    dropCached();
+    const scorer = loadScorer({ checkpoint });
+    cached = { runId, checkpoint, scorer };
+    scorer.catch(() => {
+      if (cached?.scorer === scorer) cached = null;
+    });
+    return scorer;
+  }
+
+  function referencePathOf(imageId: number): string | null {
+    const row = store.db
+      .prepare('SELECT r.path AS path FROM images i JOIN reference_images r ON r.id = i.reference_id WHERE i.id = ?')
+      .get(imageId) as { path: string } | undefined;
+    return row && existsSync(row.path) ? row.path : null;
+  }
+
+  async function writePng(file: string, data: Buffer, width: number, height: number): Promise<void> {
+    const tmp = `${file}.${process.pid}.tmp`;
+    await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(tmp);
+    await rename(tmp, file);
+  }
+
+  async function compute(imageId: number, runId: number): Promise<ImageMaps> {
+    if (closed) throw new AppError('cancelled', 'The app is shutting down');
+    const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
+    if (image.error) throw new AppError('bad_input', `Image ${image.id} cannot be shown: ${image.error}`);
+    const run = store.runs.get(runId) ?? notFound('run', runId);
+    if (!run.checkpointPath) throw new AppError('validation', `Run #${run.id} has no checkpoint yet; inspect with it once it has finished an epoch`);
+
+    const metaFile = join(dirOf(runId), `${imageId}.json`);
+    const known = await readFile(metaFile, 'utf8').then((t) => JSON.parse(t) as MapsMeta, () => null);
+    if (known && known.checkpoint === run.checkpointPath && known.views.every((v) => existsSync(fileOf(runId, imageId, v.kind)))) {
+      const { checkpoint: _checkpoint, ...maps } = known;
+      return maps;
+    }
+
+    const scorer = await scorerFor(run.id, run.checkpointPath);
+    if (!scorer.maps) throw new AppError('validation', `Run #${run.id} trained a ${run.model} model, which does not hallucinate a reference; pick a hiqa run`);
+    const refPath = referencePathOf(imageId);
+    const m = await scorer.maps(image.path, refPath ? { alongside: refPath } : {});
+    const { width, height } = m;
+    const images: [MapKind, Buffer][] = [
+      ['distorted', m.distorted],
+      ['hallucinated', m.reference],
+      ['discrepancy', m.discrepancy],
+    ];
+    const out: ImageMaps = { imageId, runId, width, height, views: [], discrepancyGain: m.discrepancyGain };
+    if (m.alongside) {
+      const difference = Buffer.alloc(m.distorted.length);
+      for (let i = 0; i < difference.length; i++) {
+        difference[i] = Math.min(255, Math.round(Math.abs(m.distorted[i]! - m.alongside[i]!) * m.discrepancyGain));
+      }
+      images.push(['reference', m.alongside], ['difference', difference]);
+      const truth = { width, height, data: m.alongside };
+      const hallucinated = { width, height, data: m.reference };
+      const p = psnr(truth, hallucinated);
+      const s = ssim(truth, hallucinated);
+      if (Number.isFinite(p)) out.psnr = p;
+      if (Number.isFinite(s)) out.ssim = s;
+    }
+    await mkdir(dirOf(runId), { recursive: true });
+    for (const [kind, data] of images) {
+      await writePng(fileOf(runId, imageId, kind), data, width, height);
+      out.views.push({ kind, fileId: mapToken(runId, imageId, kind) });
+    }
+    const meta: MapsMeta = { ...out, checkpoint: run.checkpointPath };
+    await writeFile(metaFile, JSON.stringify(meta));
+    return out;
+  }
+
+  const handlers: Pick<Handlers, 'images:maps'> = {
+    'images:maps': ({ imageId, runId }) => {
+      const next = queue.then(() => compute(imageId, runId));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
+
+  return {
+    handlers,
+    /** The PNG of a map token; only tokens of the strict form, for a run and image that exist, whose file was written. */
+    resolveFile(token: string): ServedFile {
+      const m = TOKEN.exec(token);
+      if (!m) throw new AppError('not_found', `Invalid map id: ${token}`);
+      const runId = Number(m[1]);
+      const imageId = Number(m[2]);
+      const kind = m[3] as MapKind;
+      if (!store.runs.get(runId) || !store.datasets.getImage(imageId)) throw new AppError('not_found', `No map ${token}`);
+      const path = fileOf(runId, imageId, kind);
+      if (!existsSync(path)) throw new AppError('not_found', `No map ${token}; ask for images:maps first`);
+      return { path, contentType: 'image/png' };
+    },
+    shutdown(): void {
+      closed = true;
+      dropCached();
+    },
+  };
+}
+export type MapService = ReturnType<typeof createMapService>;
+
