@@ -41,7 +41,8 @@ for (const m of metrics) {
 }
 const cols = ['train_loss', 'srcc', 'krcc', 'plcc', 'plcc_fitted', 'rmse'];
 const table = [`| epoch | ${cols.join(' | ')} |`, `|---|${cols.map(() => '---').join('|')}|`, ...[...byEpoch].sort(([a], [b]) => a - b).map(([e, m]) => `| ${e} | ${cols.map((c) => (m[c] === undefined ? '' : m[c]!.toFixed(4))).join(' | ')} |`)];
-const perType = Object.entries(ckpt.meta.metrics).filter(([k]) => k.startsWith('srcc/')).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `| ${k.slice(5)} | ${v.toFixed(3)} |`);
+const lastEpoch = Math.max(...byEpoch.keys());
+const perType = Object.entries(byEpoch.get(lastEpoch) ?? {}).filter(([k]) => k.startsWith('srcc/')).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `| ${k.slice(5)} | ${v.toFixed(3)} |`);
 writeFileSync(
   join(out, 'MODEL.md'),
   `# Shipped ${spec.label}

@@ -46,6 +46,17 @@ describe('iqa score: HyperIQA parity with the official PyTorch code', () => {
   }, 120_000);
 });
 
+describe('iqa score with the shipped model', () => {
+  it('scores a demo photo out of the box with the HyperIQA model in resources/, on the MOS 1-5 scale', async () => {
+    const photo = join(REPO_ROOT, 'resources/demo/bee.jpg');
+    const { stdout, stderr } = await iqa('score', photo);
+    expect(stderr).toMatch(/hyperiqa \(.*resources\/models\/hyperiqa\); scores: MOS 1-5, higher is better; crops: grid/);
+    const score = Number(stdout.trim().split('\t')[1]);
+    expect(score).toBeGreaterThan(0);
+    expect(score).toBeLessThan(6);
+  }, 120_000);
+});
+
 describe('iqa train / runs / eval / score on a trained run', () => {
   const dataDir = tempDir('iqa-cli-train-');
   const data = tempDir('iqa-cli-blur-');
