@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser';
-import { pngStats } from '../helpers/png-stats';
+import { SHOTS, expectScreenshotNotBlank } from '../helpers/e2e';
 import { REPO_ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
 
-const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 const SCREENS = ['library', 'datasets', 'annotate', 'train', 'runs', 'inspect', 'about'] as const;
 
 let serve: ServeProcess;
@@ -15,13 +14,7 @@ let browser: BrowserContext;
 let page: Page;
 const consoleErrors: string[] = [];
 
-async function expectNotBlank(name: string): Promise<void> {
-  const png = await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-  const stats = await pngStats(png);
-  expect(stats.width).toBe(1400);
-  expect(stats.stdev, `${name} screenshot looks blank`).toBeGreaterThan(8);
-  expect(stats.distinctColours, `${name} screenshot looks blank`).toBeGreaterThan(20);
-}
+const expectNotBlank = (name: string): Promise<void> => expectScreenshotNotBlank(page, name);
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });

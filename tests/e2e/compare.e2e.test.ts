@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, JobInfo, RunDetail, RunSummary } from '../../src-shared/api/schemas';
 import { BLUR_PHOTOS, writeBlurDataset } from '../helpers/blur-dataset';
 import { launchBrowser } from '../helpers/browser';
+import { SHOTS, callApi, expectScreenshotNotBlank } from '../helpers/e2e';
 import { pngStats } from '../helpers/png-stats';
-import { REPO_ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
+import { startServe, type ServeProcess } from '../helpers/serve-process';
 
-const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 const TINY = { kernels: 8, hidden: 32, trainCrops: 8, testCrops: 4, resize: null };
 /** Two photos (8 images) form the test set: enough points for the 5-parameter logistic (≥ 6). */
 const TEST_PHOTOS = BLUR_PHOTOS.slice(0, 2);
@@ -26,20 +26,9 @@ let datasetId: number;
 let runs: number[] = [];
 const consoleErrors: string[] = [];
 
-async function api<T>(channel: string, input: unknown): Promise<T> {
-  const res = await fetch(`${serve.url}api/${channel}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-  const env = (await res.json()) as { ok: boolean; result?: T; error?: { message: string } };
-  if (!env.ok) throw new Error(env.error?.message ?? `HTTP ${res.status}`);
-  return env.result as T;
-}
+const api = <T>(channel: string, input: unknown): Promise<T> => callApi<T>(serve.url, channel, input);
 
-async function expectNotBlank(name: string): Promise<void> {
-  const png = await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-  const stats = await pngStats(png);
-  expect(stats.width).toBe(1400);
-  expect(stats.stdev, `${name} screenshot looks blank`).toBeGreaterThan(8);
-  expect(stats.distinctColours, `${name} screenshot looks blank`).toBeGreaterThan(20);
-}
+const expectNotBlank = (name: string): Promise<void> => expectScreenshotNotBlank(page, name);
 
 /** Clicks `button` and returns the text of the file it downloads. */
 async function downloadText(button: Locator): Promise<{ name: string; text: string }> {

@@ -5,10 +5,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, ImagePage, RunDetail, RunSummary } from '../../src-shared/api/schemas';
 import { launchBrowser } from '../helpers/browser';
+import { SHOTS, callApi } from '../helpers/e2e';
 import { pngStats } from '../helpers/png-stats';
-import { REPO_ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
-
-const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
+import { startServe, type ServeProcess } from '../helpers/serve-process';
 
 let serve: ServeProcess;
 let browser: BrowserContext;
@@ -17,12 +16,7 @@ let datasetId: number;
 let runId: number;
 const consoleErrors: string[] = [];
 
-async function api<T>(channel: string, input: unknown): Promise<T> {
-  const res = await fetch(`${serve.url}api/${channel}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-  const env = (await res.json()) as { ok: boolean; result?: T; error?: { message: string } };
-  if (!env.ok) throw new Error(env.error?.message ?? `HTTP ${res.status}`);
-  return env.result as T;
-}
+const api = <T>(channel: string, input: unknown): Promise<T> => callApi<T>(serve.url, channel, input);
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, JobInfo, RunDetail, RunSummary } from '../../src-shared/api/schemas';
 import { writeBlurDataset } from '../helpers/blur-dataset';
 import { launchBrowser } from '../helpers/browser';
-import { pngStats } from '../helpers/png-stats';
-import { REPO_ROOT, startServe, type ServeProcess } from '../helpers/serve-process';
+import { SHOTS, callApi, expectScreenshotNotBlank } from '../helpers/e2e';
+import { startServe, type ServeProcess } from '../helpers/serve-process';
 
-const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 const TINY = { kernels: 8, hidden: 32, trainCrops: 8, testCrops: 4, resize: null };
 
 let serve: ServeProcess;
@@ -22,12 +21,7 @@ let datasetId: number;
 let runId: number;
 const consoleErrors: string[] = [];
 
-async function api<T>(channel: string, input: unknown): Promise<T> {
-  const res = await fetch(`${serve.url}api/${channel}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-  const env = (await res.json()) as { ok: boolean; result?: T; error?: { message: string } };
-  if (!env.ok) throw new Error(env.error?.message ?? `HTTP ${res.status}`);
-  return env.result as T;
-}
+const api = <T>(channel: string, input: unknown): Promise<T> => callApi<T>(serve.url, channel, input);
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -39,13 +33,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   throw new Error(`${what} did not happen in ${timeoutMs / 1000} s`);
 }
 
-async function expectNotBlank(name: string): Promise<void> {
-  const png = await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-  const stats = await pngStats(png);
-  expect(stats.width).toBe(1400);
-  expect(stats.stdev, `${name} screenshot looks blank`).toBeGreaterThan(8);
-  expect(stats.distinctColours, `${name} screenshot looks blank`).toBeGreaterThan(20);
-}
+const expectNotBlank = (name: string): Promise<void> => expectScreenshotNotBlank(page, name);
 
 const tileScores = async () => (await page.getByTestId('grid-score').allInnerTexts()).map(Number);
 

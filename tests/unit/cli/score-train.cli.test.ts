@@ -1,7 +1,7 @@
 // `iqa score`, `iqa train`, `iqa eval` and `iqa runs` run as a user would, including the HyperIQA parity command.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBlurDataset } from '../../helpers/blur-dataset';

@@ -2,7 +2,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/iqa/backend';
 import { createHyperIqa, exportOfficialWeights, hyperiqaSpec, loadBackboneWeights, loadOfficialWeights } from '../../../src-main/iqa/models/hyperiqa.arch';
@@ -13,7 +12,6 @@ import { readSafetensors } from '../../../src-main/iqa/weights/safetensors';
 import type { SafeTensor } from '../../../src-main/iqa/weights/safetensors';
 import { sharedFixture } from '../../helpers/shared-fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const FIXTURE = sharedFixture('hyperiqa-parity');
 const IMAGES = ['img_0.png', 'img_1.png', 'img_2.png', 'img_3.png'];
 

@@ -1,0 +1,27 @@
+// Shared by the e2e tests: calls to serve mode's HTTP API and screenshots checked not to be blank.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { pngStats } from './png-stats';
+import { REPO_ROOT } from './serve-process';
+
+export const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
+
+/** POSTs one API call to a serve-mode URL and unwraps its envelope; an error envelope throws its message. */
+export async function callApi<T>(baseUrl: string, channel: string, input: unknown): Promise<T> {
+  const res = await fetch(`${baseUrl}api/${channel}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+  const env = (await res.json()) as { ok: boolean; result?: T; error?: { message: string } };
+  if (!env.ok) throw new Error(env.error?.message ?? `HTTP ${res.status}`);
+  return env.result as T;
+}
+
+/** Saves test-results/screenshots/<name>.png and fails if it looks blank (too flat, too few colours). */
+export async function expectScreenshotNotBlank(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  const png = await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: opts.fullPage ?? false });
+  const stats = await pngStats(png);
+  if (!opts.fullPage) expect(stats.width).toBe(1400);
+  expect(stats.stdev, `${name} screenshot looks blank`).toBeGreaterThan(8);
+  expect(stats.distinctColours, `${name} screenshot looks blank`).toBeGreaterThan(20);
+}
