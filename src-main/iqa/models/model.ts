@@ -48,6 +48,14 @@ export interface ModelSpec<C extends Record<string, unknown> = Record<string, un
   defaultHyper?: Partial<TrainHyper>;
   /** Runs once on a fresh model before training (e.g. loads user-provided ImageNet backbone weights named in the config). */
   prepare?: (model: IqaModel, config: C) => Promise<void>;
+  /** 'translator' models (TTL-IQA's DT-GAN) make images, not scores: the scorer and `iqa score` refuse them. Default 'scorer'. */
+  kind?: 'scorer' | 'translator';
+  /**
+   * How a run started from another run's checkpoint (initFromRun) takes its weights: 'exact' (default) needs every
+   * tensor; 'partial' copies the tensors whose name and shape match and keeps the rest fresh (TTL-IQA's SFTnet swaps
+   * its last FC layer between stages [TTL §V-B]).
+   */
+  initFrom?: 'exact' | 'partial';
   /** Loads weights published elsewhere (e.g. an official PyTorch state dict as .safetensors); scores are then raw. */
   importWeights?: (model: IqaModel, file: string) => Promise<void>;
 }

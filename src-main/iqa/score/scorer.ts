@@ -122,6 +122,10 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
     if (!shipped) throw new AppError('validation', `No trained weights ship for "${id}"; pass --weights FILE, --checkpoint DIR or --run ID`);
     return loadScorer({ ...src, model: id, checkpoint: shipped });
   }
+  if (spec.kind === 'translator') {
+    model.dispose();
+    throw new AppError('validation', `"${spec.id}" translates images and gives no quality score; score with a run of a scoring model (e.g. its SFTnet stage)`);
+  }
   const protocol = spec.input(config);
 
   async function scoreFile(path: string, crop: CropMode = { kind: 'grid' }): Promise<ImageScore> {

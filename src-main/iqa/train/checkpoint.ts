@@ -114,3 +114,22 @@ export function assignWeights(model: IqaModel, weights: tf.NamedTensorMap): void
   }
   for (const [k, v] of own) v.assign(weights[k]!);
 }
+
+/**
+ * Copies the checkpoint tensors whose name and shape match the model (a new stage of a chain replacing its head);
+ * returns what was taken, what stays freshly initialised and what the checkpoint had that the model does not use.
+ */
+export function assignMatchingWeights(model: IqaModel, weights: tf.NamedTensorMap): { loaded: string[]; fresh: string[]; ignored: string[] } {
+  const own = model.weights();
+  const loaded: string[] = [];
+  const fresh: string[] = [];
+  for (const [k, v] of own) {
+    const w = weights[k];
+    if (w && w.shape.join('x') === v.shape.join('x')) {
+      v.assign(w);
+      loaded.push(k);
+    } else fresh.push(k);
+  }
+  if (!loaded.length) throw new AppError('bad_input', 'Checkpoint shares no tensor (by name and shape) with the model');
+  return { loaded, fresh, ignored: Object.keys(weights).filter((k) => !own.has(k)) };
+}

@@ -115,33 +115,36 @@ function pointwise(x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D {
 }
 
 /**
- * Training-mode batch norm with batch statistics (biased variance, as PyTorch normalises) and a hand-written
- * backward pass: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. Same values as autodiff
- * through tf.moments, without its Tile-heavy gradient graph.
+ * Affine normalisation over `axes` with a hand-written backward pass (n = the elements per statistic):
+ * x̂ = (x − mean) / √(var + ε) (biased variance, as PyTorch normalises), y = γ·x̂ + β;
+ * dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. The same values as autodiff through
+ * tf.moments, without its Tile-heavy gradient graph. Axes [0,1,2]: batch norm; [1,2]: instance norm.
  */
-const batchNormTrainOp = tf.customGrad((...args: unknown[]) => {
-  const [x, gamma, beta, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-  const mean = x.mean([0, 1, 2]);
-  const centred = x.sub(mean);
-  const inv = centred.square().mean([0, 1, 2]).add(BN_EPS).rsqrt();
-  const xhat = centred.mul(inv);
-  save([xhat, inv, gamma]);
-  return {
-    value: xhat.mul(gamma).add(beta),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const g = dy as tf.Tensor4D;
-      const [xh, iv, gm] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-      const n = g.shape[0] * g.shape[1] * g.shape[2];
-      const dbeta = g.sum([0, 1, 2]);
-      const dgamma = g.mul(xh).sum([0, 1, 2]);
-      const dx = g.sub(dbeta.div(n)).sub(xh.mul(dgamma.div(n))).mul(gm.mul(iv));
-      return [dx, dgamma, dbeta];
-    },
-  };
-});
+export function affineNormOp(axes: number[], eps: number): (x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor4D {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [x, gamma, beta, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const centred = x.sub(x.mean(axes, true));
+    const inv = centred.square().mean(axes, true).add(eps).rsqrt();
+    const xhat = centred.mul(inv);
+    save([xhat, inv, gamma]);
+    return {
+      value: xhat.mul(gamma).add(beta),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const g = dy as tf.Tensor4D;
+        const [xh, iv, gm] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
+        const dx = g.sub(g.mean(axes, true)).sub(xh.mul(g.mul(xh).mean(axes, true))).mul(iv.mul(gm));
+        return [dx, g.mul(xh).sum([0, 1, 2]), g.sum([0, 1, 2])];
+      },
+    };
+  });
+  return (x, gamma, beta) => op(x, gamma, beta) as tf.Tensor4D;
+}
+
+/** Training-mode batch norm with batch statistics. */
+const batchNormTrainOp = affineNormOp([0, 1, 2], BN_EPS);
 
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
-  return batchNormTrainOp(x, gamma, beta) as tf.Tensor4D;
+  return batchNormTrainOp(x, gamma, beta);
 }
 
 /** Number of scalars in trainable parameters. */
