@@ -10,6 +10,7 @@ import { serveCommand, type ServeFlags } from './serve.command';
 import { startCommand } from './start.command';
 import { parseLevels, parseMaxSide, parsePositiveInt, parseSeed, parseTypes, synthCommand } from './synth.command';
 import { evalCommand, runsCommand, trainCommand, type EvalFlags } from './train.command';
+import { ttlCommand } from './ttl.command';
 
 function parseRatio(value: string): number {
   const n = Number(value);
@@ -166,6 +167,27 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON', false)
     .addOption(dataDirOption())
     .action(runsCommand);
+
+  program
+    .command('ttl')
+    .description('TTL-IQA chain: train a DT-GAN per quality level, build the auxiliary dataset, SFTnet stage 1 (levels) then stage 2 (scores); compares with direct training')
+    .argument('<dataset>', 'target dataset (id or name)')
+    .addOption(new Option('--scale <scale>', 'network sizes of every stage').choices(['paper', 'small', 'tiny']).default('small'))
+    .option('--levels <n>', 'quality levels (2-5; the paper uses 3)', parsePositiveInt, 3)
+    .option('--no-attention', 'SFTnet without its SDA attention block (plain VGG)')
+    .option('--no-direct', 'skip the direct-training comparison')
+    .option('--per-type', 'divide levels per distortion type (Table III)', false)
+    .option('--pristine <dir>', 'pristine photos for the DT-GAN and the auxiliary domain (default: the training split\'s references)')
+    .option('--max-side <n>', 'longest side of the auxiliary images', parsePositiveInt, 256)
+    .option('--split <name>', 'split of the target dataset (default: its content-disjoint one)')
+    .option('--seed <n>', 'seed of every stage', parseIntArg, 1)
+    .addOption(new Option('--optimizer <name>', 'SFTnet optimizer (default: sgd at paper scale, adam otherwise)').choices(['sgd', 'adam']))
+    .option('--dtgan-epochs <n>', 'DT-GAN epochs', parsePositiveInt)
+    .option('--stage1-epochs <n>', 'SFTnet stage 1 epochs', parsePositiveInt)
+    .option('--stage2-epochs <n>', 'SFTnet stage 2 (and direct) epochs', parsePositiveInt)
+    .option('--json', 'print the result as JSON', false)
+    .addOption(dataDirOption())
+    .action(ttlCommand);
 
   program
     .command('start')

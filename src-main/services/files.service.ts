@@ -4,7 +4,7 @@ import { thumbnailFor } from '../imaging/thumbnails';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 
-export const FILE_KINDS = ['image', 'thumb', 'map'] as const;
+export const FILE_KINDS = ['image', 'thumb', 'map', 'reference'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 
 export interface ServedFile {
@@ -38,7 +38,13 @@ export function createFileService(ctx: ServiceContext, mapFile?: MapFileResolver
         if (!mapFile) throw new AppError('not_found', 'Maps are not served here');
         return mapFile(rawId);
       }
-      if (!/^[1-9][0-9]{0,15}$/.test(rawId)) throw new AppError('validation', `Invalid image id: ${rawId}`);
+      if (!/^[1-9][0-9]{0,15}$/.test(rawId)) throw new AppError('validation', `Invalid ${kind === 'reference' ? 'reference' : 'image'} id: ${rawId}`);
+      if (kind === 'reference') {
+        const ref = ctx.store.datasets.getReference(Number(rawId)) ?? notFound('reference image', rawId);
+        if (!ref.path) throw new AppError('not_found', `Reference ${ref.name} has no file`);
+        const ext = ref.path.slice(ref.path.lastIndexOf('.') + 1).toLowerCase();
+        return { path: ref.path, contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream' };
+      }
       const image = ctx.store.datasets.getImage(Number(rawId)) ?? notFound('image', rawId);
       if (image.error) throw new AppError('bad_input', `Image ${image.id} cannot be shown: ${image.error}`);
       if (kind === 'thumb') {

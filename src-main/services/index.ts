@@ -8,15 +8,19 @@ import { importHandlers } from './import.service';
 import { createMapService } from './maps.service';
 import { createRunService } from './runs.service';
 import { scoreHandlers } from './scores.service';
+import { siblingHandlers } from './siblings.service';
+import { createTtlService } from './ttl.service';
 
 export function createHandlers(ctx: ServiceContext, runs: ReturnType<typeof createRunService>, maps: ReturnType<typeof createMapService>): Handlers {
   return {
     ...runs.handlers,
+    ...createTtlService(ctx, runs).handlers,
     ...maps.handlers,
     'app:info': () => appInfo(ctx),
     ...datasetHandlers(ctx),
     ...importHandlers(ctx),
     ...scoreHandlers(ctx),
+    ...siblingHandlers(ctx),
     'jobs:list': () => ctx.jobs.list(),
     'jobs:cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'settings:get': ({ key }) => ctx.store.settings.get(key) ?? null,

@@ -10,6 +10,7 @@ import { randomSplitName } from '../datasets/splits';
 import { createContentSplits } from '../datasets/create-splits';
 import type { Sample } from '../iqa/data/patch-source';
 import { fromNormalised, getModel, listModels, toNormalised } from '../iqa/registry';
+import { shippedCheckpoint } from '../iqa/score/scorer';
 import type { FromWorker, TrainJob } from '../iqa/train/protocol';
 import { spawnWorker } from '../iqa/train/spawn-worker';
 import type { TrainHyper } from '../iqa/train/trainer';
@@ -17,7 +18,7 @@ import { log } from '../app/logger';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { epochMetrics } from './epoch-metrics';
-import { checkClientFile } from './import.service';
+import { checkClientFile, checkImportRoot } from './import.service';
 
 export const DEFAULT_HYPER: TrainHyper = { epochs: 10, batchImages: 8, lr: 1e-3, weightDecay: 0, lrDecay: { every: 0, factor: 1 }, seed: 1 };
 
@@ -55,6 +56,7 @@ function parseOrExplain<T>(schema: z.ZodType<T>, value: unknown, what: string): 
 export function createRunService(ctx: ServiceContext) {
   const { store } = ctx;
   const active = new Map<number, Worker>();
+  const waiters = new Map<number, ((status: 'completed' | 'cancelled' | 'failed') => void)[]>();
   const emit = (p: RunProgress) => ctx.events.emit('runs:progress', p);
   const interrupted = store.runs.recoverInterrupted();
   if (interrupted) log.warn('runs', `${interrupted} run(s) were interrupted by a stop; resume them from their last checkpoint`);
@@ -118,6 +120,8 @@ export function createRunService(ctx: ServiceContext) {
       active.delete(runId);
       store.runs.setStatus(runId, status, error);
       emit({ runId, status, ...(error ? { error } : {}) });
+      for (const w of waiters.get(runId) ?? []) w(status);
+      waiters.delete(runId);
     };
     worker.on('message', (msg: FromWorker) => {
       switch (msg.type) {
@@ -155,6 +159,9 @@ export function createRunService(ctx: ServiceContext) {
         case 'ready':
           log.info('runs', `run ${runId} training on ${msg.backend}`);
           break;
+        case 'note':
+          log.info('runs', `run ${runId}: ${msg.message}`);
+          break;
       }
     });
     worker.on('error', (err) => finish('failed', err.message));
@@ -162,12 +169,13 @@ export function createRunService(ctx: ServiceContext) {
     worker.postMessage({ type: 'start', job });
   }
 
-  async function start(input: ParsedInputOf<'runs:start'>) {
+  async function start(input: ParsedInputOf<'runs:start'>, parentRunId: number | null = null) {
     const spec = getModel(input.model);
     const modelConfig = parseOrExplain(spec.configSchema, input.modelConfig, `${spec.id} config`) as Record<string, unknown>;
     // Weight files named in a config (ImageNet backbones) are read by the server: same rules as imported folders.
     for (const [key, value] of Object.entries(modelConfig)) {
       if (key.endsWith('Weights') && typeof value === 'string') modelConfig[key] = await checkClientFile(ctx, value);
+      if (key.endsWith('Folder') && typeof value === 'string') modelConfig[key] = await checkImportRoot(ctx, value);
     }
     const base = { ...DEFAULT_HYPER, ...spec.defaultHyper };
     const hyper: TrainHyper = { ...base, ...input.hyper, lrDecay: input.hyper.lrDecay ?? base.lrDecay };
@@ -194,7 +202,7 @@ export function createRunService(ctx: ServiceContext) {
       scoreRange: [ds.scoreMin, ds.scoreMax],
       higherIsBetter: ds.direction === 'higher_better',
     };
-    const runId = store.runs.create({ name: input.name ?? `${spec.id} on ${ds.name}`, model: spec.id, datasetId: ds.id, splitId: split.id, config: cfg as unknown as Record<string, unknown> });
+    const runId = store.runs.create({ name: input.name ?? `${spec.id} on ${ds.name}`, model: spec.id, datasetId: ds.id, splitId: split.id, config: cfg as unknown as Record<string, unknown>, parentRunId: initFrom?.runId ?? parentRunId });
     try {
       const { job, labels } = buildJob(runId, cfg, split.id, null);
       launch(runId, cfg, job, labels);
@@ -225,7 +233,7 @@ export function createRunService(ctx: ServiceContext) {
       const run = store.runs.get(id) ?? notFound('run', id);
       return { ...run, metrics: store.runs.metrics(id) };
     },
-    'runs:start': start,
+    'runs:start': (input) => start(input),
     'runs:cancel': ({ id }) => {
       const worker = active.get(id);
       if (!worker) return { cancelled: false };
@@ -238,10 +246,22 @@ export function createRunService(ctx: ServiceContext) {
       return store.runs.predictionsWithLabels(id);
     },
     'models:list': () =>
-      listModels().map((m) => ({ id: m.id, label: m.label, citation: m.citation, defaults: m.configSchema.parse({}) as Record<string, unknown>, hyper: { ...DEFAULT_HYPER, ...m.defaultHyper } })),
+      listModels().map((m) => ({ id: m.id, label: m.label, citation: m.citation, kind: m.kind ?? 'scorer', shipped: shippedCheckpoint(m.id) !== null, defaults: m.configSchema.parse({}) as Record<string, unknown>, hyper: { ...DEFAULT_HYPER, ...m.defaultHyper } })),
   };
+  /** Resolves when a run ends (at once for one that is not training). */
+  function waitFor(id: number): Promise<'completed' | 'cancelled' | 'failed'> {
+    if (!active.has(id)) {
+      const status = store.runs.get(id)?.status;
+      return Promise.resolve(status === 'completed' || status === 'cancelled' ? status : 'failed');
+    }
+    return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
+  }
+
   return {
     handlers,
+    start,
+    waitFor,
+    cancel: (id: number) => active.get(id)?.postMessage({ type: 'cancel' }),
     /** Stops every training worker (app shutdown); their runs resume from the last checkpoint. */
     async shutdown(): Promise<void> {
       await Promise.all([...active.values()].map((w) => w.terminate()));

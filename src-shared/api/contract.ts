@@ -11,6 +11,7 @@ import {
   ImageMaps,
   ImagePage,
   ImageScore,
+  ImageSiblings,
   ImageSort,
   ImportFormat,
   JobInfo,
@@ -83,6 +84,8 @@ export const contract = {
     output: ImagePage,
   },
   'images:get': { input: z.object({ id: Id }).strict(), output: ImageItem },
+  /** The images sharing this image's content (reference), with SSIM/PSNR against the reference where sizes match. */
+  'images:siblings': { input: z.object({ imageId: Id }).strict(), output: ImageSiblings },
   'images:maps': { input: z.object({ imageId: Id, runId: Id }).strict(), output: ImageMaps },
   'scores:start': {
     input: z
@@ -123,6 +126,46 @@ export const contract = {
   'runs:resume': { input: z.object({ id: Id }).strict(), output: RunSummary },
   'runs:predictions': { input: z.object({ id: Id }).strict(), output: z.array(RunPrediction) },
   'models:list': { input: NoInput, output: z.array(ModelInfo) },
+  /** TTL-IQA's whole chain as one job (DT-GAN → auxiliary dataset → SFTnet stage 1 → stage 2, and direct training to compare); its result is a TtlChainResult. */
+  'ttl:start': {
+    input: z
+      .object({
+        datasetId: Id,
+        name: z.string().trim().min(1).max(200).optional(),
+        /** Network sizes of every stage: the paper's, or CPU-sized ones. */
+        scale: z.enum(['paper', 'small', 'tiny']).default('small'),
+        levels: z.number().int().min(2).max(5).default(3),
+        perDistortionType: z.boolean().default(false),
+        /** SFTnet's SDA attention block (off = plain VGG, the ablation of Table IX). */
+        attention: z.boolean().default(true),
+        optimizer: z.enum(['sgd', 'adam']).optional(),
+        /** Also train the same SFTnet directly on the target (no auxiliary domain) to compare. */
+        compareDirect: z.boolean().default(true),
+        /** Pristine photos for the DT-GAN and the auxiliary domain; default: the references of the training split. */
+        pristineFolder: FolderPath.optional(),
+        maxSide: z.number().int().min(32).max(2048).default(256),
+        split: z.string().min(1).max(100).optional(),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+        backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+        dtganHyper: TrainHyperInput.default({}),
+        stage1Hyper: TrainHyperInput.default({}),
+        stage2Hyper: TrainHyperInput.default({}),
+      })
+      .strict(),
+    output: JobInfo,
+  },
+  /** Translates pristine photos with a DT-GAN run to every quality level and stores them as a labelled dataset. */
+  'ttl:auxiliary': {
+    input: z
+      .object({
+        dtganRunId: Id,
+        name: z.string().trim().min(1).max(200).optional(),
+        pristineFolder: FolderPath.optional(),
+        maxSide: z.number().int().min(32).max(2048).default(256),
+      })
+      .strict(),
+    output: JobInfo,
+  },
   'settings:get': { input: z.object({ key: SettingKey }).strict(), output: z.unknown() },
   'settings:set': {
     input: z.object({ key: SettingKey, value: z.json() }).strict(),

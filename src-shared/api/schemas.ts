@@ -139,6 +139,10 @@ export const ModelInfo = z.object({
   id: z.string(),
   label: z.string(),
   citation: z.string(),
+  /** 'translator' models (DT-GAN) make images, not scores. */
+  kind: z.enum(['scorer', 'translator']),
+  /** Trained weights ship with the app, so it scores without a run. */
+  shipped: z.boolean(),
   defaults: z.record(z.string(), z.unknown()),
   /** Training hyper-parameters this model defaults to (the paper's values where it gives them). */
   hyper: z.object({ epochs: z.number(), batchImages: z.number(), lr: z.number(), weightDecay: z.number(), lrDecay: z.object({ every: z.number(), factor: z.number() }), seed: z.number() }),
@@ -162,6 +166,8 @@ export type MetricPoint = z.infer<typeof MetricPoint>;
 
 export const RunDetail = RunSummary.extend({
   splitId: Id.nullable(),
+  /** The run this one started from (initFromRun) or followed in a chain (TTL-IQA's stages). */
+  parentRunId: Id.nullable(),
   config: z.record(z.string(), z.unknown()),
   checkpointPath: z.string().nullable(),
   error: z.string().nullable(),
@@ -228,3 +234,29 @@ export const ImageMaps = z.object({
   discrepancyGain: z.number(),
 });
 export type ImageMaps = z.infer<typeof ImageMaps>;
+
+const TtlMetrics = z.object({ srcc: z.number().nullable(), plcc: z.number().nullable(), epoch: z.number().nullable() });
+/** What a TTL-IQA chain job ends with: the ids of what it made, and held-out SRCC/PLCC with and without the auxiliary domain. */
+export const TtlChainResult = z.object({
+  datasetId: Id,
+  dtganRunId: Id.nullable(),
+  auxiliaryDatasetId: Id.nullable(),
+  stage1RunId: Id.nullable(),
+  stage2RunId: Id.nullable(),
+  directRunId: Id.nullable(),
+  ttl: TtlMetrics.nullable(),
+  direct: TtlMetrics.nullable(),
+});
+export type TtlChainResult = z.infer<typeof TtlChainResult>;
+
+/** One content's images: its pristine reference (served as file kind "reference") and every distorted version, e.g. a DT-GAN's levels. */
+export const ImageSiblings = z.object({
+  referenceId: Id.nullable(),
+  referenceName: z.string().nullable(),
+  /** The reference file exists and can be shown. */
+  referenceShown: z.boolean(),
+  /** Set for a TTL-IQA auxiliary dataset: the DT-GAN run and its number of levels. */
+  auxiliary: z.object({ dtganRunId: Id, levels: z.number().int() }).nullable(),
+  items: z.array(ImageItem.extend({ ssim: z.number().nullable(), psnr: z.number().nullable() })),
+});
+export type ImageSiblings = z.infer<typeof ImageSiblings>;

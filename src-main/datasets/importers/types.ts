@@ -20,7 +20,7 @@ export interface ImportedImage {
 export interface ParsedDataset {
   /** Importer id that produced it. */
   format: string;
-  labelKind: 'mos' | 'dmos';
+  labelKind: 'mos' | 'dmos' | 'level';
   scoreRange: [number, number];
   higherIsBetter: boolean;
   images: ImportedImage[];

@@ -25,6 +25,8 @@ export type ToWorker = { type: 'start'; job: TrainJob } | { type: 'cancel' };
 
 export type FromWorker =
   | { type: 'ready'; backend: string }
+  /** Something the run's log should say (e.g. which weights a chained run took from its parent). */
+  | { type: 'note'; message: string }
   | { type: 'step'; info: StepInfo }
   | { type: 'epoch'; result: EpochResult; checkpoint: string }
   | { type: 'done' }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parentPort } from 'node:worker_threads';
 import { initBackend } from '../backend';
 import { getModel } from '../registry';
-import { assignWeights, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { assignMatchingWeights, assignWeights, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import type { FromWorker, ToWorker, TrainJob } from './protocol';
 import { TrainingCancelled, train } from './trainer';
 
@@ -23,9 +23,15 @@ async function run(job: TrainJob): Promise<void> {
   if (!job.resumeFrom && job.initFrom) {
     const init = await loadCheckpoint(job.initFrom);
     if (init.meta.modelId !== job.modelId) throw new Error(`cannot start a ${job.modelId} run from a ${init.meta.modelId} checkpoint`);
-    assignWeights(model, init.weights);
-    tf.dispose(Object.values(init.weights));
-    for (const list of init.optimizer.values()) tf.dispose(list.map((t) => t.tensor));
+    try {
+      if (spec.initFrom === 'partial') {
+        const { loaded, fresh } = assignMatchingWeights(model, init.weights);
+        send({ type: 'note', message: `took ${loaded.length} tensors from ${job.initFrom}; freshly initialised: ${fresh.join(', ') || 'none'}` });
+      } else assignWeights(model, init.weights);
+    } finally {
+      tf.dispose(Object.values(init.weights));
+      for (const list of init.optimizer.values()) tf.dispose(list.map((t) => t.tensor));
+    }
   } else if (!job.resumeFrom) await spec.prepare?.(model, config);
   if (job.resumeFrom) {
     const ckpt = await loadCheckpoint(job.resumeFrom);

@@ -245,6 +245,17 @@ export function createDatasetsRepo(db: Db) {
         unreadable,
       };
     },
+    /** Every image of the same content (reference) as `id`, by distortion then level; none when it has no reference. */
+    siblings(id: number): ImageItem[] {
+      return (db
+        .prepare(`${IMAGE_SELECT} WHERE i.reference_id = (SELECT reference_id FROM images WHERE id = ?) ORDER BY i.distortion, i.level, i.name LIMIT 500`)
+        .all(id) as ImageRow[]).map(toImage);
+    },
+    getReference(id: number): { id: number; datasetId: number; name: string; path: string | null } | undefined {
+      return db.prepare('SELECT id, dataset_id AS datasetId, name, path FROM reference_images WHERE id = ?').get(id) as
+        | { id: number; datasetId: number; name: string; path: string | null }
+        | undefined;
+    },
     getImage(id: number): ImageItem | undefined {
       const row = db.prepare(`${IMAGE_SELECT} WHERE i.id = ?`).get(id) as ImageRow | undefined;
       return row && toImage(row);

@@ -19,6 +19,7 @@ interface RunRow {
   model: string;
   dataset_id: number | null;
   split_id: number | null;
+  parent_run_id: number | null;
   status: RunSummary['status'];
   config: string;
   checkpoint_path: string | null;
@@ -30,6 +31,8 @@ interface RunRow {
 
 export interface RunRecord extends RunSummary {
   splitId: number | null;
+  /** The run this one continued from (initFromRun) or was started after in a chain. */
+  parentRunId: number | null;
   config: Record<string, unknown>;
   checkpointPath: string | null;
   error: string | null;
@@ -53,6 +56,7 @@ function toRecord(r: RunRow): RunRecord {
     model: r.model,
     datasetId: r.dataset_id,
     splitId: r.split_id,
+    parentRunId: r.parent_run_id,
     status: r.status,
     config: JSON.parse(r.config) as Record<string, unknown>,
     checkpointPath: r.checkpoint_path,
@@ -77,9 +81,11 @@ export function createRunsRepo(db: Db) {
       const row = db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
       return row && toRecord(row);
     },
-    create(r: { name: string; model: string; datasetId: number | null; splitId: number | null; config: Record<string, unknown> }): number {
+    create(r: { name: string; model: string; datasetId: number | null; splitId: number | null; config: Record<string, unknown>; parentRunId?: number | null }): number {
       return Number(
-        db.prepare('INSERT INTO runs (name, model, dataset_id, split_id, config) VALUES (?, ?, ?, ?, ?)').run(r.name, r.model, r.datasetId, r.splitId, JSON.stringify(r.config)).lastInsertRowid,
+        db
+          .prepare('INSERT INTO runs (name, model, dataset_id, split_id, config, parent_run_id) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(r.name, r.model, r.datasetId, r.splitId, JSON.stringify(r.config), r.parentRunId ?? null).lastInsertRowid,
       );
     },
     setStatus(id: number, status: RunSummary['status'], error: string | null = null): void {

@@ -1,0 +1,38 @@
+// images:siblings: every image of one content beside its pristine reference (TTL-IQA's levels of one photo, a synthetic set's distortions), with SSIM/PSNR.
+import { existsSync } from 'node:fs';
+import type { Handlers } from '../../src-shared/api/contract';
+import type { ImageSiblings } from '../../src-shared/api/schemas';
+import { psnr, ssim } from '../imaging/fr-metrics';
+import { loadRgb, type RawImage } from '../imaging/raw-image';
+import type { ServiceContext } from './context';
+import { notFound } from './datasets.service';
+
+/** Full-reference figures are computed for at most this many siblings (decoding is the cost). */
+const MAX_FR = 40;
+
+export function siblingHandlers(ctx: ServiceContext): Pick<Handlers, 'images:siblings'> {
+  const { store } = ctx;
+  return {
+    'images:siblings': async ({ imageId }) => {
+      const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
+      const row = store.db.prepare('SELECT reference_id AS id FROM images WHERE id = ?').get(imageId) as { id: number | null };
+      const ref = row.id === null ? undefined : store.datasets.getReference(row.id);
+      const meta = store.db.prepare("SELECT json_extract(meta, '$.auxiliary') AS aux FROM datasets WHERE id = ?").get(image.datasetId) as { aux: string | null };
+      const auxiliary = meta.aux ? (JSON.parse(meta.aux) as ImageSiblings['auxiliary']) : null;
+      const list = ref ? store.datasets.siblings(imageId) : [image];
+      const refShown = Boolean(ref?.path && existsSync(ref.path));
+      let refRgb: RawImage | null = null;
+      if (refShown && list.length <= MAX_FR) refRgb = await loadRgb(ref!.path!).catch(() => null);
+      const items: ImageSiblings['items'] = [];
+      for (const item of list) {
+        let fr = { ssim: null as number | null, psnr: null as number | null };
+        if (refRgb && !item.error) {
+          const rgb = await loadRgb(item.path).catch(() => null);
+          if (rgb && rgb.width === refRgb.width && rgb.height === refRgb.height) fr = { ssim: ssim(refRgb, rgb), psnr: psnr(refRgb, rgb) };
+        }
+        items.push({ ...item, ...fr });
+      }
+      return { referenceId: ref?.id ?? null, referenceName: ref?.name ?? null, referenceShown: refShown, auxiliary, items };
+    },
+  };
+}
