@@ -4,7 +4,9 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hyperiqaBench } from './hyperiqa.bench';
+import { hiqaBench } from './hiqa.bench';
 import { importBench } from './import.bench';
+import { ttlBench } from './ttl.bench';
 import type { BenchRow } from './types';
 
 const { values } = parseArgs({
@@ -15,7 +17,7 @@ const { values } = parseArgs({
   },
 });
 
-const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, hyperiqa: hyperiqaBench };
+const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, hyperiqa: hyperiqaBench, hiqa: hiqaBench, ttl: ttlBench };
 
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(benches)) {
@@ -25,7 +27,7 @@ for (const [name, run] of Object.entries(benches)) {
 }
 
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-const widths = [46, 8, 12, 10, 14];
+const widths = [54, 8, 12, 10, 14];
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
 console.log(line(['benchmark', 'n', 'rate', 'unit', 'peak RSS MB']));
 console.log('-'.repeat(widths.reduce((a, b) => a + b + 1, 0)));
