@@ -1,7 +1,7 @@
 // Patch sampling for IQA models: a deterministic uniform grid or seeded random crops, read without decoding huge images whole.
 import type { Sharp } from 'sharp';
 import { AppError } from '../../src-shared/api/errors';
-import { openImage, orientedSize } from './open-image';
+import { decodeError, openImage, orientedSize } from './open-image';
 
 export interface PatchPosition {
   x: number;
@@ -116,12 +116,24 @@ export function cutPatches(
 
 /** Decodes an image to RGB as a model sees it: EXIF-rotated, optionally resized to an exact size. */
 export async function decodeForModel(input: string | Buffer, resize?: { width: number; height: number }): Promise<RgbBuffer> {
-  const base = (await openImage(input)).rotate();
-  return rgbOf(resize ? base.resize(resize.width, resize.height, { fit: 'fill', kernel: 'lanczos3' }) : base);
+  try {
+    const base = (await openImage(input)).rotate();
+    return await rgbOf(resize ? base.resize(resize.width, resize.height, { fit: 'fill', kernel: 'lanczos3' }) : base);
+  } catch (err) {
+    throw decodeError(err, input);
+  }
 }
 
-/** Cuts patches from an image file (EXIF orientation applied) into one NHWC float32 batch. */
+/** Cuts patches from an image file (EXIF orientation applied) into one NHWC float32 batch; decode errors name the file. */
 export async function extractPatches(input: string | Buffer, opts: PatchOptions): Promise<PatchBatch> {
+  try {
+    return await cutFromFile(input, opts);
+  } catch (err) {
+    throw decodeError(err, input);
+  }
+}
+
+async function cutFromFile(input: string | Buffer, opts: PatchOptions): Promise<PatchBatch> {
   const p = opts.patch;
   const base = (await openImage(input)).rotate();
   let whole: { data: Buffer; width: number; height: number } | null = null;

@@ -1,5 +1,5 @@
 // Reads an image's header with sharp (size, format) without decoding its pixels; errors become per-file messages.
-import { readImageHeader } from './open-image';
+import { explainDecodeMessage, readImageHeader } from './open-image';
 import { stat } from 'node:fs/promises';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif'];
@@ -29,6 +29,6 @@ export async function probeImage(path: string): Promise<ImageProbe> {
     };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    return { width: null, height: null, format: null, bytes, error: `cannot read image: ${msg.split('\n')[0]}` };
+    return { width: null, height: null, format: null, bytes, error: `cannot read image: ${explainDecodeMessage(msg)}` };
   }
 }

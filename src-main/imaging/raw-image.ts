@@ -1,6 +1,6 @@
 // Decoded 8-bit RGB pixels in memory (interleaved), and the sharp calls that load and save them.
-import sharp, { type Sharp } from 'sharp';
-import { openImage } from './open-image';
+import sharp, { type OutputInfo, type Sharp } from 'sharp';
+import { decodeError, openImage } from './open-image';
 
 export { MAX_INPUT_PIXELS } from './open-image';
 
@@ -13,13 +13,19 @@ export interface RawImage {
 
 /** Decodes any supported file or buffer to RGB, applying EXIF orientation and dropping alpha (over white). */
 export async function loadRgb(input: string | Buffer): Promise<RawImage> {
-  const { data, info } = await (await openImage(input))
-    .rotate()
-    .flatten({ background: '#ffffff' })
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  let decoded: { data: Buffer; info: OutputInfo };
+  try {
+    decoded = await (await openImage(input))
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw decodeError(err, input);
+  }
+  const { data, info } = decoded;
   if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }

@@ -33,17 +33,19 @@ export function validateParsed(root: string, parsed: ParsedDataset, problems: Im
   const [lo, hi] = parsed.scoreRange;
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) problems.add(`score range [${lo}, ${hi}] is not a valid range`);
   if (!parsed.images.length) problems.add('the dataset lists no images');
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   parsed.images.forEach((img, i) => {
-    const where = { file: img.file, row: i + 1 };
+    const where = { file: img.file, row: parsed.source?.rows[i] ?? i + 1 };
     if (!Number.isFinite(img.score)) problems.add(`label is not a number (${String(img.score)})`, where);
     else if (img.score < lo - RANGE_SLACK || img.score > hi + RANGE_SLACK) problems.add(`label ${img.score} outside [${lo}, ${hi}]`, where);
     if (img.std !== undefined && img.std !== null && !(Number.isFinite(img.std) && img.std >= 0)) problems.add(`std ${img.std} is not a non-negative number`, where);
     if (!resolveInside(root, img.file)) problems.add('path leaves the dataset folder or is absolute', where);
     if (img.referenceFile && !resolveInside(root, img.referenceFile)) problems.add(`reference path "${img.referenceFile}" leaves the dataset folder`, where);
-    const key = img.file.replace(/\\/g, '/');
-    if (seen.has(key)) problems.add('listed twice', where);
-    seen.add(key);
+    // The resolved path, so images/a.png, ./images/a.png and images//a.png count as the same file.
+    const key = resolveInside(root, img.file) ?? img.file.replace(/\\/g, '/');
+    const first = seen.get(key);
+    if (first !== undefined) problems.add(`listed twice (first on row ${first})`, where);
+    else seen.set(key, where.row);
   });
 }
 
@@ -65,10 +67,11 @@ export async function commitImport(store: Store, root: string, parsed: ParsedDat
   if (store.datasets.findByName(opts.name)) throw new AppError('conflict', `A dataset named "${opts.name}" already exists`);
   const problems = new ImportProblems();
   const concurrency = opts.concurrency ?? 8;
+  const context = `Cannot import ${parsed.format} from ${root}${parsed.source ? ` (rows of ${parsed.source.file})` : ''}`;
   validateParsed(root, parsed, problems);
-  problems.throwIfAny(`Cannot import ${parsed.format} from ${root}`);
+  problems.throwIfAny(context);
   await checkFilesExist(root, parsed, problems, concurrency);
-  problems.throwIfAny(`Cannot import ${parsed.format} from ${root}`);
+  problems.throwIfAny(context);
 
   let done = 0;
   const probes: (ImageProbe | null)[] = await mapLimit(parsed.images, concurrency, async (img) => {

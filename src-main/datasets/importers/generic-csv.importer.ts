@@ -38,6 +38,7 @@ export const genericCsvImporter: DatasetImporter = {
       scoreRange: rangeOrInferred(images.map((i) => i.score), options.scoreRange, notes),
       images,
       notes,
+      source: { file: name, rows: table.rows.map((r) => r.line) },
     };
   },
 };

@@ -57,6 +57,7 @@ export const pyiqaMetaImporter: DatasetImporter = {
       scoreRange: rangeOrInferred(images.map((i) => i.score), options.scoreRange, notes),
       images,
       notes,
+      source: { file: name, rows: table.rows.map((r) => r.line) },
     };
   },
 };

@@ -26,6 +26,11 @@ export interface ParsedDataset {
   images: ImportedImage[];
   /** Facts worth telling the user (rows skipped on purpose, conventions applied). */
   notes: string[];
+  /**
+   * The label file the images came from and each image's row in it (1-based, header = row 1, index-aligned with
+   * `images`), so commit-time problems point at the row to fix; without it problems count images from 1.
+   */
+  source?: { file: string; rows: number[] };
 }
 
 export interface ImporterOptions {

@@ -131,7 +131,7 @@ export function parseSafetensors(bytes: Uint8Array): Map<string, SafeTensor> {
     if (name === '__metadata__') continue;
     if (typeof raw !== 'object' || raw === null) throw bad(`entry "${name}" is not an object`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (!isDtype(dtype)) throw bad(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+    if (!isDtype(dtype)) throw bad(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)} (known: ${Object.keys(DTYPE_BYTES).join(', ')})`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
       throw bad(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
     }
@@ -160,7 +160,7 @@ export function parseSafetensors(bytes: Uint8Array): Map<string, SafeTensor> {
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1]!;
     const cur = sorted[i]!;
-    if (cur.begin < prev.end) throw bad(`tensors "${prev.name}" and "${cur.name}" overlap in the data section`);
+    if (cur.begin < prev.end) throw bad(`tensors "${prev.name}" and "${cur.name}" overlap in the data section ([${prev.begin}, ${prev.end}] and [${cur.begin}, ${cur.end}])`);
   }
 
   const out = new Map<string, SafeTensor>();
@@ -172,13 +172,29 @@ export function parseSafetensors(bytes: Uint8Array): Map<string, SafeTensor> {
   return out;
 }
 
-/** Reads a .safetensors file: tensor name -> dtype, shape and decoded data. */
+/** A format error from parsing `path`, reworded to name the file ("safetensors file <path>: ..."). */
+function namingFile(path: string, err: unknown): unknown {
+  if (!(err instanceof AppError) || !err.message.startsWith('safetensors: ')) return err;
+  return new AppError(err.code, `safetensors file ${path}: ${err.message.slice('safetensors: '.length)}`, err.details);
+}
+
+/** Reads a .safetensors file: tensor name -> dtype, shape and decoded data. Format errors name the file. */
 export async function readSafetensors(path: string): Promise<Map<string, SafeTensor>> {
-  return parseSafetensors(await readFile(path));
+  const bytes = await readFile(path);
+  try {
+    return parseSafetensors(bytes);
+  } catch (err) {
+    throw namingFile(path, err);
+  }
 }
 
 export function readSafetensorsSync(path: string): Map<string, SafeTensor> {
-  return parseSafetensors(readFileSync(path));
+  const bytes = readFileSync(path);
+  try {
+    return parseSafetensors(bytes);
+  } catch (err) {
+    throw namingFile(path, err);
+  }
 }
 
 /** Serialises tensors (F32 or I64) into safetensors bytes; the header is space-padded to 8-byte alignment. */
