@@ -4,7 +4,7 @@ import { thumbnailFor } from '../imaging/thumbnails';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 
-export const FILE_KINDS = ['image', 'thumb', 'map', 'reference'] as const;
+export const FILE_KINDS = ['image', 'thumb', 'map', 'reference', 'rate'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 
 export interface ServedFile {
@@ -25,10 +25,19 @@ const CONTENT_TYPES: Record<string, string> = {
   heif: 'image/avif',
 };
 
+/** The Content-Type of an image file by its extension (or a sharp format name). */
+export function contentTypeFor(pathOrFormat: string): string {
+  const ext = pathOrFormat.slice(pathOrFormat.lastIndexOf('.') + 1).toLowerCase();
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+}
+
 /** Resolves a `map` token (see maps.service) to its PNG. */
 export type MapFileResolver = (token: string) => ServedFile;
 
-export function createFileService(ctx: ServiceContext, mapFile?: MapFileResolver) {
+/** Resolves a rater's stimulus id (see studies.service) to its image, for that rater's study only. */
+export type RateFileResolver = (id: string) => ServedFile;
+
+export function createFileService(ctx: ServiceContext, mapFile?: MapFileResolver, rateFile?: RateFileResolver) {
   return {
     async resolve(kind: string, rawId: string): Promise<ServedFile> {
       if (!(FILE_KINDS as readonly string[]).includes(kind)) {
@@ -38,12 +47,15 @@ export function createFileService(ctx: ServiceContext, mapFile?: MapFileResolver
         if (!mapFile) throw new AppError('not_found', 'Maps are not served here');
         return mapFile(rawId);
       }
+      if (kind === 'rate') {
+        if (!rateFile) throw new AppError('not_found', 'Study stimuli are not served here');
+        return rateFile(rawId);
+      }
       if (!/^[1-9][0-9]{0,15}$/.test(rawId)) throw new AppError('validation', `Invalid ${kind === 'reference' ? 'reference' : 'image'} id: ${rawId}`);
       if (kind === 'reference') {
         const ref = ctx.store.datasets.getReference(Number(rawId)) ?? notFound('reference image', rawId);
         if (!ref.path) throw new AppError('not_found', `Reference ${ref.name} has no file`);
-        const ext = ref.path.slice(ref.path.lastIndexOf('.') + 1).toLowerCase();
-        return { path: ref.path, contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream' };
+        return { path: ref.path, contentType: contentTypeFor(ref.path) };
       }
       const image = ctx.store.datasets.getImage(Number(rawId)) ?? notFound('image', rawId);
       if (image.error) throw new AppError('bad_input', `Image ${image.id} cannot be shown: ${image.error}`);

@@ -9,10 +9,17 @@ import { createMapService } from './maps.service';
 import { createRunService } from './runs.service';
 import { scoreHandlers } from './scores.service';
 import { siblingHandlers } from './siblings.service';
+import { createStudyService } from './studies.service';
 import { createTtlService } from './ttl.service';
 
-export function createHandlers(ctx: ServiceContext, runs: ReturnType<typeof createRunService>, maps: ReturnType<typeof createMapService>): Handlers {
+export function createHandlers(
+  ctx: ServiceContext,
+  runs: ReturnType<typeof createRunService>,
+  maps: ReturnType<typeof createMapService>,
+  studies: ReturnType<typeof createStudyService>,
+): Handlers {
   return {
+    ...studies.handlers,
     ...runs.handlers,
     ...createTtlService(ctx, runs).handlers,
     ...maps.handlers,
@@ -34,9 +41,10 @@ export function createHandlers(ctx: ServiceContext, runs: ReturnType<typeof crea
 export function createServices(ctx: ServiceContext) {
   const runs = createRunService(ctx);
   const maps = createMapService(ctx);
+  const studies = createStudyService(ctx);
   return {
-    handlers: createHandlers(ctx, runs, maps),
-    files: createFileService(ctx, maps.resolveFile),
+    handlers: createHandlers(ctx, runs, maps, studies),
+    files: createFileService(ctx, maps.resolveFile, studies.rateFile),
     events: ctx.events,
     shutdown: async () => {
       maps.shutdown();

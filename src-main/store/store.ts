@@ -6,6 +6,7 @@ import { createRunsRepo } from './repos/runs.repo';
 import { createScoresRepo } from './repos/scores.repo';
 import { createSettingsRepo } from './repos/settings.repo';
 import { createSplitsRepo } from './repos/splits.repo';
+import { createStudiesRepo } from './repos/studies.repo';
 
 export function openStore(file: string, options: OpenOptions = {}) {
   const db = openDatabase(file, options);
@@ -18,6 +19,7 @@ export function openStore(file: string, options: OpenOptions = {}) {
     runs: createRunsRepo(db),
     splits: createSplitsRepo(db),
     scores: createScoresRepo(db),
+    studies: createStudiesRepo(db),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
     },

@@ -47,7 +47,7 @@ export async function call<C extends InvokeChannel>(channel: C, input: InputOf<C
   return envelope.result as OutputOf<C>;
 }
 
-export type FileKind = 'image' | 'thumb' | 'map' | 'reference';
+export type FileKind = 'image' | 'thumb' | 'map' | 'reference' | 'rate';
 
 /** URL the renderer can put in an <img src>: the iqa:// protocol in Electron, /files/… in serve mode. An image id, or a map's fileId (images:maps). */
 export function fileUrl(kind: FileKind, id: number | string): string {

@@ -25,6 +25,17 @@ export const INVOKE_CHANNELS = [
   'models:list',
   'ttl:start',
   'ttl:auxiliary',
+  'studies:list',
+  'studies:get',
+  'studies:create',
+  'studies:addRater',
+  'studies:setStatus',
+  'studies:results',
+  'studies:publish',
+  'studies:export',
+  'rate:session',
+  'rate:submit',
+  'rate:undo',
   'settings:get',
   'settings:set',
   'jobs:list',
@@ -32,7 +43,10 @@ export const INVOKE_CHANNELS = [
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 
-export const EVENT_CHANNELS = ['jobs:progress', 'datasets:changed', 'runs:progress'] as const;
+export const EVENT_CHANNELS = ['jobs:progress', 'datasets:changed', 'runs:progress', 'studies:progress'] as const;
+
+/** Channels a rater link may call without the server's access token (the rater token in the input is checked instead). */
+export const RATER_CHANNELS: readonly InvokeChannel[] = ['rate:session', 'rate:submit', 'rate:undo'];
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {

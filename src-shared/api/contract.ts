@@ -20,7 +20,12 @@ import {
   RunDetail,
   RunPrediction,
   RunProgress,
+  RateSession,
   RunSummary,
+  StudyMethod,
+  StudyRaterLink,
+  StudyResults,
+  StudySummary,
   TrainHyperInput,
   SettingKey,
   SplitSummary,
@@ -166,6 +171,59 @@ export const contract = {
       .strict(),
     output: JobInfo,
   },
+  'studies:list': { input: NoInput, output: z.array(StudySummary) },
+  /** The study dashboard: items, ratings and each rater's progress. */
+  'studies:get': { input: z.object({ id: Id }).strict(), output: StudySummary },
+  'studies:create': {
+    input: z
+      .object({
+        name: z.string().trim().min(1).max(200),
+        datasetId: Id,
+        method: StudyMethod,
+        /** The test images; default: every readable image of the dataset (or `limit` of them, drawn by the seed). */
+        imageIds: z.array(Id).min(1).max(100_000).optional(),
+        limit: z.number().int().min(1).max(100_000).optional(),
+        /** Shown first to every rater, never stored. */
+        trainingImageIds: z.array(Id).max(50).default([]),
+        /** Gold items with the answer expected of an attentive rater (ACR/DCR: 1-5; slider: 0-100; pairwise: 1 = the first image). */
+        gold: z.array(z.object({ imageId: Id, otherImageId: Id.optional(), expected: z.number().finite() }).strict()).max(500).default([]),
+        pauseMs: z.number().int().min(0).max(10_000).default(1000),
+        maxPerSitting: z.number().int().min(1).max(10_000).default(100),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+        pairsPerImage: z.number().int().min(1).max(50).default(4),
+      })
+      .strict(),
+    output: StudySummary,
+  },
+  'studies:addRater': { input: z.object({ studyId: Id, name: z.string().trim().min(1).max(100) }).strict(), output: StudyRaterLink },
+  'studies:setStatus': { input: z.object({ id: Id, status: z.enum(['open', 'closed']) }).strict(), output: StudySummary },
+  /** MOS (or pairwise scale values) with 95% CIs, after optional BT.500 rater screening and z-scoring. */
+  'studies:results': {
+    input: z.object({ id: Id, screening: z.enum(['none', 'bt500']).default('bt500'), zscore: z.boolean().default(false) }).strict(),
+    output: StudyResults,
+  },
+  /** The aggregated labels as a new dataset version (child of the study's dataset); the raw votes stay. */
+  'studies:publish': {
+    input: z
+      .object({ id: Id, name: z.string().trim().min(1).max(200), screening: z.enum(['none', 'bt500']).default('bt500'), zscore: z.boolean().default(false) })
+      .strict(),
+    output: DatasetSummary,
+  },
+  'studies:export': {
+    input: z
+      .object({ id: Id, what: z.enum(['votes', 'mos']), screening: z.enum(['none', 'bt500']).default('bt500'), zscore: z.boolean().default(false) })
+      .strict(),
+    output: z.object({ filename: z.string(), csv: z.string() }),
+  },
+  /** Rater calls: the token of a rater link identifies the rater and the study (no access token needed in serve mode). */
+  'rate:session': { input: z.object({ token: z.string().min(16).max(200) }).strict(), output: RateSession },
+  'rate:submit': {
+    input: z
+      .object({ token: z.string().min(16).max(200), itemId: Id, value: z.number().finite(), durationMs: z.number().int().min(0).max(3_600_000).nullable().default(null) })
+      .strict(),
+    output: RateSession,
+  },
+  'rate:undo': { input: z.object({ token: z.string().min(16).max(200) }).strict(), output: RateSession },
   'settings:get': { input: z.object({ key: SettingKey }).strict(), output: z.unknown() },
   'settings:set': {
     input: z.object({ key: SettingKey, value: z.json() }).strict(),
@@ -179,6 +237,7 @@ export const events = {
   'jobs:progress': JobInfo,
   'datasets:changed': z.object({ datasetId: Id.nullable() }),
   'runs:progress': RunProgress,
+  'studies:progress': z.object({ studyId: Id, raterId: Id, done: z.number().int(), total: z.number().int() }),
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type Contract = typeof contract;

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, HTTP_STATUS, type Envelope } from '../../../src-shared/api/errors';
+import { RATER_CHANNELS } from '../../../src-shared/api/channels';
 import { log } from '../../app/logger';
 import type { Invoke } from '../../services/dispatch';
 import type { EventBus } from '../../services/events';
@@ -87,9 +88,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     log.warn('serve', `No built renderer in ${opts.staticDir}; run "npm run build". The API still works.`);
   }
 
+  /** Rater links carry their own token, checked by the studies service: they reach the rating calls and their stimuli only. */
+  const raterPath = (path: string) => RATER_CHANNELS.some((c) => path === `/api/${c}`) || path.startsWith('/files/rate/');
+
   function authorised(req: IncomingMessage, url: URL): AppError | null {
     if (!hostAllowed(req, loopback)) return new AppError('forbidden', 'Host header not allowed');
-    if (token && !tokenMatches(token, requestToken(req, url))) {
+    if (token && !raterPath(url.pathname) && !tokenMatches(token, requestToken(req, url))) {
       return new AppError('unauthorized', 'This server needs an access token: open the URL it printed at start');
     }
     return null;

@@ -3,7 +3,8 @@ import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-image-label-column';
 import { migration0003 } from './0003-image-scores';
 import { migration0004 } from './0004-run-owner';
+import { migration0005 } from './0005-studies';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
 export type { Migration };

@@ -16,9 +16,16 @@ function parseHash(): { screen: ScreenId; params: URLSearchParams } {
   return { screen, params: new URLSearchParams(query) };
 }
 
+/** A rater link, `#/rate/<token>`: the rating screen alone, without the app around it. */
+function parseRateToken(): string | null {
+  const m = /^#\/rate\/([A-Za-z0-9_-]{16,200})$/.exec(location.hash);
+  return m ? m[1]! : null;
+}
+
 class Router {
   screen = $state<ScreenId>('datasets');
   params = $state.raw(new URLSearchParams());
+  rateToken = $state<string | null>(parseRateToken());
 
   constructor() {
     this.#read();
@@ -29,6 +36,7 @@ class Router {
     const { screen, params } = parseHash();
     this.screen = screen;
     this.params = params;
+    this.rateToken = parseRateToken();
   }
 
   go(screen: ScreenId, params: Record<string, string | number> = {}): void {

@@ -157,6 +157,25 @@ describe('serve mode off loopback (--host)', async () => {
   });
 });
 
+describe('rater links off loopback', async () => {
+  const s = await serve({ host: '127.0.0.2' });
+  const env = <T>(r: { ok: boolean; result?: unknown }) => r.result as T;
+  const study = env<{ id: number }>(await rt.invoke('studies:create', { name: 'lan', datasetId: 1, method: 'acr', limit: 2 }));
+  const link = env<{ token: string }>(await rt.invoke('studies:addRater', { studyId: study.id, name: 'r1' }));
+
+  it('reach the rating calls and their own stimuli without the server token, and nothing else', async () => {
+    const res = await post(`${s.url}api/rate:session`, { token: link.token });
+    expect(res.status).toBe(200);
+    const session = ((await res.json()) as { result: { current: { itemId: number; first: string } } }).result;
+    expect((await fetch(`${s.url}files/rate/${session.current.first}`)).status).toBe(200);
+    expect((await post(`${s.url}api/rate:submit`, { token: link.token, itemId: session.current.itemId, value: 4 })).status).toBe(200);
+    expect((await post(`${s.url}api/rate:session`, { token: 'not-a-valid-rater-token-at-all' })).status).toBe(401);
+    expect((await post(`${s.url}api/studies:results`, { id: study.id })).status).toBe(401);
+    expect((await post(`${s.url}api/rate%3Asession`, { token: link.token })).status).toBe(401);
+    expect((await fetch(`${s.url}files/image/1`)).status).toBe(401);
+  });
+});
+
 describe('write rate limit', async () => {
   const s = await serve({ writesPerMinute: 5 });
   it('answers 429 past the limit', async () => {

@@ -15,7 +15,7 @@ describe('migration 0004 (run owner)', () => {
     const db = openDatabase(file, { migrate: false });
     migrate(db, MIGRATIONS, 3);
     db.prepare("INSERT INTO runs (name, model, status, config) VALUES ('r', 'cnniqa', 'running', '{}')").run();
-    expect(migrate(db)).toEqual([4]);
+    expect(migrate(db, MIGRATIONS, 4)).toEqual([4]);
     expect(db.prepare('SELECT name, owner_host, owner_pid FROM runs').get()).toEqual({ name: 'r', owner_host: null, owner_pid: null });
     db.close();
   });
