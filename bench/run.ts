@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { hyperiqaBench } from './hyperiqa.bench';
 import { hiqaBench } from './hiqa.bench';
 import { importBench } from './import.bench';
+import { studiesBench } from './studies.bench';
 import { ttlBench } from './ttl.bench';
 import type { BenchRow } from './types';
 
@@ -17,7 +18,7 @@ const { values } = parseArgs({
   },
 });
 
-const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, hyperiqa: hyperiqaBench, hiqa: hiqaBench, ttl: ttlBench };
+const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, hiqa: hiqaBench, ttl: ttlBench };
 
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(benches)) {
