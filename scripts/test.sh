@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The full test run: typecheck, build, unit/integration tests, then end-to-end tests in headless Chromium.
+# The full test run: typecheck, Electron security scan, build, unit/integration tests, then end-to-end tests in headless Chromium.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
 
 npm run typecheck || exit 1
+# Electronegativity on the Electron shell and the page (offline); a finding not allowed in scripts/electronegativity.json fails the run.
+npm run security || exit 1
 npm run build --silent >/dev/null || { npm run build; exit 1; }
 
 status=0

@@ -1,10 +1,10 @@
 // Electron shell: a sandboxed window, IPC handlers that forward to the backend child, and the iqa:// file protocol.
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { INVOKE_CHANNELS } from '../../../src-shared/api/channels';
 import { startBackend, type BackendBridge } from './backend-bridge';
-import { RENDERER_CSP, isTrustedRendererUrl, secureWebPreferences } from './window-options';
+import { RENDERER_CSP, isSafeExternalUrl, isTrustedRendererUrl, type SecureWebPreferences } from './window-options';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'iqa', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
@@ -34,20 +34,43 @@ function registerIpc(backend: BackendBridge): void {
   });
 }
 
+/** Every web contents (the window, and anything it could ever create) stays on the bundled page. */
+function lockDown(contents: WebContents): void {
+  const stayHome = (event: Electron.Event<{ url: string }>) => {
+    if (!isTrustedRendererUrl(event.url, rendererUrl)) event.preventDefault();
+  };
+  contents.on('will-navigate', stayHome);
+  contents.on('will-frame-navigate', stayHome);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
     width: 1400,
     height: 900,
     title: 'IQA Workbench',
     backgroundColor: '#15171c',
-    webPreferences: secureWebPreferences(join(__dirname, '../preload/index.cjs')),
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!isTrustedRendererUrl(url, rendererUrl)) event.preventDefault();
+    // Spelled out here rather than returned by a helper so that `npm run security` (a static scanner) reads them at
+    // the BrowserWindow call; `satisfies` holds them to secureWebPreferences(), which the unit tests check.
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
+    } satisfies SecureWebPreferences,
   });
   void win.loadFile(rendererIndex);
   return win;
@@ -55,7 +78,10 @@ function createWindow(): BrowserWindow {
 
 async function main(): Promise<void> {
   await app.whenReady();
+  app.on('web-contents-created', (_event, contents) => lockDown(contents));
+  // The app needs no permission (camera, notifications, clipboard reads...): every request and check is refused.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
   });

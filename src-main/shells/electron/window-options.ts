@@ -26,7 +26,22 @@ export function secureWebPreferences(preloadPath: string) {
     navigateOnDragDrop: false,
     spellcheck: false,
     webviewTag: false,
+    // No auxclick (middle click) events, which can open links outside the navigation handlers (AUXCLICK_JS_CHECK).
+    disableBlinkFeatures: 'Auxclick',
   } as const;
+}
+
+/** The exact settings above as a type: main.ts spells them out at the BrowserWindow call and `satisfies` this. */
+export type SecureWebPreferences = ReturnType<typeof secureWebPreferences>;
+
+/** Links the window may hand to the system browser: absolute https URLs without credentials, nothing else. */
+export function isSafeExternalUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && u.username === '' && u.password === '' && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** Only our own bundled renderer may call the API. */
