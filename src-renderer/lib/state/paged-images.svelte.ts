@@ -6,6 +6,8 @@ import { call } from '../api';
 export type ImageQuery = Omit<InputOf<'images:list'>, 'offset' | 'limit'>;
 
 export const PAGE_SIZE = 200;
+/** Requests in flight at once; the rest wait and are dropped if the grid has scrolled past them meanwhile. */
+const MAX_IN_FLIGHT = 2;
 
 export class PagedImages {
   total = $state(0);
@@ -17,6 +19,9 @@ export class PagedImages {
   #pending = new Set<number>();
   #query: ImageQuery;
   #generation = 0;
+  /** The pages the grid shows now (first, last): only these are fetched, so a fast scroll does not queue every page it flew past. */
+  #wanted: [number, number] = [0, 0];
+  #inFlight = 0;
 
   constructor(query: ImageQuery) {
     this.#query = query;
@@ -32,7 +37,8 @@ export class PagedImages {
     this.error = null;
     this.total = 0;
     this.version++;
-    void this.#fetch(0);
+    this.#wanted = [0, 0];
+    this.#pump();
   }
 
   item(index: number): ImageItem | undefined {
@@ -41,15 +47,22 @@ export class PagedImages {
 
   /** Makes sure the pages covering [start, end] are loaded or loading. */
   ensure(start: number, end: number): void {
-    const first = Math.floor(Math.max(0, start) / PAGE_SIZE);
-    const last = Math.floor(Math.max(0, end) / PAGE_SIZE);
-    for (let p = first; p <= last; p++) void this.#fetch(p);
+    this.#wanted = [Math.floor(Math.max(0, start) / PAGE_SIZE), Math.floor(Math.max(0, end) / PAGE_SIZE)];
+    this.#pump();
+  }
+
+  /** Starts fetches for wanted pages that are neither loaded nor loading, up to MAX_IN_FLIGHT at once. */
+  #pump(): void {
+    const [first, last] = this.#wanted;
+    for (let p = first; p <= last && this.#inFlight < MAX_IN_FLIGHT; p++) {
+      if (!this.#pages.has(p) && !this.#pending.has(p)) void this.#fetch(p);
+    }
   }
 
   async #fetch(page: number): Promise<void> {
-    if (this.#pages.has(page) || this.#pending.has(page)) return;
     const generation = this.#generation;
     this.#pending.add(page);
+    this.#inFlight++;
     try {
       const res = await call('images:list', { ...this.#query, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
       if (generation !== this.#generation) return;
@@ -61,6 +74,8 @@ export class PagedImages {
       if (generation === this.#generation) this.error = e instanceof Error ? e.message : String(e);
     } finally {
       if (generation === this.#generation) this.#pending.delete(page);
+      this.#inFlight--;
+      this.#pump();
     }
   }
 }
