@@ -5,6 +5,7 @@ import type { ServiceContext } from './context';
 import { datasetHandlers } from './datasets.service';
 import { createFileService } from './files.service';
 import { importHandlers } from './import.service';
+import { libraryHandlers } from './library.service';
 import { createMapService } from './maps.service';
 import { createRunService } from './runs.service';
 import { scoreHandlers } from './scores.service';
@@ -28,6 +29,7 @@ export function createHandlers(
     ...importHandlers(ctx),
     ...scoreHandlers(ctx),
     ...siblingHandlers(ctx),
+    ...libraryHandlers(ctx),
     'jobs:list': () => ctx.jobs.list(),
     'jobs:cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'settings:get': ({ key }) => ctx.store.settings.get(key) ?? null,

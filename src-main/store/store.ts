@@ -2,6 +2,7 @@
 import { openDatabase, type Db, type OpenOptions } from './db';
 import { getUserVersion } from './migrate';
 import { createDatasetsRepo } from './repos/datasets.repo';
+import { createPhotosRepo } from './repos/photos.repo';
 import { createRunsRepo } from './repos/runs.repo';
 import { createScoresRepo } from './repos/scores.repo';
 import { createSettingsRepo } from './repos/settings.repo';
@@ -20,6 +21,7 @@ export function openStore(file: string, options: OpenOptions = {}) {
     splits: createSplitsRepo(db),
     scores: createScoresRepo(db),
     studies: createStudiesRepo(db),
+    photos: createPhotosRepo(db),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
     },

@@ -40,6 +40,17 @@ export const INVOKE_CHANNELS = [
   'settings:set',
   'jobs:list',
   'jobs:cancel',
+  'library:list',
+  'library:stats',
+  'library:rate',
+  'library:sample',
+  'library:calibrate',
+  'library:calibration',
+  'library:applyCalibration',
+  'library:clearPredictions',
+  'library:writeXmp',
+  'library:readXmp',
+  'library:exportCsv',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
 import {
   AppInfo,
+  Calibration,
   DatasetFacets,
   DatasetSummary,
   FolderPath,
@@ -17,6 +18,11 @@ import {
   JobInfo,
   LabelKind,
   ModelInfo,
+  PhotoFilter,
+  PhotoItem,
+  PhotoPage,
+  PhotoSort,
+  PhotoStats,
   RunDetail,
   RunPrediction,
   RunProgress,
@@ -28,6 +34,7 @@ import {
   StudySummary,
   TrainHyperInput,
   SettingKey,
+  SidecarNaming,
   SplitSummary,
 } from './schemas';
 
@@ -231,6 +238,69 @@ export const contract = {
   },
   'jobs:list': { input: NoInput, output: z.array(JobInfo) },
   'jobs:cancel': { input: z.object({ jobId: z.string().uuid() }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** A library collection's photos with their stars, reject flag and score, a page at a time. */
+  'library:list': {
+    input: PhotoFilter.extend({
+      datasetId: Id,
+      offset: z.number().int().nonnegative().default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+      sort: PhotoSort.default('name'),
+      descending: z.boolean().default(false),
+    }).strict(),
+    output: PhotoPage,
+  },
+  'library:stats': { input: z.object({ datasetId: Id }).strict(), output: PhotoStats },
+  /** Sets a photo's stars and/or reject flag; committed before the reply. */
+  'library:rate': {
+    input: z.object({ imageId: Id, stars: z.number().int().min(0).max(5).optional(), rejected: z.boolean().optional() }).strict(),
+    output: PhotoItem,
+  },
+  /** Scored photos not yet rated, spread evenly over the score range, in a seeded random order: the calibration sample. */
+  'library:sample': {
+    input: z.object({ datasetId: Id, size: z.number().int().min(5).max(500).default(30), seed: z.number().int().min(0).max(2 ** 31 - 1).default(1) }).strict(),
+    output: z.array(PhotoItem),
+  },
+  /** Fits the score→stars mapping to the photographer's stars in the collection and keeps it as its calibration. */
+  'library:calibrate': { input: z.object({ datasetId: Id }).strict(), output: Calibration },
+  'library:calibration': { input: z.object({ datasetId: Id }).strict(), output: Calibration.nullable() },
+  /** Predicted stars from the kept calibration for every scored photo without stars of the photographer's own. */
+  'library:applyCalibration': {
+    input: z.object({ datasetId: Id }).strict(),
+    output: z.object({ predicted: z.number().int(), unscored: z.number().int(), kept: z.number().int() }),
+  },
+  'library:clearPredictions': { input: z.object({ datasetId: Id }).strict(), output: z.object({ cleared: z.number().int() }) },
+  /** Writes xmp:Rating (-1 rejected) and the score to sidecars as a job; the photos: `imageIds`, else `filter`, else all. */
+  'library:writeXmp': {
+    input: z
+      .object({
+        datasetId: Id,
+        naming: SidecarNaming,
+        imageIds: z.array(Id).min(1).max(100_000).optional(),
+        filter: PhotoFilter.optional(),
+        /** Predicted stars go only into sidecars without a rating. */
+        includePredicted: z.boolean().default(true),
+        includeScore: z.boolean().default(true),
+      })
+      .strict(),
+    output: JobInfo,
+  },
+  /** Imports xmp:Rating from existing sidecars (either naming) as a job. */
+  'library:readXmp': {
+    input: z
+      .object({
+        datasetId: Id,
+        prefer: SidecarNaming.default('darktable'),
+        imageIds: z.array(Id).min(1).max(100_000).optional(),
+        /** Replace stars or rejects already set here with the sidecar's. */
+        overwrite: z.boolean().default(false),
+      })
+      .strict(),
+    output: JobInfo,
+  },
+  'library:exportCsv': {
+    input: z.object({ datasetId: Id, filter: PhotoFilter.optional() }).strict(),
+    output: z.object({ filename: z.string(), csv: z.string(), rows: z.number().int() }),
+  },
 } as const satisfies Record<InvokeChannel, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -93,7 +93,7 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
-export const SettingKey = z.enum(['ui.theme', 'ui.lastScreen', 'tensor.backend', 'library.roots']);
+export const SettingKey = z.enum(['ui.theme', 'ui.lastScreen', 'tensor.backend', 'library.roots', 'library.autoAdvance', 'library.sidecarNaming']);
 export type SettingKey = z.infer<typeof SettingKey>;
 
 export const JobInfo = z.object({
@@ -358,3 +358,93 @@ export const StudyResults = z.object({
   raters: z.array(StudyRaterResult),
 });
 export type StudyResults = z.infer<typeof StudyResults>;
+
+// ---- Photographer's library -----------------------------------------------------------------------------------------
+
+/** A photo of a library collection with its culling state. */
+export const PhotoItem = z.object({
+  id: Id,
+  datasetId: Id,
+  path: z.string(),
+  name: z.string(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  error: z.string().nullable(),
+  /** The latest model score (scores:start), in that model's scale. */
+  score: z.number().nullable(),
+  /** The photographer's own stars, 0-5; null until they rate. */
+  stars: z.number().int().min(0).max(5).nullable(),
+  rejected: z.boolean(),
+  /** Stars the collection's calibration predicts from the score; shown while `stars` is null. */
+  predicted: z.number().int().min(0).max(5).nullable(),
+});
+export type PhotoItem = z.infer<typeof PhotoItem>;
+
+export const PhotoPage = z.object({ total: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), items: z.array(PhotoItem) });
+export type PhotoPage = z.infer<typeof PhotoPage>;
+
+export const PhotoSort = z.enum(['name', 'score', 'stars', 'added']);
+export type PhotoSort = z.infer<typeof PhotoSort>;
+
+/** all; notRejected; rejected; unrated: no stars of yours yet and not rejected; rated: stars of yours; predicted: predicted stars only. */
+export const PhotoRatingFilter = z.enum(['all', 'notRejected', 'rejected', 'unrated', 'rated', 'predicted']);
+export type PhotoRatingFilter = z.infer<typeof PhotoRatingFilter>;
+
+/** Which photos of a collection: the grid's filters, shared by listing, XMP and CSV export. */
+export const PhotoFilter = z
+  .object({
+    rating: PhotoRatingFilter.default('all'),
+    /** At least this many stars (yours, else predicted); excludes rejected photos. */
+    starsMin: z.number().int().min(0).max(5).optional(),
+    scoreMin: z.number().optional(),
+    scoreMax: z.number().optional(),
+    search: z.string().max(200).optional(),
+  })
+  .strict();
+export type PhotoFilter = z.infer<typeof PhotoFilter>;
+
+export const PhotoStats = z.object({
+  total: z.number().int(),
+  scored: z.number().int(),
+  /** Photos with stars of the photographer's own (0 included). */
+  rated: z.number().int(),
+  rejected: z.number().int(),
+  predicted: z.number().int(),
+  /** Photos (not rejected) by shown stars 0-5: theirs, else predicted, else 0. */
+  stars: z.array(z.number().int()).length(6),
+  /** Which weights gave the photos' latest scores, most photos first. */
+  scoreSources: z.array(z.object({ model: z.string(), source: z.string(), runId: Id.nullable(), scale: z.string(), count: z.number().int() })),
+});
+export type PhotoStats = z.infer<typeof PhotoStats>;
+
+export const SidecarNaming = z.enum(['darktable', 'lightroom']);
+export type SidecarNaming = z.infer<typeof SidecarNaming>;
+
+/** A score interval [lo, hi) (null: unbounded) predicted as `stars`. */
+export const CalibrationBand = z.object({ stars: z.number().int().min(0).max(5), lo: z.number().nullable(), hi: z.number().nullable() });
+export type CalibrationBand = z.infer<typeof CalibrationBand>;
+
+/** A monotone score→stars mapping fitted to the photographer's own stars, and how well it agrees with them. */
+export const Calibration = z.object({
+  datasetId: Id,
+  /** Ordinal thresholds chosen to maximise exact agreement (ties: smallest absolute error), see docs/library.md. */
+  method: z.literal('agreement-thresholds'),
+  higherIsBetter: z.boolean(),
+  scale: z.string(),
+  model: z.string(),
+  bands: z.array(CalibrationBand),
+  /** Rated photos used (not rejected, 1-5 stars of the photographer's own, scored). */
+  n: z.number().int(),
+  srcc: z.number().nullable(),
+  /** Share of the sample the mapping gives exactly the photographer's stars, and within one star. */
+  agreement: z.number(),
+  withinOne: z.number(),
+  mae: z.number(),
+  /** Exact agreement with each photo left out of its own fit: what to expect on photos not rated. */
+  looAgreement: z.number().nullable(),
+  /** counts[user - 1][predicted - 1], stars 1-5. */
+  confusion: z.array(z.array(z.number().int()).length(5)).length(5),
+  warnings: z.array(z.string()),
+  fittedAt: z.string(),
+});
+export type Calibration = z.infer<typeof Calibration>;

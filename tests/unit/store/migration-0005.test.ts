@@ -14,7 +14,7 @@ describe('migration 0005 (studies)', () => {
              INSERT INTO images (dataset_id, path, name) VALUES (1, '/x.png', 'x.png');
              INSERT INTO raters (name) VALUES ('r');
              INSERT INTO ratings (rater_id, image_id, method, value) VALUES (1, 1, 'acr', 4);`);
-    expect(migrate(db)).toEqual([5]);
+    expect(migrate(db, MIGRATIONS, 5)).toEqual([5]);
     expect(db.prepare('SELECT value, study_item_id FROM ratings').get()).toEqual({ value: 4, study_item_id: null });
     db.exec(`INSERT INTO studies (name, dataset_id, method) VALUES ('s', 1, 'acr');
              INSERT INTO study_items (study_id, position, role, image_id) VALUES (1, 0, 'test', 1);

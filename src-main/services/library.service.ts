@@ -1,0 +1,297 @@
+// The photographer's library: photos with stars and rejects committed per keypress, score→stars calibration, XMP sidecar write/read jobs, CSV export.
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
+import { AppError } from '../../src-shared/api/errors';
+import type { Calibration, PhotoStats, SidecarNaming } from '../../src-shared/api/schemas';
+import { seededRandom, shuffle } from '../datasets/splits';
+import { calibrate, MIN_SAMPLES, predictStars, scaleHigherIsBetter } from '../photo/calibration';
+import { findSidecar, readSidecar, sidecarPath, writeSidecar, type SidecarUpdate } from '../photo/xmp';
+import type { SidecarRow } from '../store/repos/photos.repo';
+import type { ServiceContext } from './context';
+import { notFound } from './datasets.service';
+
+/** At most this many per-file errors (and conflicts) are listed in a job's result; all are counted. */
+const MAX_LISTED = 100;
+/** Ratings read from sidecars are written in transactions of this many photos. */
+const READ_BATCH = 100;
+
+export interface FileError {
+  imageId: number;
+  name: string;
+  error: string;
+}
+
+export interface XmpWriteResult {
+  datasetId: number;
+  naming: SidecarNaming;
+  total: number;
+  /** Sidecars whose bytes changed (created included). */
+  written: number;
+  created: number;
+  /** Sidecars that already held these values. */
+  unchanged: number;
+  /** Photos with nothing to write (no stars, no reject, no score). */
+  skipped: number;
+  failed: number;
+  errors: FileError[];
+}
+
+export interface XmpReadResult {
+  datasetId: number;
+  total: number;
+  /** Ratings taken from sidecars for photos without a rating here. */
+  imported: number;
+  /** Ratings here replaced by the sidecar's (overwrite). */
+  replaced: number;
+  unchanged: number;
+  /** Sidecars that disagree with a rating made here, kept (overwrite off). */
+  conflicts: number;
+  noSidecar: number;
+  /** Sidecars without a rating (or 0, "unrated"). */
+  noRating: number;
+  /** Photos with both photo.ext.xmp and photo.xmp; the preferred one was read. */
+  both: number;
+  failed: number;
+  errors: FileError[];
+  conflictNames: string[];
+}
+
+/** A short name for the weights behind a score, for the UI and sidecars: `hyperiqa (shipped)`, `cnniqa (run #3)`. */
+export function describeScoreSource(model: string, source: string, runId?: number | null): string {
+  if (source.startsWith('shipped:')) return `${model} (shipped)`;
+  if (runId) return `${model} (run #${runId})`;
+  return `${model} (${source.split(/[\\/]/).filter(Boolean).slice(-2).join('/')})`;
+}
+
+const csvCell = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? String(v) : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+async function isFile(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isFile(), () => false);
+}
+
+export function libraryHandlers(ctx: ServiceContext): Pick<
+  Handlers,
+  | 'library:list'
+  | 'library:stats'
+  | 'library:rate'
+  | 'library:sample'
+  | 'library:calibrate'
+  | 'library:calibration'
+  | 'library:applyCalibration'
+  | 'library:clearPredictions'
+  | 'library:writeXmp'
+  | 'library:readXmp'
+  | 'library:exportCsv'
+> {
+  const { store } = ctx;
+  const photos = store.photos;
+  const requireDataset = (id: number) => store.datasets.get(id) ?? notFound('collection', id);
+
+  /** The photos a job works on: the given ids (all in the collection), else the filter's, else every photo. */
+  function jobIds(datasetId: number, imageIds: number[] | undefined, filter?: ParsedInputOf<'library:writeXmp'>['filter']): number[] {
+    if (imageIds) {
+      const found = photos.idsIn(datasetId, imageIds);
+      if (found.length !== new Set(imageIds).size) throw new AppError('validation', `${new Set(imageIds).size - found.length} of the given photos are not in this collection`);
+      return found;
+    }
+    const ids = photos.ids(datasetId, filter ?? {});
+    if (!ids.length) throw new AppError('validation', 'No photos match; nothing to do');
+    return ids;
+  }
+
+  /** The weights most of the collection's latest scores come from. */
+  function mainSource(stats: PhotoStats): { label: string; scale: string } | null {
+    const s = stats.scoreSources[0];
+    return s ? { label: describeScoreSource(s.model, s.source, s.runId), scale: s.scale } : null;
+  }
+
+  async function sidecarUpdate(row: SidecarRow, target: string, input: ParsedInputOf<'library:writeXmp'>): Promise<SidecarUpdate | null> {
+    const update: SidecarUpdate = {};
+    if (row.rejected) update.rating = -1;
+    else if (row.stars !== null) update.rating = row.stars;
+    else if (input.includePredicted && row.predicted !== null) {
+      // A prediction never replaces a rating a person made, here or in another program.
+      const existing = (await isFile(target)) ? (await readSidecar(target)).rating : null;
+      if (existing === null || existing === 0) update.rating = row.predicted;
+    }
+    if (input.includeScore && row.score) {
+      update.score = { value: row.score.value, model: describeScoreSource(row.score.model, row.score.source, row.score.runId), scale: row.score.scale, scoredAt: row.score.scoredAt };
+    }
+    return update.rating === undefined && update.score === undefined ? null : update;
+  }
+
+  return {
+    'library:list': (q) => (requireDataset(q.datasetId), photos.list(q)),
+    'library:stats': ({ datasetId }) => (requireDataset(datasetId), photos.stats(datasetId)),
+    'library:rate': ({ imageId, stars, rejected }) => {
+      const current = photos.getPhoto(imageId) ?? notFound('photo', imageId);
+      let nextStars = stars ?? current.stars;
+      // Un-rejecting a photo without stars records "no stars", so a -1 already written to its sidecar becomes 0.
+      if (rejected === false && current.rejected && nextStars === null) nextStars = 0;
+      return photos.setRating(imageId, nextStars, rejected ?? current.rejected);
+    },
+    'library:sample': ({ datasetId, size, seed }) => {
+      requireDataset(datasetId);
+      const pool = photos.unratedByScore(datasetId);
+      if (!pool.length) throw new AppError('validation', 'No scored photos without a rating: score the collection first');
+      const n = Math.min(size, pool.length);
+      // Evenly spaced ranks cover the whole score range; the order is shuffled so the scores cannot be read from it.
+      const picks = Array.from({ length: n }, (_, k) => pool[Math.floor(((k + 0.5) * pool.length) / n)]!);
+      return shuffle(picks, seededRandom(seed));
+    },
+    'library:calibrate': ({ datasetId }) => {
+      requireDataset(datasetId);
+      const stats = photos.stats(datasetId);
+      const source = mainSource(stats);
+      const rated = photos.ratedScores(datasetId);
+      if (!source || rated.length < MIN_SAMPLES) {
+        throw new AppError('validation', `Rate at least ${MIN_SAMPLES} scored photos with 1-5 stars first (${rated.length} so far)`);
+      }
+      if (new Set(rated.map((r) => r.stars)).size < 2) throw new AppError('validation', 'Your ratings all have the same stars; rate photos you like more and less');
+      const higherIsBetter = scaleHigherIsBetter(source.scale);
+      const fit = calibrate(rated, higherIsBetter);
+      const mixed = stats.scoreSources.length > 1
+        ? [`The latest scores come from ${stats.scoreSources.length} different models or weights; score the whole collection with one for a consistent mapping.`]
+        : [];
+      const calibration: Calibration = {
+        datasetId,
+        method: 'agreement-thresholds',
+        higherIsBetter,
+        scale: source.scale,
+        model: source.label,
+        ...fit,
+        warnings: [...mixed, ...fit.warnings],
+        fittedAt: new Date().toISOString(),
+      };
+      photos.saveCalibration(calibration);
+      return calibration;
+    },
+    'library:calibration': ({ datasetId }) => (requireDataset(datasetId), photos.getCalibration(datasetId)),
+    'library:applyCalibration': ({ datasetId }) => {
+      requireDataset(datasetId);
+      const c = photos.getCalibration(datasetId);
+      if (!c) throw new AppError('validation', 'Fit a calibration first: rate a sample, then Fit');
+      const now = mainSource(photos.stats(datasetId));
+      if (!now || now.label !== c.model || now.scale !== c.scale) {
+        throw new AppError('validation', `The calibration was fitted to ${c.model} scores, but the collection is now scored with ${now?.label ?? 'nothing'}; fit it again`);
+      }
+      return photos.applyPredictions(datasetId, (score) => predictStars(c.bands, score));
+    },
+    'library:clearPredictions': ({ datasetId }) => (requireDataset(datasetId), { cleared: photos.clearPredictions(datasetId) }),
+
+    'library:writeXmp': (input) => {
+      const ds = requireDataset(input.datasetId);
+      const ids = jobIds(ds.id, input.imageIds, input.filter);
+      return ctx.jobs.start('xmp-write', `Write ${input.naming} XMP sidecars for ${ids.length} photos of ${ds.name}`, async ({ signal, progress }) => {
+        const rows = photos.sidecarRows(ids);
+        const result: XmpWriteResult = { datasetId: ds.id, naming: input.naming, total: rows.length, written: 0, created: 0, unchanged: 0, skipped: 0, failed: 0, errors: [] };
+        const fail = (row: SidecarRow, err: unknown) => {
+          result.failed++;
+          if (result.errors.length < MAX_LISTED) result.errors.push({ imageId: row.id, name: row.name, error: AppError.from(err).message });
+        };
+        // Lightroom naming drops the extension, so IMG_1.CR2 and IMG_1.JPG would share IMG_1.xmp.
+        const owners = new Map<string, SidecarRow[]>();
+        for (const row of rows) {
+          try {
+            const key = sidecarPath(row.path, input.naming).toLowerCase();
+            owners.set(key, [...(owners.get(key) ?? []), row]);
+          } catch {
+            // An unusable path fails below, with its own message.
+          }
+        }
+        progress(0, rows.length);
+        for (const [n, row] of rows.entries()) {
+          if (signal.aborted) break;
+          try {
+            const target = sidecarPath(row.path, input.naming);
+            const sharing = (owners.get(target.toLowerCase()) ?? []).filter((o) => o.id !== row.id);
+            if (sharing.length) {
+              throw new AppError('conflict', `${basename(target)} would also be the sidecar of ${sharing.map((o) => basename(o.path)).join(', ')}; write darktable sidecars (photo.ext.xmp) for photos that share a name`);
+            }
+            if (!(await isFile(row.path))) throw new AppError('bad_input', 'the photo file is missing; no sidecar written');
+            const update = await sidecarUpdate(row, target, input);
+            if (!update) result.skipped++;
+            else {
+              const w = await writeSidecar(target, update);
+              if (!w.changed) result.unchanged++;
+              else {
+                result.written++;
+                if (w.created) result.created++;
+              }
+            }
+          } catch (err) {
+            fail(row, err);
+          }
+          progress(n + 1, rows.length, `${result.written} written${result.failed ? `, ${result.failed} failed` : ''}`);
+        }
+        if (signal.aborted) {
+          throw new AppError('cancelled', `Cancelled after ${result.written + result.unchanged + result.skipped + result.failed} of ${result.total} photos; the sidecars written so far stay`, result);
+        }
+        return result;
+      });
+    },
+
+    'library:readXmp': (input) => {
+      const ds = requireDataset(input.datasetId);
+      const ids = jobIds(ds.id, input.imageIds);
+      return ctx.jobs.start('xmp-read', `Read XMP ratings for ${ids.length} photos of ${ds.name}`, async ({ signal, progress }) => {
+        const rows = photos.sidecarRows(ids);
+        const result: XmpReadResult = {
+          datasetId: ds.id, total: rows.length, imported: 0, replaced: 0, unchanged: 0, conflicts: 0, noSidecar: 0, noRating: 0, both: 0, failed: 0, errors: [], conflictNames: [],
+        };
+        let pending: { imageId: number; stars: number | null; rejected: boolean }[] = [];
+        const flush = () => {
+          photos.setRatings(pending);
+          pending = [];
+        };
+        try {
+          progress(0, rows.length);
+          for (const [n, row] of rows.entries()) {
+            if (signal.aborted) break;
+            try {
+              const found = await findSidecar(row.path, { prefer: input.prefer });
+              if (found.both) result.both++;
+              const rating = found.path ? (await readSidecar(found.path)).rating : null;
+              if (!found.path) result.noSidecar++;
+              else if (rating === null || rating === 0) result.noRating++;
+              else {
+                const want = rating === -1 ? { stars: row.stars, rejected: true } : { stars: rating, rejected: false };
+                const mine = row.stars !== null || row.rejected;
+                if (want.rejected === row.rejected && want.stars === row.stars) result.unchanged++;
+                else if (mine && !input.overwrite) {
+                  result.conflicts++;
+                  if (result.conflictNames.length < MAX_LISTED) result.conflictNames.push(row.name);
+                } else {
+                  pending.push({ imageId: row.id, ...want });
+                  if (mine) result.replaced++;
+                  else result.imported++;
+                }
+              }
+            } catch (err) {
+              result.failed++;
+              if (result.errors.length < MAX_LISTED) result.errors.push({ imageId: row.id, name: row.name, error: AppError.from(err).message });
+            }
+            if (pending.length >= READ_BATCH) flush();
+            progress(n + 1, rows.length, `${result.imported + result.replaced} ratings read${result.failed ? `, ${result.failed} failed` : ''}`);
+          }
+          flush();
+        } finally {
+          if (pending.length) flush();
+          if (result.imported + result.replaced) ctx.events.emit('datasets:changed', { datasetId: ds.id });
+        }
+        if (signal.aborted) throw new AppError('cancelled', `Cancelled; the ${result.imported + result.replaced} ratings read so far are kept`, result);
+        return result;
+      });
+    },
+
+    'library:exportCsv': ({ datasetId, filter }) => {
+      const ds = requireDataset(datasetId);
+      const rows = photos.exportRows(datasetId, filter ?? {});
+      const lines = ['path,score,stars,rejected,predicted_stars,score_model,score_scale'];
+      for (const r of rows) lines.push([r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale].map(csvCell).join(','));
+      const slug = ds.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'collection';
+      return { filename: `${slug}-ratings.csv`, csv: `${lines.join('\n')}\n`, rows: rows.length };
+    },
+  };
+}
