@@ -3,6 +3,7 @@ import type { Handlers } from '../../src-shared/api/contract';
 import { appInfo } from './app.service';
 import type { ServiceContext } from './context';
 import { datasetHandlers } from './datasets.service';
+import { evaluationHandlers } from './evaluations.service';
 import { createFileService } from './files.service';
 import { importHandlers } from './import.service';
 import { libraryHandlers } from './library.service';
@@ -22,6 +23,7 @@ export function createHandlers(
   return {
     ...studies.handlers,
     ...runs.handlers,
+    ...evaluationHandlers(ctx),
     ...createTtlService(ctx, runs).handlers,
     ...maps.handlers,
     'app:info': () => appInfo(ctx),

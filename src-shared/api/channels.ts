@@ -51,6 +51,8 @@ export const INVOKE_CHANNELS = [
   'library:writeXmp',
   'library:readXmp',
   'library:exportCsv',
+  'runs:evaluate',
+  'runs:evaluations',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

@@ -24,6 +24,7 @@ import {
   PhotoSort,
   PhotoStats,
   RunDetail,
+  RunEvaluation,
   RunPrediction,
   RunProgress,
   RateSession,
@@ -301,6 +302,14 @@ export const contract = {
     input: z.object({ datasetId: Id, filter: PhotoFilter.optional() }).strict(),
     output: z.object({ filename: z.string(), csv: z.string(), rows: z.number().int() }),
   },
+  /**
+   * Evaluates a run's latest checkpoint on a dataset as a job, as `iqa eval` does (MOS/DMOS direction flipped when they
+   * differ), and stores the result: on another dataset every labelled image, on its own the test part of its split.
+   * The job's result is the RunEvaluation.
+   */
+  'runs:evaluate': { input: z.object({ id: Id, datasetId: Id }).strict(), output: JobInfo },
+  /** Stored evaluations, newest first; of one run when `runId` is given. */
+  'runs:evaluations': { input: z.object({ runId: Id.optional() }).strict(), output: z.array(RunEvaluation) },
 } as const satisfies Record<InvokeChannel, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -448,3 +448,26 @@ export const Calibration = z.object({
   fittedAt: z.string(),
 });
 export type Calibration = z.infer<typeof Calibration>;
+
+/** A run's checkpoint evaluated on a dataset (runs:evaluate): the cross-dataset matrix's cells. */
+export const RunEvaluation = z.object({
+  id: Id,
+  runId: Id,
+  datasetId: Id,
+  /** 'test': the test part of `split` (the run's own dataset); 'all': every labelled image of the dataset. */
+  part: z.enum(['test', 'all']),
+  split: z.string().nullable(),
+  checkpointPath: z.string(),
+  n: z.number().int(),
+  srcc: z.number().nullable(),
+  krcc: z.number().nullable(),
+  plcc: z.number().nullable(),
+  plccFitted: z.number().nullable(),
+  rmse: z.number().nullable(),
+  rmseFitted: z.number().nullable(),
+  /** The model's direction (MOS vs DMOS) differed from the dataset's: its scores were negated before comparing. */
+  flippedDirection: z.boolean(),
+  perDistortion: z.array(z.object({ group: z.string(), n: z.number().int(), srcc: z.number().nullable() })),
+  createdAt: z.string(),
+});
+export type RunEvaluation = z.infer<typeof RunEvaluation>;

@@ -93,6 +93,38 @@ function pointPixel(chart: Locator, rgb: [number, number, number]): Promise<{ x:
   }, rgb);
 }
 
+/** Waits for a job to end and expects it done. */
+async function waitForJob(job: JobInfo, ms = 60_000): Promise<JobInfo> {
+  const deadline = Date.now() + ms;
+  let end: JobInfo | undefined;
+  while (!end && Date.now() < deadline) {
+    const j = (await api<JobInfo[]>('jobs:list', {})).find((x) => x.jobId === job.jobId);
+    if (j && j.state !== 'running') end = j;
+    else await new Promise((ok) => setTimeout(ok, 200));
+  }
+  expect(end?.state, end?.error?.message ?? `${job.label} did not finish in ${ms / 1000} s`).toBe('done');
+  return end!;
+}
+
+/** Waits until every run has completed (failing on a failed or cancelled one). */
+async function waitForRuns(ids: number[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const details = await Promise.all(ids.map((id) => api<RunDetail>('runs:get', { id })));
+    const bad = details.find((d) => d.status === 'failed' || d.status === 'cancelled');
+    expect(bad, bad?.error ?? '').toBeUndefined();
+    if (details.every((d) => d.status === 'completed')) return;
+    expect(Date.now(), `runs did not finish: ${details.map((d) => `#${d.id} ${d.status}`).join(', ')}`).toBeLessThan(deadline);
+    await new Promise((ok) => setTimeout(ok, 1000));
+  }
+}
+
+const lastSrcc = async (id: number): Promise<number> => {
+  const d = await api<RunDetail>('runs:get', { id });
+  const last = Math.max(...d.metrics.map((m) => m.epoch ?? -1));
+  return d.metrics.find((m) => m.epoch === last && m.name === 'srcc')!.value;
+};
+
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   dataDir = await mkdtemp(join(tmpdir(), 'iqa-e2e-compare-'));
@@ -107,15 +139,7 @@ beforeAll(async () => {
   writeFileSync(join(dataDir, 'labels.csv'), `${head},std,split\n${rows.join('\n')}\n`);
 
   serve = await startServe();
-  const job = await api<JobInfo>('datasets:import', { format: 'csv', root: dataDir, name: 'blur', file: 'labels.csv', scoreRange: [1, 5] });
-  const deadline = Date.now() + 60_000;
-  let end: JobInfo | undefined;
-  while (!end && Date.now() < deadline) {
-    const j = (await api<JobInfo[]>('jobs:list', {})).find((x) => x.jobId === job.jobId);
-    if (j && j.state !== 'running') end = j;
-    else await new Promise((ok) => setTimeout(ok, 200));
-  }
-  expect(end?.state, end?.error?.message ?? 'import did not finish in 60 s').toBe('done');
+  await waitForJob(await api<JobInfo>('datasets:import', { format: 'csv', root: dataDir, name: 'blur', file: 'labels.csv', scoreRange: [1, 5] }));
   const blur = (await api<DatasetSummary[]>('datasets:list', {})).find((d) => d.name === 'blur')!;
   expect(blur.labelledCount).toBe(24);
   datasetId = blur.id;
@@ -158,15 +182,7 @@ describe('Runs / Compare: two runs side by side', () => {
       expect(run.id).toBeGreaterThan(i === 0 ? 0 : runs[0]!);
       runs.push(run.id);
     }
-    const deadline = Date.now() + 280_000;
-    for (;;) {
-      const details = await Promise.all(runs.map((id) => api<RunDetail>('runs:get', { id })));
-      const bad = details.find((d) => d.status === 'failed' || d.status === 'cancelled');
-      expect(bad, bad?.error ?? '').toBeUndefined();
-      if (details.every((d) => d.status === 'completed')) break;
-      expect(Date.now(), `runs did not finish: ${details.map((d) => `#${d.id} ${d.status}`).join(', ')}`).toBeLessThan(deadline);
-      await new Promise((ok) => setTimeout(ok, 1000));
-    }
+    await waitForRuns(runs, 280_000);
   }, 300_000);
 
   it('overlays both runs’ curves and exports the runs table as exact CSV and as LaTeX', async () => {
@@ -291,6 +307,83 @@ describe('Runs / Compare: two runs side by side', () => {
       }
     }
   });
+
+  it('groups runs that differ only by split into one experiment with the median over splits, and exports it', async () => {
+    await api('splits:create', { datasetId, repeats: 1, seed: 5 });
+    const split = (await api<{ name: string; protocol: string }[]>('splits:list', { datasetId })).find((x) => x.protocol === 'content-disjoint')!;
+    const extra = await api<RunSummary>('runs:start', {
+      name: `cnniqa lr ${LRS[0]} (${split.name})`,
+      model: 'cnniqa',
+      datasetId,
+      split: split.name,
+      modelConfig: TINY,
+      hyper: { epochs: 2, batchImages: 4, seed: 7, lr: LRS[0] },
+      backend: 'auto',
+    });
+    runs.push(extra.id);
+    await waitForRuns([extra.id], 200_000);
+
+    await page.getByTestId('tab-groups').click();
+    const groups = page.getByTestId('experiment-groups');
+    const pair = groups.locator(`[data-testid=group-row][data-runs="${runs[0]},${extra.id}"]`);
+    await expect.poll(() => pair.count()).toBe(1);
+    await expect.poll(() => groups.getByTestId('group-row').count()).toBe(2);
+    const median = ((await lastSrcc(runs[0]!)) + (await lastSrcc(extra.id))) / 2;
+    expect(Number(await pair.locator('[data-metric=srcc]').getAttribute('data-median'))).toBeCloseTo(median, 12);
+    // The lr column tells the two experiments apart; the split does not.
+    expect(await pair.innerText()).toMatch(/0\.001/);
+    await groups.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await expectNotBlank('compare-groups');
+
+    const csv = await downloadText(groups.getByTestId('groups-csv'));
+    const [header, ...body] = parseCsv(csv.text);
+    const row = body.find((r) => r[header!.indexOf('run_ids')] === `${runs[0]} ${extra.id}`)!;
+    expect(Number(row[header!.indexOf('completed')])).toBe(2);
+    expect(Math.abs(Number(row[header!.indexOf('srcc_median')]) - median)).toBeLessThanOrEqual(1e-12);
+  }, 240_000);
+
+  it('assembles an ablation table from experiments one switch apart', async () => {
+    await page.getByTestId('tab-ablation').click();
+    const ablation = page.getByTestId('ablation');
+    const rows = ablation.getByTestId('ablation-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.nth(1).getAttribute('data-switch')).toBe('hyper.lr');
+    expect(await ablation.getByTestId('ablation-baseline').evaluate((el) => (el as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text)).toMatch(/^cnniqa · blur · runs #/);
+    const base = Number(await rows.nth(0).getAttribute('data-srcc'));
+    const other = Number(await rows.nth(1).getAttribute('data-srcc'));
+    const delta = (other - base).toFixed(3).replace('-', '−');
+    expect(await rows.nth(1).innerText()).toContain(delta.startsWith('−') ? delta : `+${delta}`);
+    await ablation.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await expectNotBlank('compare-ablation');
+    const tex = await downloadText(ablation.getByTestId('ablation-latex'));
+    expect(tex.text).toContain('hyper.lr = ');
+    expect(tex.text).toContain('\\bottomrule');
+  });
+
+  it('evaluates a run on another dataset from the cross-dataset matrix and shows the stored SRCC', async () => {
+    await waitForJob(await api<JobInfo>('datasets:import', { format: 'csv', root: dataDir, name: 'blur copy', file: 'labels.csv', scoreRange: [1, 5] }));
+    const copy = (await api<DatasetSummary[]>('datasets:list', {})).find((d) => d.name === 'blur copy')!;
+    await page.reload();
+    await page.getByTestId('tab-matrix').click();
+    const matrix = page.getByTestId('cross-matrix');
+    await expect.poll(() => matrix.getByTestId('matrix-row').count()).toBe(2);
+    await matrix.getByTestId('matrix-add-column').selectOption(String(copy.id));
+    const lrRow = matrix.getByTestId('matrix-row').filter({ hasText: String(LRS[1]) });
+    const cell = lrRow.locator(`[data-testid=matrix-cell][data-dataset="${copy.id}"]`);
+    await cell.getByTestId('matrix-evaluate').click();
+    await expect.poll(() => cell.getAttribute('data-value'), { timeout: 60_000 }).not.toBe('');
+    const stored = (await api<{ runId: number; datasetId: number; srcc: number; n: number }[]>('runs:evaluations', { runId: runs[1] })).find((e) => e.datasetId === copy.id)!;
+    expect(stored.n).toBe(24);
+    expect(Number(await cell.getAttribute('data-value'))).toBe(stored.srcc);
+    // The diagonal is the run's own test split.
+    expect(Number(await lrRow.locator(`[data-testid=matrix-cell][data-dataset="${datasetId}"]`).getAttribute('data-value'))).toBe(await lastSrcc(runs[1]!));
+    await matrix.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await expectNotBlank('compare-matrix');
+    const csv = await downloadText(matrix.getByTestId('matrix-csv'));
+    const [header, ...body] = parseCsv(csv.text);
+    expect(header).toEqual(['trained_on \\ tested_on', 'blur', 'blur copy']);
+    expect(body.some((r) => Number(r[2]) === stored.srcc)).toBe(true);
+  }, 120_000);
 
   it('logged no errors in the page', () => {
     expect(consoleErrors.slice(0, 5)).toEqual([]);

@@ -11,7 +11,7 @@ function processAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-import type { RunPrediction, RunSummary } from '../../../src-shared/api/schemas';
+import type { RunEvaluation, RunPrediction, RunSummary } from '../../../src-shared/api/schemas';
 
 interface RunRow {
   id: number;
@@ -66,6 +66,40 @@ function toRecord(r: RunRow): RunRecord {
     finishedAt: r.finished_at,
   };
 }
+
+interface EvaluationRow {
+  id: number;
+  run_id: number;
+  dataset_id: number;
+  part: 'test' | 'all';
+  split_name: string | null;
+  checkpoint_path: string;
+  n: number;
+  srcc: number | null;
+  krcc: number | null;
+  plcc: number | null;
+  plcc_fitted: number | null;
+  rmse: number | null;
+  rmse_fitted: number | null;
+  flipped: number;
+  per_distortion: string;
+  created_at: string;
+}
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function toEvaluation(r: EvaluationRow): RunEvaluation {
+  return {
+    id: r.id, runId: r.run_id, datasetId: r.dataset_id, part: r.part, split: r.split_name, checkpointPath: r.checkpoint_path, n: r.n,
+    srcc: r.srcc, krcc: r.krcc, plcc: r.plcc, plccFitted: r.plcc_fitted, rmse: r.rmse, rmseFitted: r.rmse_fitted,
+    flippedDirection: r.flipped === 1, perDistortion: JSON.parse(r.per_distortion) as RunEvaluation['perDistortion'], createdAt: r.created_at,
+  };
+}
+
+export type NewRunEvaluation = Omit<RunEvaluation, 'id' | 'createdAt' | 'srcc' | 'krcc' | 'plcc' | 'plccFitted' | 'rmse' | 'rmseFitted' | 'perDistortion'> & {
+  srcc: number; krcc: number; plcc: number; plccFitted: number; rmse: number; rmseFitted: number;
+  perDistortion: { group: string; n: number; srcc: number }[];
+};
 
 export function createRunsRepo(db: Db) {
   const insertMetric = db.prepare('INSERT INTO run_metrics (run_id, step, epoch, part, name, value) VALUES (?, ?, ?, ?, ?, ?)');
@@ -129,6 +163,31 @@ export function createRunsRepo(db: Db) {
     },
     predictions(id: number): { imageId: number; score: number }[] {
       return db.prepare('SELECT image_id AS imageId, score FROM predictions WHERE run_id = ? ORDER BY image_id').all(id) as { imageId: number; score: number }[];
+    },
+    /** Stores an evaluation of a run on a dataset, replacing an older one of the same run, dataset and part. */
+    saveEvaluation(e: NewRunEvaluation): RunEvaluation {
+      const id = db
+        .prepare(
+          `INSERT INTO run_evaluations (run_id, dataset_id, part, split_name, checkpoint_path, n, srcc, krcc, plcc, plcc_fitted, rmse, rmse_fitted, flipped, per_distortion)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, dataset_id, part) DO UPDATE SET split_name = excluded.split_name, checkpoint_path = excluded.checkpoint_path, n = excluded.n,
+             srcc = excluded.srcc, krcc = excluded.krcc, plcc = excluded.plcc, plcc_fitted = excluded.plcc_fitted, rmse = excluded.rmse,
+             rmse_fitted = excluded.rmse_fitted, flipped = excluded.flipped, per_distortion = excluded.per_distortion,
+             created_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
+           RETURNING id`,
+        )
+        .get(
+          e.runId, e.datasetId, e.part, e.split, e.checkpointPath, e.n, finiteOrNull(e.srcc), finiteOrNull(e.krcc), finiteOrNull(e.plcc),
+          finiteOrNull(e.plccFitted), finiteOrNull(e.rmse), finiteOrNull(e.rmseFitted), e.flippedDirection ? 1 : 0,
+          JSON.stringify(e.perDistortion.map((g) => ({ ...g, srcc: finiteOrNull(g.srcc) }))),
+        ) as { id: number };
+      return toEvaluation(db.prepare('SELECT * FROM run_evaluations WHERE id = ?').get(id.id) as EvaluationRow);
+    },
+    evaluations(runId?: number): RunEvaluation[] {
+      const rows = runId === undefined
+        ? db.prepare('SELECT * FROM run_evaluations ORDER BY created_at DESC, id DESC').all()
+        : db.prepare('SELECT * FROM run_evaluations WHERE run_id = ? ORDER BY created_at DESC, id DESC').all(runId);
+      return (rows as EvaluationRow[]).map(toEvaluation);
     },
     /** Runs a crash left 'running': they stop as cancelled, resumable from their last checkpoint. */
     /**
