@@ -1,5 +1,6 @@
 // Builds every service handler from one context; the shells only ever call `invoke`.
 import type { Handlers } from '../../src-shared/api/contract';
+import { createAcrossRunsService } from './across-runs.service';
 import { appInfo } from './app.service';
 import type { ServiceContext } from './context';
 import { datasetHandlers } from './datasets.service';
@@ -19,6 +20,7 @@ export function createHandlers(
   runs: ReturnType<typeof createRunService>,
   maps: ReturnType<typeof createMapService>,
   studies: ReturnType<typeof createStudyService>,
+  acrossRuns: ReturnType<typeof createAcrossRunsService>,
 ): Handlers {
   return {
     ...studies.handlers,
@@ -39,6 +41,7 @@ export function createHandlers(
       ctx.store.settings.set(key, value);
       return { key };
     },
+    ...acrossRuns.handlers,
   };
 }
 
@@ -46,12 +49,14 @@ export function createServices(ctx: ServiceContext) {
   const runs = createRunService(ctx);
   const maps = createMapService(ctx);
   const studies = createStudyService(ctx);
+  const acrossRuns = createAcrossRunsService(ctx);
   return {
-    handlers: createHandlers(ctx, runs, maps, studies),
+    handlers: createHandlers(ctx, runs, maps, studies, acrossRuns),
     files: createFileService(ctx, maps.resolveFile, studies.rateFile),
     events: ctx.events,
     shutdown: async () => {
       maps.shutdown();
+      acrossRuns.shutdown();
       await runs.shutdown();
     },
   };

@@ -53,6 +53,8 @@ export const INVOKE_CHANNELS = [
   'library:exportCsv',
   'runs:evaluate',
   'runs:evaluations',
+  'runs:scoreImage',
+  'images:neighbours',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

@@ -25,6 +25,8 @@ import {
   PhotoStats,
   RunDetail,
   RunEvaluation,
+  RunImageScore,
+  ImageNeighbours,
   RunPrediction,
   RunProgress,
   RateSession,
@@ -310,6 +312,10 @@ export const contract = {
   'runs:evaluate': { input: z.object({ id: Id, datasetId: Id }).strict(), output: JobInfo },
   /** Stored evaluations, newest first; of one run when `runId` is given. */
   'runs:evaluations': { input: z.object({ runId: Id.optional() }).strict(), output: z.array(RunEvaluation) },
+  /** One image scored by one run: its stored test prediction, else a stored score of its checkpoint, else scored now with it (not stored). */
+  'runs:scoreImage': { input: z.object({ id: Id, imageId: Id }).strict(), output: RunImageScore },
+  /** The readable images before and after this one in its dataset, in the Datasets grid's name order. */
+  'images:neighbours': { input: z.object({ imageId: Id }).strict(), output: ImageNeighbours },
 } as const satisfies Record<InvokeChannel, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

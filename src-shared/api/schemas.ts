@@ -471,3 +471,32 @@ export const RunEvaluation = z.object({
   createdAt: z.string(),
 });
 export type RunEvaluation = z.infer<typeof RunEvaluation>;
+
+/** One run's score of one image (runs:scoreImage), for comparing runs on the same image. */
+export const RunImageScore = z.object({
+  runId: Id,
+  imageId: Id,
+  model: z.string(),
+  score: z.number(),
+  /**
+   * 'prediction': the run's own test prediction (its last epoch, the checkpoint's); 'stored': a score of the run's
+   * checkpoint from scores:start; 'scored': scored just now with the run's checkpoint as scores:start would.
+   */
+  source: z.enum(['prediction', 'stored', 'scored']),
+  /** e.g. 'mos 1-5 higher' (the run's training labels), or 'raw'. */
+  scale: z.string(),
+  crops: z.number().int().nullable(),
+});
+export type RunImageScore = z.infer<typeof RunImageScore>;
+
+/** An image's place in its dataset (readable images in name order, as the Datasets grid lists them): the one before and after. */
+export const ImageNeighbours = z.object({
+  imageId: Id,
+  datasetId: Id,
+  prev: Id.nullable(),
+  next: Id.nullable(),
+  /** 1-based position among the readable images; 0 when the image itself is unreadable. */
+  index: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type ImageNeighbours = z.infer<typeof ImageNeighbours>;

@@ -281,6 +281,12 @@ describe('Runs / Compare: two runs side by side', () => {
     await expect.poll(() => hash()).toBe(`#/inspect?image=${worst.imageId}`);
     await page.goBack();
     await expect.poll(() => hash()).toBe(`#/runs?id=${runs[0]}`);
+    // The worst images, pinned in Inspect across the ticked runs.
+    await page.getByTestId('tab-errors').click();
+    await page.getByTestId('errors-across').click();
+    await expect.poll(() => hash()).toMatch(new RegExp(`^#/inspect\\?mode=across&runs=${runs[0]}(%2C|,)${runs[1]}&images=${worst.imageId}(%2C|,)`));
+    await page.goBack();
+    await expect.poll(() => hash()).toBe(`#/runs?id=${runs[0]}`);
     await expect.poll(() => page.getByTestId('chart-scatter').getAttribute('data-points')).toBe('8');
     expect(await page.locator(`[data-testid=run-row][data-run-id="${runs[0]}"]`).innerText()).toContain('blur');
   });

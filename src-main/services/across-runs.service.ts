@@ -1,0 +1,115 @@
+// The same image across runs (Inspect): one run's score of one image (its test prediction, a stored score of its checkpoint, or scored now), and an image's neighbours in its dataset.
+import { AppError } from '../../src-shared/api/errors';
+import type { Handlers } from '../../src-shared/api/contract';
+import type { ImageNeighbours, RunImageScore } from '../../src-shared/api/schemas';
+import { loadScorer, type Scorer } from '../iqa/score/scorer';
+import type { RunRecord } from '../store/repos/runs.repo';
+import type { ServiceContext } from './context';
+import { notFound } from './datasets.service';
+import { scaleOf } from './scores.service';
+
+/** Checkpoints kept loaded between requests: flipping images over a few runs must not reload them each time. */
+export const SCORERS_KEPT = 3;
+/** Scores computed here are remembered (per checkpoint and image) up to this many. */
+const SCORES_KEPT = 5000;
+
+/** The scale of a run's stored predictions: its training labels' (the same words as scores:start). */
+function runScale(run: RunRecord): string {
+  const range = run.config.scoreRange;
+  const higherIsBetter = run.config.higherIsBetter;
+  if (!Array.isArray(range) || range.length !== 2 || typeof higherIsBetter !== 'boolean') return 'raw';
+  return scaleOf({ labels: { range: [Number(range[0]), Number(range[1])], higherIsBetter, kind: higherIsBetter ? 'mos' : 'dmos' } });
+}
+
+export function createAcrossRunsService(ctx: ServiceContext) {
+  const { store } = ctx;
+  /** Loaded scorers by checkpoint folder, least recently used first. */
+  const scorers = new Map<string, Promise<Scorer>>();
+  const computed = new Map<string, RunImageScore>();
+  /** Scoring runs one image at a time: the scorers share the CPU (and the tensor backend's memory). */
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  const release = (p: Promise<Scorer>) => void p.then((s) => s.dispose(), () => undefined);
+
+  function scorerFor(checkpoint: string): Promise<Scorer> {
+    const known = scorers.get(checkpoint);
+    if (known) {
+      scorers.delete(checkpoint);
+      scorers.set(checkpoint, known);
+      return known;
+    }
+    const scorer = loadScorer({ checkpoint });
+    scorers.set(checkpoint, scorer);
+    scorer.catch(() => {
+      if (scorers.get(checkpoint) === scorer) scorers.delete(checkpoint);
+    });
+    while (scorers.size > SCORERS_KEPT) {
+      const [oldest, p] = scorers.entries().next().value!;
+      scorers.delete(oldest);
+      release(p);
+    }
+    return scorer;
+  }
+
+  async function scoreNow(run: RunRecord, checkpoint: string, imageId: number, path: string): Promise<RunImageScore> {
+    const key = `${checkpoint}\n${imageId}`;
+    const known = computed.get(key);
+    if (known) return known;
+    if (closed) throw new AppError('cancelled', 'The app is shutting down');
+    const scorer = await scorerFor(checkpoint);
+    const r = await scorer.scoreFile(path, { kind: 'grid' });
+    if (!Number.isFinite(r.score)) throw new AppError('bad_input', `Run #${run.id} gave a non-finite score (${r.score}) for image ${imageId}`);
+    const out: RunImageScore = { runId: run.id, imageId, model: scorer.modelId, score: r.score, source: 'scored', scale: scaleOf(scorer), crops: r.crops };
+    computed.set(key, out);
+    if (computed.size > SCORES_KEPT) computed.delete(computed.keys().next().value!);
+    return out;
+  }
+
+  const handlers: Pick<Handlers, 'runs:scoreImage' | 'images:neighbours'> = {
+    'runs:scoreImage': ({ id, imageId }) => {
+      const run = store.runs.get(id) ?? notFound('run', id);
+      const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
+      const prediction = store.db.prepare('SELECT score FROM predictions WHERE run_id = ? AND image_id = ?').get(run.id, image.id) as { score: number } | undefined;
+      if (prediction) return { runId: run.id, imageId: image.id, model: run.model, score: prediction.score, source: 'prediction', scale: runScale(run), crops: null };
+      const checkpoint = run.checkpointPath;
+      if (!checkpoint) throw new AppError('validation', `Run #${run.id} has no checkpoint yet; it scores images once it has finished an epoch`);
+      const stored = store.scores.listForImage(image.id).find((s) => s.runId === run.id && s.source === checkpoint);
+      if (stored) return { runId: run.id, imageId: image.id, model: stored.model, score: stored.score, source: 'stored', scale: stored.scale, crops: stored.crops };
+      if (image.error) throw new AppError('bad_input', `Image ${image.id} cannot be scored: ${image.error}`);
+      const next = queue.then(() => scoreNow(run, checkpoint, image.id, image.path));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    'images:neighbours': ({ imageId }): ImageNeighbours => {
+      const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
+      const near = (before: boolean) =>
+        (
+          store.db
+            .prepare(
+              `SELECT id FROM images WHERE dataset_id = ? AND error IS NULL AND (name ${before ? '<' : '>'} ? OR (name = ? AND id ${before ? '<' : '>'} ?))
+               ORDER BY name ${before ? 'DESC' : 'ASC'}, id ${before ? 'DESC' : 'ASC'} LIMIT 1`,
+            )
+            .get(image.datasetId, image.name, image.name, image.id) as { id: number } | undefined
+        )?.id ?? null;
+      const { before, total } = store.db
+        .prepare(
+          `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN name < ? OR (name = ? AND id < ?) THEN 1 ELSE 0 END), 0) AS before
+           FROM images WHERE dataset_id = ? AND error IS NULL`,
+        )
+        .get(image.name, image.name, image.id, image.datasetId) as { before: number; total: number };
+      return { imageId: image.id, datasetId: image.datasetId, prev: near(true), next: near(false), index: image.error ? 0 : before + 1, total };
+    },
+  };
+
+  return {
+    handlers,
+    shutdown(): void {
+      closed = true;
+      for (const p of scorers.values()) release(p);
+      scorers.clear();
+      computed.clear();
+    },
+  };
+}
+export type AcrossRunsService = ReturnType<typeof createAcrossRunsService>;
