@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { hyperiqaBench } from './hyperiqa.bench';
 import { hiqaBench } from './hiqa.bench';
 import { importBench } from './import.bench';
+import { libraryBench } from './library.bench';
 import { studiesBench } from './studies.bench';
 import { ttlBench } from './ttl.bench';
 import type { BenchRow } from './types';
@@ -18,7 +19,7 @@ const { values } = parseArgs({
   },
 });
 
-const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, hiqa: hiqaBench, ttl: ttlBench };
+const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench };
 
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(benches)) {

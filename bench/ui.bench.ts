@@ -1,4 +1,4 @@
-// `npm run bench:ui`: UI timings in headless Chromium against serve mode on a 100,000-image dataset (first paint, scroll frame times, rating key-to-next-image latency); prints one table, writes JSON to bench-results/.
+// `npm run bench:ui`: UI timings in headless Chromium against serve mode: a 100,000-image dataset (first paint, scroll frame times, rating latency) and a 1,000-photo library culled while it scores; prints tables, writes JSON to bench-results/.
 import sharp from 'sharp';
 import { createHash } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -7,12 +7,13 @@ import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { StudyRaterLink, StudySummary } from '../src-shared/api/schemas';
+import type { AppInfo, DatasetSummary, PhotoStats, StudyRaterLink, StudySummary } from '../src-shared/api/schemas';
 import { dataPaths } from '../src-main/app/paths';
 import { THUMB_SIZE, thumbnailFor } from '../src-main/imaging/thumbnails';
 import { openStore } from '../src-main/store/store';
 import { launchBrowser } from '../tests/helpers/browser';
 import { REPO_ROOT, startServe, type ServeProcess } from '../tests/helpers/serve-process';
+import { buildPhotoFolder } from './photo-folder';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,8 +27,17 @@ const { values: args } = parseArgs({
     'cold-thumbs': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench-results' },
+    /** `datasets` (the 100,000-image grid and the study), `library` (photos scored and culled), or both when absent. */
+    only: { type: 'string' },
+    'library-photos': { type: 'string', default: '1000' },
+    'library-ratings': { type: 'string', default: '30' },
+    'library-scroll-seconds': { type: 'string', default: '10' },
+    'library-wheel-notches': { type: 'string', default: '100' },
+    'library-backend': { type: 'string', default: 'auto' },
   },
 });
+const SCENARIO = args.only;
+if (SCENARIO !== undefined && SCENARIO !== 'datasets' && SCENARIO !== 'library') throw new Error(`--only takes datasets or library, not ${SCENARIO}`);
 const N = Number(args.images);
 const LOADS = Number(args.loads);
 const SCROLL_MS = Number(args['scroll-seconds']) * 1000;
@@ -58,6 +68,21 @@ const share = (xs: number[], over: number) => (xs.length ? xs.filter((x) => x > 
  */
 const VSYNC = 1000 / 60;
 const overFrames = (xs: number[], frames: 1 | 2) => share(xs, (frames + 0.5) * VSYNC);
+
+// ---- the report: one row per metric ------------------------------------------------------------------------------
+
+const ms = (n: number) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : '-');
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+type Row = { metric: string; n: number; median: number; p95: number; max: number; extra: string };
+const row = (metric: string, xs: number[], extra = ''): Row => ({ metric, ...stats(xs), extra });
+function printRows(rows: Row[]): void {
+  const widths = [52, 6, 8, 8, 8];
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : i < widths.length ? c.padStart(widths[i]!) : `  ${c}`)).join(' ');
+  console.log(line(['metric', 'n', 'median', 'p95', 'max', 'notes']));
+  console.log('-'.repeat(widths.reduce((a, b) => a + b + 1, 0) + 40));
+  for (const r of rows) console.log(line([r.metric, String(r.n), ms(r.median), ms(r.p95), ms(r.max), r.extra]));
+}
 
 // ---- the data folder: 100,000 images over a handful of real JPEGs, straight into the project's own store ---------
 
@@ -194,9 +219,12 @@ const FIRST_PAINT_PROBE = String.raw`(() => {
   new MutationObserver(check).observe(document, { childList: true, subtree: true });
 })()`;
 
+/** The virtualised grid of either screen: the Datasets screen's images or the Library's photos. */
+const GRID = '[data-testid=image-grid], [data-testid=photo-grid]';
+
 /** Scrolls the grid from top to bottom in durationMs (position by elapsed time), recording rAF deltas and long tasks. */
 const SCROLL_DRAG = String.raw`((durationMs) => new Promise((resolve) => {
-  const sc = document.querySelector('[data-testid=image-grid]');
+  const sc = document.querySelector('${GRID}');
   const max = sc.scrollHeight - sc.clientHeight;
   const deltas = [], longTasks = [], blank = [];
   const po = new PerformanceObserver((l) => { for (const e of l.getEntries()) longTasks.push(e.duration); });
@@ -224,7 +252,7 @@ const FRAME_RECORDER = String.raw`(() => {
     if (!r.running) return;
     if (last !== null) r.deltas.push(t - last);
     last = t;
-    const sc = document.querySelector('[data-testid=image-grid]');
+    const sc = document.querySelector('${GRID}');
     const cells = sc ? sc.querySelectorAll('.cell').length : 0;
     r.blank.push(cells ? sc.querySelectorAll('.cell.placeholder').length / cells : 1);
     requestAnimationFrame(tick);
@@ -276,7 +304,7 @@ interface PageWatch {
   thumbs: number;
   /** Thumbnail requests sent and not yet finished. */
   inflight: number;
-  /** images:list requests: start to response end, ms. */
+  /** images:list and library:list requests (the grid's pages): start to response end, ms. */
   listMs: number[];
 }
 function watch(page: Page): PageWatch {
@@ -290,7 +318,7 @@ function watch(page: Page): PageWatch {
   });
   page.on('requestfinished', (r) => {
     if (isThumb(r.url())) w.inflight -= 1;
-    else if (r.url().endsWith('/api/images:list')) w.listMs.push(r.timing().responseEnd);
+    else if (r.url().endsWith('/api/images:list') || r.url().endsWith('/api/library:list')) w.listMs.push(r.timing().responseEnd);
   });
   page.on('requestfailed', (r) => isThumb(r.url()) && (w.inflight -= 1));
   page.on('response', (r) => r.status() === 429 && (w.rateLimited += 1));
@@ -348,6 +376,13 @@ interface Frames {
   /** Per frame: the share of the grid's rendered cells that were still grey placeholders (their page not loaded). */
   blank: number[];
 }
+const frameRow = (metric: string, f: Frames, extra: string): Row =>
+  row(
+    metric,
+    f.deltas,
+    `>16.7ms ${pct(overFrames(f.deltas, 1))}, >33.3ms ${pct(overFrames(f.deltas, 2))}, long tasks ${f.longTasks.length}; cells grey ${pct(mean(f.blank))}${extra}`,
+  );
+
 interface Drag extends Frames {
   seconds: number;
   scrollHeight: number;
@@ -359,37 +394,37 @@ interface Drag extends Frames {
   lastThumbMs: number | null;
 }
 const SETTLE_CAP_MS = 120_000;
-async function scrollDrag(page: Page, w: PageWatch, lastName: string): Promise<Drag> {
-  await page.evaluate('document.querySelector("[data-testid=image-grid]").scrollTop = 0');
+async function scrollDrag(page: Page, w: PageWatch, lastName: string, durationMs = SCROLL_MS, drainMs = 300_000): Promise<Drag> {
+  await page.evaluate(`document.querySelector('${GRID}').scrollTop = 0`);
   await page.waitForTimeout(500);
-  await drained(w);
+  await drained(w, drainMs);
   const thumbs0 = w.thumbs;
   const t0 = performance.now();
-  const r = (await page.evaluate(`${SCROLL_DRAG}(${SCROLL_MS})`)) as Frames & { scrollHeight: number };
+  const r = (await page.evaluate(`${SCROLL_DRAG}(${durationMs})`)) as Frames & { scrollHeight: number };
   const seconds = (performance.now() - t0) / 1000;
   const queuedAtBottom = w.inflight;
   // At the bottom: the last image's tile must show (every page of the dataset was reachable), then its thumbnail.
   const t1 = performance.now();
-  const tile = `[...document.querySelectorAll('[data-testid=grid-item]')].find((b) => b.textContent.includes(${JSON.stringify(lastName)}))`;
+  const tile = `[...document.querySelectorAll('[data-testid=grid-item], [data-testid=photo-cell]')].find((b) => b.textContent.includes(${JSON.stringify(lastName)}))`;
   const since = async (expr: string) => ((await waitFor(page, expr, SETTLE_CAP_MS - (performance.now() - t1), lastName).catch(() => null)) === null ? null : performance.now() - t1);
   const lastTileMs = await since(`!!${tile}`);
   const lastThumbMs = lastTileMs === null ? null : await since(`(() => { const i = ${tile}?.querySelector('img'); return !!(i && i.complete && i.naturalWidth > 0); })()`);
   return { ...r, seconds, thumbRequests: w.thumbs - thumbs0, queuedAtBottom, lastTileMs, lastThumbMs };
 }
 
-async function wheelScroll(page: Page, w: PageWatch): Promise<Frames & { seconds: number; scrolledPx: number }> {
-  await drained(w);
-  const box = (await page.getByTestId('image-grid').boundingBox())!;
+async function wheelScroll(page: Page, w: PageWatch, notches = WHEEL_NOTCHES, drainMs = 300_000): Promise<Frames & { seconds: number; scrolledPx: number }> {
+  await drained(w, drainMs);
+  const box = (await page.locator(GRID).boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.evaluate('window.__frames.start()');
   const t0 = performance.now();
-  for (let i = 0; i < WHEEL_NOTCHES; i++) {
+  for (let i = 0; i < notches; i++) {
     await page.mouse.wheel(0, 100);
     await page.waitForTimeout(16);
   }
   await page.waitForTimeout(300);
   const r = (await page.evaluate('window.__frames.stop()')) as Frames;
-  const scrolledPx = (await page.evaluate('document.querySelector("[data-testid=image-grid]").scrollTop')) as number;
+  const scrolledPx = (await page.evaluate(`document.querySelector('${GRID}').scrollTop`)) as number;
   return { ...r, seconds: (performance.now() - t0) / 1000, scrolledPx };
 }
 
@@ -440,6 +475,266 @@ async function rating(ctx: BrowserContext, base: string, datasetId: number): Pro
   return { samples, submitMs, watch: w };
 }
 
+// ---- the library: real photos added through the UI, scored with the shipped model, scrolled and culled as it scores ---
+
+const LIB_N = Number(args['library-photos']);
+const LIB_RATINGS = Number(args['library-ratings']);
+const LIB_SCROLL_MS = Number(args['library-scroll-seconds']) * 1000;
+const LIB_WHEEL = Number(args['library-wheel-notches']);
+
+/**
+ * A star key in the Library grid: arm(name, stars) before the key; 'pending' resolves with when that photo's cell
+ * showed the stars (DOM), when that was painted, and when the focus left it (auto-advance to the next photo).
+ */
+const CULL_PROBE = String.raw`(() => {
+  window.__cull = {
+    pending: null,
+    arm(name, stars) {
+      window.__cull.pending = new Promise((resolve) => {
+        let keyAt = null, starsAt = null, paintedAt = null, focusAt = null, finished = false;
+        addEventListener('keydown', (e) => { keyAt = e.timeStamp; }, { capture: true, once: true });
+        const sel = '[data-testid=photo-cell][data-name="' + CSS.escape(name) + '"]';
+        const stop = () => { if (finished) return; finished = true; mo.disconnect(); clearTimeout(timer); resolve({ keyAt, starsAt, paintedAt, focusAt }); };
+        const check = () => {
+          const cell = document.querySelector(sel);
+          if (finished || !cell) return;
+          const now = performance.now();
+          if (starsAt === null && cell.getAttribute('data-stars') === String(stars)) {
+            starsAt = now;
+            requestAnimationFrame(() => setTimeout(() => { paintedAt = performance.now(); if (focusAt !== null) stop(); }, 0));
+          }
+          if (focusAt === null && cell.getAttribute('aria-current') !== 'true') { focusAt = now; if (paintedAt !== null) stop(); }
+        };
+        const mo = new MutationObserver(check);
+        mo.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-stars', 'aria-current'] });
+        const timer = setTimeout(stop, 60000);
+      });
+    },
+  };
+})()`;
+
+/** When the Score button was clicked and when the panel said how scoring ended (its status or error line). */
+const SCORE_PROBE = String.raw`(() => {
+  const m = (window.__score = { clickedAt: null, doneAt: null, text: null });
+  document.addEventListener('click', (e) => { if (e.target instanceof Element && e.target.closest('[data-testid=score-start]')) m.clickedAt = performance.now(); }, true);
+  new MutationObserver(() => {
+    if (m.clickedAt === null || m.doneAt !== null) return;
+    const s = document.querySelector('[data-testid=score-status], [data-testid=score-error]');
+    if (s) { m.doneAt = performance.now(); m.text = s.textContent.trim(); }
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+})()`;
+
+/** Whether the panel shows a running scoring job, and its count ("340 / 1000 · 340 scored"). */
+const SCORING_STATE = `(() => { const c = document.querySelector('[data-testid=score-count]'); return { running: !!document.querySelector('[data-testid=score-progress]'), count: c ? c.textContent.trim() : null }; })()`;
+type ScoringState = { running: boolean; count: string | null };
+
+/** Every cell of the photo grid in view shows its thumbnail. */
+const PHOTO_SCREENFUL = String.raw`(() => {
+  const g = document.querySelector('[data-testid=photo-grid]');
+  if (!g) return false;
+  const box = g.getBoundingClientRect();
+  const cells = [...g.querySelectorAll('.cell')].filter((c) => { const r = c.getBoundingClientRect(); return r.bottom > box.top && r.top < box.bottom; });
+  return cells.length > 0 && cells.every((c) => { const i = c.querySelector('img'); return !!(i && i.complete && i.naturalWidth > 0); });
+})()`;
+
+interface CullSample {
+  keyToStars: number;
+  keyToPainted: number;
+  keyToFocus: number;
+  /** Scoring still ran when the sample ended. */
+  scoring: boolean;
+}
+
+/** Rates `count` photos from the first unrated one with the star keys (auto-advance on), a think time between keys. */
+async function cull(page: Page, count: number): Promise<CullSample[]> {
+  await page.evaluate(`document.querySelector('${GRID}').scrollTop = 0`);
+  await page.waitForTimeout(300);
+  await page.locator('[data-testid=photo-cell][data-stars=""]').first().click();
+  const samples: CullSample[] = [];
+  for (let i = 0; i < count; i++) {
+    await page.waitForTimeout(THINK_MS);
+    const focused = page.locator('[data-testid=photo-cell][aria-current=true]');
+    const name = (await focused.getAttribute('data-name'))!;
+    const current = await focused.getAttribute('data-stars');
+    let stars = 1 + (i % 5);
+    if (current === String(stars)) stars = 1 + (stars % 5); // the same stars again would clear them
+    await page.evaluate(`window.__cull.arm(${JSON.stringify(name)}, ${stars})`);
+    await page.keyboard.press(String(stars));
+    const r = (await page.evaluate('window.__cull.pending')) as { keyAt: number | null; starsAt: number | null; paintedAt: number | null; focusAt: number | null };
+    if (r.keyAt === null || r.starsAt === null || r.paintedAt === null || r.focusAt === null) throw new Error(`star key ${stars} on ${name}: the cell did not update within 60 s`);
+    const { running } = (await page.evaluate(SCORING_STATE)) as ScoringState;
+    samples.push({ keyToStars: r.starsAt - r.keyAt, keyToPainted: r.paintedAt - r.keyAt, keyToFocus: r.focusAt - r.keyAt, scoring: running });
+  }
+  return samples;
+}
+
+interface LibraryPhase {
+  wheel: Frames & { seconds: number; scrolledPx: number };
+  drag: Drag;
+  cull: CullSample[];
+  listMs: number[];
+  rateMs: number[];
+  /** The panel's scoring state after the wheel, the drag and the ratings. */
+  states: ScoringState[];
+}
+
+async function libraryPhase(page: Page, w: PageWatch, rateMs: number[], lastName: string): Promise<LibraryPhase> {
+  const list0 = w.listMs.length;
+  const rate0 = rateMs.length;
+  const states: ScoringState[] = [];
+  const state = async () => states.push((await page.evaluate(SCORING_STATE)) as ScoringState);
+  await page.evaluate(`document.querySelector('${GRID}').scrollTop = 0`);
+  await page.waitForTimeout(300);
+  const wheel = await wheelScroll(page, w, LIB_WHEEL, 5_000);
+  await state();
+  const drag = await scrollDrag(page, w, lastName, LIB_SCROLL_MS, 5_000);
+  await state();
+  const culled = await cull(page, LIB_RATINGS);
+  await state();
+  return { wheel, drag, cull: culled, listMs: w.listMs.slice(list0), rateMs: rateMs.slice(rate0), states };
+}
+
+/** Adds LIB_N photos through the Library screen, scores them with the shipped model, and scrolls and culls while it scores, then idle. */
+async function libraryScenario(root: string): Promise<void> {
+  const dir = join(root, 'library');
+  log(`library: a folder of ${LIB_N.toLocaleString('en-US')} photos…`);
+  const folder = await buildPhotoFolder(join(dir, 'Shoot'), LIB_N, log);
+  log(`  ${folder.source} (${folder.sources} sources): mean ${folder.megapixels.toFixed(2)} MP, ${(folder.meanBytes / 1024).toFixed(0)} KB${folder.madeSeconds ? `, made in ${folder.madeSeconds.toFixed(0)} s` : ' (cached)'}`);
+  const dataDir = join(dir, 'data');
+  const store = openStore(dataPaths(dataDir).databaseFile);
+  try {
+    // Nothing else in the background: serve mode would otherwise import the demo photos and build the demo distortions.
+    store.settings.set('demo.seeded', true);
+    store.settings.set('demo.synthetic.seeded', true);
+  } finally {
+    store.close();
+  }
+
+  let serve: ServeProcess | undefined;
+  let ctx: BrowserContext | undefined;
+  /** A fresh browser (empty cache) on the Library screen, with the probes and request watchers installed. */
+  const openLibrary = async (url: string) => {
+    await ctx?.close();
+    ctx = await launchBrowser();
+    const page = await ctx.newPage();
+    const w = watch(page);
+    const rateMs: number[] = [];
+    page.on('requestfinished', (r) => r.url().endsWith('/api/library:rate') && rateMs.push(r.timing().responseEnd));
+    await page.addInitScript({ content: FRAME_RECORDER });
+    await page.addInitScript({ content: CULL_PROBE });
+    await page.goto(url);
+    return { page, w, rateMs };
+  };
+  try {
+    log(`library: serve mode, backend ${args['library-backend']}…`);
+    serve = await startServe(['--backend', args['library-backend']!], { dataDir });
+    const info = await api<AppInfo>(serve.url, 'app:info', {});
+    const { page, w, rateMs } = await openLibrary(`${serve.url}#/library`);
+
+    log('library: Add folder…');
+    await page.getByTestId('add-folder-toggle').click();
+    const panel = page.getByTestId('add-folder-panel');
+    await panel.locator('input[name=root]').fill(folder.root);
+    await panel.locator('input[name=name]').fill('Shoot');
+    const tAdd = performance.now();
+    await panel.getByRole('button', { name: 'Add' }).click();
+    const listed = `(() => { const m = /^\\s*([\\d.,\\s\\u202f]+) photos/.exec(document.querySelector('[data-testid=library-counts]')?.textContent ?? ''); return !!m && Number(m[1].replace(/\\D/g, '')) === ${LIB_N}; })()`;
+    await waitFor(page, listed, 600_000, 'the added folder in the grid');
+    const addListedMs = performance.now() - tAdd;
+    await waitFor(page, PHOTO_SCREENFUL, 300_000, 'the first screenful of thumbnails');
+    const addThumbsMs = performance.now() - tAdd;
+    const userAgent = (await page.evaluate('navigator.userAgent')) as string;
+    const cols = (await page.evaluate(`getComputedStyle(document.querySelector('[data-testid=photo-cell]').parentElement).gridTemplateColumns.split(' ').length`)) as number;
+
+    log('library: Score with the shipped HyperIQA; wheel, drag and star keys while it scores…');
+    await page.evaluate(SCORE_PROBE);
+    await waitFor(page, `!!document.querySelector('[data-testid=score-with] option[value="model:hyperiqa"]')`, 30_000, 'the shipped model under Score with');
+    await page.getByTestId('score-with').selectOption('model:hyperiqa');
+    await page.getByTestId('score-start').click();
+    await page.getByTestId('score-progress').waitFor({ timeout: 30_000 });
+    const lastName = `IMG_${String(LIB_N).padStart(4, '0')}.jpg`;
+    const during = await libraryPhase(page, w, rateMs, lastName);
+
+    log('library: waiting for the end of scoring…');
+    const done = await waitFor<{ clickedAt: number; doneAt: number; text: string }>(page, 'window.__score.doneAt !== null && window.__score', 3_600_000, 'the end of scoring');
+    const scoreWallMs = done.doneAt - done.clickedAt;
+    const datasetId = (await api<DatasetSummary[]>(serve.url, 'datasets:list', {})).find((d) => d.name === 'Shoot')!.id;
+    const photoStats = await api<PhotoStats>(serve.url, 'library:stats', { datasetId });
+
+    // The same with scoring finished, and thumbnails as cold as they were: no cached thumbnails on the server, a fresh browser.
+    log('library: the same again with scoring finished (thumbnails cold again, fresh browser)…');
+    rmSync(dataPaths(dataDir).thumbsDir, { recursive: true, force: true });
+    const again = await openLibrary(`${serve.url}#/library?id=${datasetId}`);
+    const tOpen = performance.now();
+    await waitFor(again.page, PHOTO_SCREENFUL, 300_000, 'the first screenful of thumbnails');
+    const reopenThumbsMs = performance.now() - tOpen;
+    const idle = await libraryPhase(again.page, again.w, again.rateMs, lastName);
+
+    // ---- report ----
+    const whileScoring = during.cull.filter((s) => s.scoring).length;
+    const phaseRows = (p: LibraryPhase, when: string): Row[] => [
+      frameRow(`scroll by wheel (100 px x ${LIB_WHEEL}), ${when}: frame`, p.wheel, `; ${(p.wheel.scrolledPx / 1000).toFixed(0)}k px`),
+      frameRow(`scroll top→bottom in ${LIB_SCROLL_MS / 1000} s, ${when}: frame`, p.drag, `; ${(p.drag.scrollHeight / 1000).toFixed(0)}k px, last thumbnail ${p.drag.lastThumbMs === null ? '-' : `${ms(p.drag.lastThumbMs)} ms`} after the bottom`),
+      row(`library:list request, ${when}`, p.listMs, 'page of 200'),
+      row(`star key → stars in the cell (DOM), ${when}`, p.cull.map((s) => s.keyToStars)),
+      row(`star key → stars painted, ${when}`, p.cull.map((s) => s.keyToPainted), `think ${THINK_MS} ms`),
+      row(`star key → focus on the next photo, ${when}`, p.cull.map((s) => s.keyToFocus), 'auto-advance'),
+      row(`library:rate request, ${when}`, p.rateMs),
+    ];
+    const rows: Row[] = [
+      row('add folder: click Add → all photos listed', [addListedMs], `${LIB_N} photos`),
+      row('add folder: click Add → first screenful of thumbs', [addThumbsMs], 'thumbnails made on demand (cold)'),
+      ...phaseRows(during, 'scoring'),
+      row('scoring: click Score → "Scored N of N" shown', [scoreWallMs], `${(LIB_N / (scoreWallMs / 1000)).toFixed(2)} photos/s`),
+      row('open the scored collection → first screenful', [reopenThumbsMs], 'fresh browser, thumbnails cold'),
+      ...phaseRows(idle, 'idle'),
+    ];
+    const backend = info.backend?.name ?? '?';
+    console.log(
+      `\nUI benchmark, library: ${LIB_N.toLocaleString('en-US')} photos (${folder.source}, mean ${folder.megapixels.toFixed(1)} MP JPEG; ${cols} columns), ${userAgent.match(/Chrom\w*\/[\d.]+/)?.[0] ?? 'Chromium'} headless 1400x900, scored with the shipped HyperIQA on ${backend} in serve mode; ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}; times in ms`,
+    );
+    printRows(rows);
+    console.log('frame shares count missed vsyncs (>16.7ms: frames of 33.3 ms or more; >33.3ms: 50 ms or more); cells grey: mean share of rendered grid cells still placeholders');
+    console.log(`\nscoring wall time as the UI reports it (click Score → status line): ${(scoreWallMs / 1000).toFixed(1)} s for ${LIB_N} photos, ${(LIB_N / (scoreWallMs / 1000)).toFixed(2)} photos/s; status: "${done.text}"`);
+    console.log(`  the panel during the measurements: ${during.states.map((s) => (s.running ? s.count : 'finished')).join(' → ')}; ${whileScoring} of ${during.cull.length} star keys ended while scoring ran`);
+    if (photoStats.scored !== LIB_N) console.log(`warning: library:stats says ${photoStats.scored} of ${LIB_N} photos scored`);
+    if (!during.states[1]?.running) console.log('warning: scoring finished before the scroll measurements did: use more photos (--library-photos) or a shorter --library-scroll-seconds');
+    const rateLimited = w.rateLimited + again.w.rateLimited;
+    const errors = [...w.errors, ...again.w.errors];
+    if (rateLimited) console.log(`warning: ${rateLimited} responses were rate-limited (429)`);
+    if (errors.length) console.log(`warning: ${errors.length} page errors, first: ${errors[0]}`);
+
+    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg(), userAgent, backend: info.backend };
+    mkdirSync(args.out!, { recursive: true });
+    const file = join(args.out!, `ui-library-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    const frames = (f: Frames) => ({ ...stats(f.deltas), over16_7: overFrames(f.deltas, 1), over33_3: overFrames(f.deltas, 2), greyCells: mean(f.blank), longTasks: f.longTasks.length });
+    const phaseJson = (p: LibraryPhase) => ({ wheel: { ...frames(p.wheel), seconds: p.wheel.seconds, scrolledPx: p.wheel.scrolledPx }, drag: { ...frames(p.drag), seconds: p.drag.seconds, scrollHeight: p.drag.scrollHeight, thumbRequests: p.drag.thumbRequests, lastThumbMs: p.drag.lastThumbMs }, states: p.states, raw: { cull: p.cull, listMs: p.listMs, rateMs: p.rateMs, wheelFrameMs: p.wheel.deltas, dragFrameMs: p.drag.deltas } });
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          machine,
+          options: { photos: LIB_N, ratings: LIB_RATINGS, scrollSeconds: LIB_SCROLL_MS / 1000, wheelNotches: LIB_WHEEL, thinkMs: THINK_MS, backend: args['library-backend'] },
+          folder: { source: folder.source, sources: folder.sources, megapixels: folder.megapixels, meanBytes: folder.meanBytes },
+          setup: { addListedMs, addThumbsMs, reopenThumbsMs },
+          scoring: { wallMs: scoreWallMs, photosPerSecond: LIB_N / (scoreWallMs / 1000), status: done.text, scored: photoStats.scored },
+          rows: rows.map((r) => ({ ...r, unit: 'ms' })),
+          during: phaseJson(during),
+          idle: phaseJson(idle),
+          warnings: { rateLimited, errors },
+        },
+        null,
+        2,
+      ),
+    );
+    console.log(`\nwritten ${file}`);
+  } finally {
+    await ctx?.close().catch(() => {});
+    await serve?.stop().catch(() => {});
+  }
+}
+
 // ---- main ---------------------------------------------------------------------------------------------------------
 
 if (!existsSync(join(REPO_ROOT, 'out', 'renderer', 'index.html'))) {
@@ -447,123 +742,117 @@ if (!existsSync(join(REPO_ROOT, 'out', 'renderer', 'index.html'))) {
   process.exit(1);
 }
 
-const root = await mkdtemp(join(tmpdir(), 'iqa-bench-ui-'));
-let serve: ServeProcess | undefined;
-let ctx: BrowserContext | undefined;
-try {
-  log(`building a data folder with ${N.toLocaleString('en-US')} images in ${root}…`);
-  const { dataDir, datasetId, timings } = await buildDataDir(root);
-  log(`  files ${(timings.filesMs! / 1000).toFixed(1)} s, database ${(timings.databaseMs! / 1000).toFixed(1)} s, thumbnails ${(timings.thumbsMs! / 1000).toFixed(1)} s`);
+/** The dataset grid (first paint, scroll) and study rating figures on N images straight in the store. */
+async function datasetsScenario(root: string): Promise<void> {
+  let serve: ServeProcess | undefined;
+  let ctx: BrowserContext | undefined;
+  try {
+    log(`building a data folder with ${N.toLocaleString('en-US')} images in ${root}…`);
+    const { dataDir, datasetId, timings } = await buildDataDir(root);
+    log(`  files ${(timings.filesMs! / 1000).toFixed(1)} s, database ${(timings.databaseMs! / 1000).toFixed(1)} s, thumbnails ${(timings.thumbsMs! / 1000).toFixed(1)} s`);
 
-  log('starting serve mode…');
-  const t = performance.now();
-  serve = await startServe(['--backend', 'cpu'], { dataDir });
-  const serveStartMs = performance.now() - t;
-  const gridUrl = `${serve.url}#/datasets?id=${datasetId}`;
-  ctx = await launchBrowser();
+    log('starting serve mode…');
+    const t = performance.now();
+    serve = await startServe(['--backend', 'cpu'], { dataDir });
+    const serveStartMs = performance.now() - t;
+    const gridUrl = `${serve.url}#/datasets?id=${datasetId}`;
+    ctx = await launchBrowser();
 
-  log(`first paint of the grid, ${LOADS} loads…`);
-  const loads: FirstPaint[] = [];
-  const watches: PageWatch[] = [];
-  for (let i = 0; i < LOADS; i++) {
-    const r = await firstPaint(ctx, gridUrl);
-    loads.push(r.load);
-    watches.push(r.watch);
-  }
+    log(`first paint of the grid, ${LOADS} loads…`);
+    const loads: FirstPaint[] = [];
+    const watches: PageWatch[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      const r = await firstPaint(ctx, gridUrl);
+      loads.push(r.load);
+      watches.push(r.watch);
+    }
 
-  log(`scrolling the grid: ${WHEEL_NOTCHES} wheel notches, then top to bottom in ${SCROLL_MS / 1000} s…`);
-  const page = await ctx.newPage();
-  const scrollWatch = watch(page);
-  await page.addInitScript({ content: FIRST_PAINT_PROBE });
-  await page.addInitScript({ content: FRAME_RECORDER });
-  await page.goto(gridUrl);
-  await waitFor(page, 'window.__bench.screenful', 60_000, 'the grid');
-  const userAgent = (await page.evaluate('navigator.userAgent')) as string;
-  const cols = (await page.evaluate(`(() => { const r = document.querySelector('[data-testid=grid-item]').parentElement; return getComputedStyle(r).gridTemplateColumns.split(' ').length; })()`)) as number;
-  // The wheel first, on the fresh page: the drag leaves a long queue of thumbnail requests behind it.
-  const wheel = await wheelScroll(page, scrollWatch);
-  const drag = await scrollDrag(page, scrollWatch, `img-${String(N).padStart(6, '0')}.jpg`);
-  await page.close();
-  watches.push(scrollWatch);
+    log(`scrolling the grid: ${WHEEL_NOTCHES} wheel notches, then top to bottom in ${SCROLL_MS / 1000} s…`);
+    const page = await ctx.newPage();
+    const scrollWatch = watch(page);
+    await page.addInitScript({ content: FIRST_PAINT_PROBE });
+    await page.addInitScript({ content: FRAME_RECORDER });
+    await page.goto(gridUrl);
+    await waitFor(page, 'window.__bench.screenful', 60_000, 'the grid');
+    const userAgent = (await page.evaluate('navigator.userAgent')) as string;
+    const cols = (await page.evaluate(`(() => { const r = document.querySelector('[data-testid=grid-item]').parentElement; return getComputedStyle(r).gridTemplateColumns.split(' ').length; })()`)) as number;
+    // The wheel first, on the fresh page: the drag leaves a long queue of thumbnail requests behind it.
+    const wheel = await wheelScroll(page, scrollWatch);
+    const drag = await scrollDrag(page, scrollWatch, `img-${String(N).padStart(6, '0')}.jpg`);
+    await page.close();
+    watches.push(scrollWatch);
 
-  log(`rating: ACR study of ${STUDY_SIZE} images, ${RATINGS} ratings…`);
-  const rate = await rating(ctx, serve.url, datasetId);
-  watches.push(rate.watch);
+    log(`rating: ACR study of ${STUDY_SIZE} images, ${RATINGS} ratings…`);
+    const rate = await rating(ctx, serve.url, datasetId);
+    watches.push(rate.watch);
 
-  // ---- report ----
-  const ms = (n: number) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : '-');
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  type Row = { metric: string; n: number; median: number; p95: number; max: number; extra: string };
-  const row = (metric: string, xs: number[], extra = ''): Row => ({ metric, ...stats(xs), extra });
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const frameRow = (metric: string, f: Frames, extra: string): Row =>
-    row(
-      metric,
-      f.deltas,
-      `>16.7ms ${pct(overFrames(f.deltas, 1))}, >33.3ms ${pct(overFrames(f.deltas, 2))}, long tasks ${f.longTasks.length}; cells grey ${pct(mean(f.blank))}${extra}`,
+    // ---- report ----
+    const warm = loads.slice(1);
+    const rows: Row[] = [
+      row('grid: first contentful paint (all loads)', loads.map((l) => l.fcp)),
+      row('grid: first tile in DOM (all loads)', loads.map((l) => l.tileInDom), `cold load ${ms(loads[0]!.tileInDom)} ms`),
+      row('grid: first tile painted (all loads)', loads.map((l) => l.tilePainted), `cold load ${ms(loads[0]!.tilePainted)} ms`),
+      row('grid: first thumbnail painted (all loads)', loads.map((l) => l.thumbPainted), `cold load ${ms(loads[0]!.thumbPainted)} ms`),
+      row('grid: first screenful of thumbnails (all loads)', loads.map((l) => l.screenful), `${loads[0]!.tiles} tiles; cold ${ms(loads[0]!.screenful)} ms`),
+      ...(warm.length ? [row('grid: first tile painted (warm loads only)', warm.map((l) => l.tilePainted))] : []),
+      frameRow(`scroll top→bottom, scrollTop per frame: frame time`, drag, `; ${(drag.scrollHeight / 1e6).toFixed(2)}M px in ${drag.seconds.toFixed(1)} s`),
+      frameRow(`scroll by mouse wheel (100 px x ${WHEEL_NOTCHES}): frame time`, wheel, `; ${(wheel.scrolledPx / 1000).toFixed(0)}k px`),
+      row('grid: images:list request while scrolling', scrollWatch.listMs, 'page of 200, sorted by name'),
+      row('rate: keydown → next stimulus in DOM', rate.samples.map((s) => s.keyToDom)),
+      row('rate: keydown → next stimulus loaded + painted', rate.samples.map((s) => s.keyToShown), `pauseMs 0, think ${THINK_MS} ms`),
+      row('rate: rate:submit request (network timing)', rate.submitMs),
+    ];
+
+    console.log(`UI benchmark: ${N.toLocaleString('en-US')} images (${cols} columns), ${userAgent.match(/Chrom\w*\/[\d.]+/)?.[0] ?? 'Chromium'} headless 1400x900, thumbnails ${args['cold-thumbs'] ? 'cold' : 'cached'}; times in ms from navigation start / keydown`);
+    printRows(rows);
+    const errors = watches.flatMap((w) => w.errors);
+    const rateLimited = watches.reduce((a, w) => a + w.rateLimited, 0);
+    console.log('frame shares count missed vsyncs (>16.7ms: frames of 33.3 ms or more; >33.3ms: 50 ms or more); cells grey: mean share of rendered grid cells still placeholders');
+    const apiLine = (l: FirstPaint) => l.api.filter((c) => c.start < l.tilePainted).map((c) => `${c.channel} ${ms(c.start)}→${ms(c.end)}`).join(', ');
+    console.log(`\nAPI calls before the first tile painted (ms from navigation start): cold load: ${apiLine(loads[0]!)}`);
+    if (loads.length > 1) console.log(`  last load: ${apiLine(loads[loads.length - 1]!)}`);
+    const capped = (x: number | null) => (x === null ? `more than ${SETTLE_CAP_MS / 1000} s` : `${ms(x)} ms`);
+    console.log(
+      `\ntop→bottom scroll: ${drag.thumbRequests} thumbnail requests, ${drag.queuedAtBottom} still queued at the bottom; the last tile showed after ${capped(drag.lastTileMs)}, its thumbnail after ${capped(drag.lastThumbMs)}`,
     );
-  const warm = loads.slice(1);
-  const rows: Row[] = [
-    row('grid: first contentful paint (all loads)', loads.map((l) => l.fcp)),
-    row('grid: first tile in DOM (all loads)', loads.map((l) => l.tileInDom), `cold load ${ms(loads[0]!.tileInDom)} ms`),
-    row('grid: first tile painted (all loads)', loads.map((l) => l.tilePainted), `cold load ${ms(loads[0]!.tilePainted)} ms`),
-    row('grid: first thumbnail painted (all loads)', loads.map((l) => l.thumbPainted), `cold load ${ms(loads[0]!.thumbPainted)} ms`),
-    row('grid: first screenful of thumbnails (all loads)', loads.map((l) => l.screenful), `${loads[0]!.tiles} tiles; cold ${ms(loads[0]!.screenful)} ms`),
-    ...(warm.length ? [row('grid: first tile painted (warm loads only)', warm.map((l) => l.tilePainted))] : []),
-    frameRow(`scroll top→bottom, scrollTop per frame: frame time`, drag, `; ${(drag.scrollHeight / 1e6).toFixed(2)}M px in ${drag.seconds.toFixed(1)} s`),
-    frameRow(`scroll by mouse wheel (100 px x ${WHEEL_NOTCHES}): frame time`, wheel, `; ${(wheel.scrolledPx / 1000).toFixed(0)}k px`),
-    row('grid: images:list request while scrolling', scrollWatch.listMs, 'page of 200, sorted by name'),
-    row('rate: keydown → next stimulus in DOM', rate.samples.map((s) => s.keyToDom)),
-    row('rate: keydown → next stimulus loaded + painted', rate.samples.map((s) => s.keyToShown), `pauseMs 0, think ${THINK_MS} ms`),
-    row('rate: rate:submit request (network timing)', rate.submitMs),
-  ];
+    if (rateLimited) console.log(`warning: ${rateLimited} responses were rate-limited (429)`);
+    if (errors.length) console.log(`warning: ${errors.length} page errors, first: ${errors[0]}`);
 
-  const widths = [52, 6, 8, 8, 8];
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : i < widths.length ? c.padStart(widths[i]!) : `  ${c}`)).join(' ');
-  console.log(`UI benchmark: ${N.toLocaleString('en-US')} images (${cols} columns), ${userAgent.match(/Chrom\w*\/[\d.]+/)?.[0] ?? 'Chromium'} headless 1400x900, thumbnails ${args['cold-thumbs'] ? 'cold' : 'cached'}; times in ms from navigation start / keydown`);
-  console.log(line(['metric', 'n', 'median', 'p95', 'max', 'notes']));
-  console.log('-'.repeat(widths.reduce((a, b) => a + b + 1, 0) + 40));
-  for (const r of rows) console.log(line([r.metric, String(r.n), ms(r.median), ms(r.p95), ms(r.max), r.extra]));
-  const errors = watches.flatMap((w) => w.errors);
-  const rateLimited = watches.reduce((a, w) => a + w.rateLimited, 0);
-  console.log('frame shares count missed vsyncs (>16.7ms: frames of 33.3 ms or more; >33.3ms: 50 ms or more); cells grey: mean share of rendered grid cells still placeholders');
-  const apiLine = (l: FirstPaint) => l.api.filter((c) => c.start < l.tilePainted).map((c) => `${c.channel} ${ms(c.start)}→${ms(c.end)}`).join(', ');
-  console.log(`\nAPI calls before the first tile painted (ms from navigation start): cold load: ${apiLine(loads[0]!)}`);
-  if (loads.length > 1) console.log(`  last load: ${apiLine(loads[loads.length - 1]!)}`);
-  const capped = (x: number | null) => (x === null ? `more than ${SETTLE_CAP_MS / 1000} s` : `${ms(x)} ms`);
-  console.log(
-    `\ntop→bottom scroll: ${drag.thumbRequests} thumbnail requests, ${drag.queuedAtBottom} still queued at the bottom; the last tile showed after ${capped(drag.lastTileMs)}, its thumbnail after ${capped(drag.lastThumbMs)}`,
-  );
-  if (rateLimited) console.log(`warning: ${rateLimited} responses were rate-limited (429)`);
-  if (errors.length) console.log(`warning: ${errors.length} page errors, first: ${errors[0]}`);
-
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg(), userAgent };
-  mkdirSync(args.out!, { recursive: true });
-  const file = join(args.out!, `ui-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine,
-        options: { images: N, loads: LOADS, scrollSeconds: SCROLL_MS / 1000, wheelNotches: WHEEL_NOTCHES, studySize: STUDY_SIZE, ratings: RATINGS, thinkMs: THINK_MS, coldThumbs: args['cold-thumbs'] },
-        setup: { ...timings, serveStartMs },
-        rows: rows.map((r) => ({ ...r, unit: 'ms' })),
-        scroll: {
-          drag: { ...stats(drag.deltas), over16_7: overFrames(drag.deltas, 1), over33_3: overFrames(drag.deltas, 2), greyCells: mean(drag.blank), framesWithGrey: share(drag.blank, 0), longTasks: drag.longTasks.length, longTaskMs: drag.longTasks.reduce((a, b) => a + b, 0), seconds: drag.seconds, scrollHeight: drag.scrollHeight, thumbRequests: drag.thumbRequests, queuedAtBottom: drag.queuedAtBottom, lastTileMs: drag.lastTileMs, lastThumbMs: drag.lastThumbMs, apiCallsOnPage: scrollWatch.apiCalls },
-          wheel: { ...stats(wheel.deltas), over16_7: overFrames(wheel.deltas, 1), over33_3: overFrames(wheel.deltas, 2), greyCells: mean(wheel.blank), framesWithGrey: share(wheel.blank, 0), longTasks: wheel.longTasks.length, seconds: wheel.seconds, scrolledPx: wheel.scrolledPx },
+    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg(), userAgent };
+    mkdirSync(args.out!, { recursive: true });
+    const file = join(args.out!, `ui-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          machine,
+          options: { images: N, loads: LOADS, scrollSeconds: SCROLL_MS / 1000, wheelNotches: WHEEL_NOTCHES, studySize: STUDY_SIZE, ratings: RATINGS, thinkMs: THINK_MS, coldThumbs: args['cold-thumbs'] },
+          setup: { ...timings, serveStartMs },
+          rows: rows.map((r) => ({ ...r, unit: 'ms' })),
+          scroll: {
+            drag: { ...stats(drag.deltas), over16_7: overFrames(drag.deltas, 1), over33_3: overFrames(drag.deltas, 2), greyCells: mean(drag.blank), framesWithGrey: share(drag.blank, 0), longTasks: drag.longTasks.length, longTaskMs: drag.longTasks.reduce((a, b) => a + b, 0), seconds: drag.seconds, scrollHeight: drag.scrollHeight, thumbRequests: drag.thumbRequests, queuedAtBottom: drag.queuedAtBottom, lastTileMs: drag.lastTileMs, lastThumbMs: drag.lastThumbMs, apiCallsOnPage: scrollWatch.apiCalls },
+            wheel: { ...stats(wheel.deltas), over16_7: overFrames(wheel.deltas, 1), over33_3: overFrames(wheel.deltas, 2), greyCells: mean(wheel.blank), framesWithGrey: share(wheel.blank, 0), longTasks: wheel.longTasks.length, seconds: wheel.seconds, scrolledPx: wheel.scrolledPx },
+          },
+          raw: { loads, rate: rate.samples, submitMs: rate.submitMs, listMs: scrollWatch.listMs, dragFrameMs: drag.deltas, wheelFrameMs: wheel.deltas },
+          warnings: { rateLimited, errors },
         },
-        raw: { loads, rate: rate.samples, submitMs: rate.submitMs, listMs: scrollWatch.listMs, dragFrameMs: drag.deltas, wheelFrameMs: wheel.deltas },
-        warnings: { rateLimited, errors },
-      },
-      null,
-      2,
-    ),
-  );
-  console.log(`\nwritten ${file}`);
+        null,
+        2,
+      ),
+    );
+    console.log(`\nwritten ${file}`);
+  } finally {
+    await ctx?.close().catch(() => {});
+    await serve?.stop().catch(() => {});
+  }
+}
+
+const root = await mkdtemp(join(tmpdir(), 'iqa-bench-ui-'));
+try {
+  if (SCENARIO !== 'library') await datasetsScenario(root);
+  if (SCENARIO !== 'datasets') await libraryScenario(root);
 } finally {
-  await ctx?.close().catch(() => {});
-  await serve?.stop().catch(() => {});
   if (args.keep) log(`kept ${root}`);
   else rmSync(root, { recursive: true, force: true });
 }
