@@ -76,4 +76,32 @@ describe('HIQA run', () => {
       scorer.dispose();
     }
   }, 240_000);
+
+  it('trains in oracle mode (R reads the true reference) and tests with the true references', async () => {
+    const started = await rt.invoke('runs:start', {
+      model: 'hiqa',
+      datasetId,
+      modelConfig: { scale: 'tiny', trainCrops: 2, testCrops: 2, oracle: true, qualityAwareLoss: false, discriminator: 'none', schedule: { rpreEpochs: 0, regressorEpochs: 1 } },
+      hyper: { epochs: 2, batchImages: 4, seed: 2 },
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    const run = started.result as RunSummary;
+    const end = await new Promise<RunProgress>((resolve) => {
+      rt.services.events.subscribe((event, payload) => {
+        const p = payload as RunProgress;
+        if (event === 'runs:progress' && p.runId === run.id && p.status !== 'running') resolve(p);
+      });
+    });
+    expect(end.status, end.error).toBe('completed');
+    const got = await rt.invoke('runs:get', { id: run.id });
+    if (!got.ok) throw new Error(got.error.message);
+    const m = (got.result as RunDetail).metrics;
+    expect(m.filter((x) => x.name === 'phase').map((x) => [x.epoch, x.value])).toEqual([[1, 2], [2, 3]]); // joint, regressor
+    expect(m.filter((x) => x.name === 'srcc').length).toBe(2);
+    const preds = await rt.invoke('runs:predictions', { id: run.id });
+    if (!preds.ok) throw new Error(preds.error.message);
+    const scores = (preds.result as { score: number }[]).map((p) => p.score);
+    expect(scores.length).toBeGreaterThan(0);
+    expect(scores.every(Number.isFinite)).toBe(true);
+  }, 240_000);
 });

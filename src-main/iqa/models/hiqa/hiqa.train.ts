@@ -37,14 +37,36 @@ async function hallucinationPsnr(model: HiqaModel, samples: readonly Sample[], o
   }
 }
 
+/**
+ * Oracle mode's test scores ("Ours+Oracle", P §4.1): R on I_d and the TRUE reference, `testCrops` seeded paired crops
+ * per image (the same for every epoch), averaged. The grid crops of normal scoring have no paired variant [U].
+ */
+async function predictWithReferences(model: HiqaModel, samples: readonly Sample[], opts: TrainOptions, epoch: number): Promise<{ imageId: number; score: number }[]> {
+  const out: { imageId: number; score: number }[] = [];
+  for (const s of samples) {
+    if (opts.signal?.aborted) throw new TrainingCancelled(epoch);
+    const protocol = { ...opts.protocol, trainCrops: opts.protocol.testCrops, flip: false };
+    const batch = toHiqaBatch(await pairedTrainBatch([{ distorted: s.path, reference: s.reference!, target: s.target }], protocol, seededRandom(7919 + s.imageId)));
+    try {
+      out.push({ imageId: s.imageId, score: tf.tidy(() => model.predictWithReference(batch.distorted, batch.reference!).mean().dataSync()[0]!) });
+    } finally {
+      tf.dispose([batch.distorted, batch.target, batch.reference!]);
+    }
+  }
+  return out;
+}
+
 export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
   const model = opts.model as HiqaModel;
   const { protocol, hyper } = opts;
-  if (model.config.oracle) throw new AppError('validation', 'HIQA oracle mode is scored with the true reference; training it through runs is not supported yet');
-  const optimizers = createHiqaOptimizers(model);
-  await opts.restoreOptimizers?.(optimizers);
   const source = new PatchSource(protocol);
   const withReferences = opts.train.length > 0 && opts.train.every((s) => s.reference);
+  const oracle = model.config.oracle;
+  if (oracle && !(withReferences && opts.test.every((s) => s.reference))) {
+    throw new AppError('validation', 'HIQA oracle mode reads the true reference of every training and test image; this dataset has images without one');
+  }
+  const optimizers = createHiqaOptimizers(model);
+  await opts.restoreOptimizers?.(optimizers);
   const stepsPerEpoch = Math.ceil(opts.train.length / hyper.batchImages);
   const startEpoch = opts.startEpoch ?? 1;
   let iteration = (startEpoch - 1) * stepsPerEpoch;
@@ -61,7 +83,8 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
         if (opts.signal?.aborted) throw new TrainingCancelled(epoch);
         const ts = performance.now();
         const chunk = order.slice(step * hyper.batchImages, (step + 1) * hyper.batchImages);
-        const b = await pairedTrainBatch(chunk.map((s) => ({ distorted: s.path, reference: phase === 'joint' ? s.reference! : null, target: s.target })), protocol, random);
+        const needsReference = phase === 'joint' || (phase === 'regressor' && oracle);
+        const b = await pairedTrainBatch(chunk.map((s) => ({ distorted: s.path, reference: needsReference ? s.reference! : null, target: s.target })), protocol, random);
         const batch = toHiqaBatch(b);
         let r;
         try {
@@ -77,7 +100,7 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
         }
         opts.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss, secondsPerStep: (performance.now() - ts) / 1000 });
       }
-      const predictions = await predictImages(model, source, protocol, opts.test, opts.signal);
+      const predictions = oracle ? await predictWithReferences(model, opts.test, opts, epoch) : await predictImages(model, source, protocol, opts.test, opts.signal);
       const metrics: Record<string, number> = {
         phase: ['rpre', 'warmup', 'joint', 'regressor'].indexOf(phase),
         ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.reduce((a, x) => a + x, 0) / v.length])),
