@@ -8,6 +8,9 @@ npm run typecheck || exit 1
 # Electronegativity on the Electron shell and the page (offline); a finding not allowed in scripts/electronegativity.json fails the run.
 npm run security || exit 1
 npm run build --silent >/dev/null || { npm run build; exit 1; }
+# Every built main-process bundle, worker and chunk must parse (a second `require` declared in a chunk once broke
+# the built training worker while the tests, which run the sources, stayed green).
+for f in out/main/*.js out/main/chunks/*.js out/preload/*; do node --check "$f" || { echo "built bundle does not parse: $f"; exit 1; }; done
 
 status=0
 npx vitest run --project unit --reporter=default --reporter=json --outputFile=test-results/unit.json || status=1

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from './paths';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the bundler declares its own `require` in ESM chunks, and two in one chunk do not load.
+const requireHere = createRequire(import.meta.url);
 
 export function appVersion(): string {
   const pkg = JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -32,7 +33,7 @@ export function libraryVersions(): Record<string, string> {
 }
 
 function sqliteVersion(): string {
-  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const Database = requireHere('better-sqlite3') as typeof import('better-sqlite3');
   const db = new Database(':memory:');
   try {
     return (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;

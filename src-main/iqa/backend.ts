@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import type { BackendInfo, TensorBackendName } from '../../src-shared/api/schemas';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the bundler declares its own `require` in ESM chunks, and two in one chunk do not load.
+const requireHere = createRequire(import.meta.url);
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -27,7 +28,7 @@ async function tryBackend(name: TensorBackendName): Promise<void> {
       return;
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      const distDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+      const distDir = dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
       wasm.setWasmPaths(join(distDir, '/'));
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
       registerWasmTrainingKernels();
