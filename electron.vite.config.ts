@@ -14,6 +14,7 @@ export default defineConfig({
           index: resolve('src-main/shells/electron/main.ts'),
           'backend-host': resolve('src-main/shells/electron/backend-host.ts'),
           'train-worker': resolve('src-main/iqa/train/train.worker.ts'),
+          'score-worker': resolve('src-main/iqa/score/score.worker.ts'),
         },
       },
     },

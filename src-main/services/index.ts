@@ -10,7 +10,7 @@ import { importHandlers } from './import.service';
 import { libraryHandlers } from './library.service';
 import { createMapService } from './maps.service';
 import { createRunService } from './runs.service';
-import { scoreHandlers } from './scores.service';
+import { createScoreService } from './scores.service';
 import { siblingHandlers } from './siblings.service';
 import { createStudyService } from './studies.service';
 import { createTtlService } from './ttl.service';
@@ -21,6 +21,7 @@ export function createHandlers(
   maps: ReturnType<typeof createMapService>,
   studies: ReturnType<typeof createStudyService>,
   acrossRuns: ReturnType<typeof createAcrossRunsService>,
+  scores: ReturnType<typeof createScoreService>,
 ): Handlers {
   return {
     ...studies.handlers,
@@ -31,7 +32,7 @@ export function createHandlers(
     'app:info': () => appInfo(ctx),
     ...datasetHandlers(ctx),
     ...importHandlers(ctx),
-    ...scoreHandlers(ctx),
+    ...scores.handlers,
     ...siblingHandlers(ctx),
     ...libraryHandlers(ctx),
     'jobs:list': () => ctx.jobs.list(),
@@ -50,11 +51,14 @@ export function createServices(ctx: ServiceContext) {
   const maps = createMapService(ctx);
   const studies = createStudyService(ctx);
   const acrossRuns = createAcrossRunsService(ctx);
+  const scores = createScoreService(ctx);
   return {
-    handlers: createHandlers(ctx, runs, maps, studies, acrossRuns),
+    handlers: createHandlers(ctx, runs, maps, studies, acrossRuns, scores),
     files: createFileService(ctx, maps.resolveFile, studies.rateFile),
     events: ctx.events,
     shutdown: async () => {
+      // Synchronous: runs before the store closes, so a scoring job writes the scores that have arrived.
+      scores.shutdown();
       maps.shutdown();
       acrossRuns.shutdown();
       await runs.shutdown();

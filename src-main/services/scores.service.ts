@@ -1,10 +1,13 @@
-// Scoring a dataset with a model as a background job: weights from a run, a checkpoint or the shipped model; batched writes, progress, cancel.
+// Scoring a dataset with a model as a background job: weights from a run, a checkpoint or the shipped model; the model runs in a worker thread, results are written here in batches; progress, cancel.
 import { dirname, join } from 'node:path';
 import { AppError } from '../../src-shared/api/errors';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { log } from '../app/logger';
 import { getModel } from '../iqa/registry';
-import { loadScorer, shippedCheckpoint, type CropMode, type Scorer, type WeightsSource } from '../iqa/score/scorer';
+import type { BackendChoice } from '../iqa/backend';
+import type { FromScoreWorker, ScoreOutcome, ToScoreWorker } from '../iqa/score/protocol';
+import { shippedCheckpoint, type CropMode, type Scorer, type WeightsSource } from '../iqa/score/scorer';
+import { spawnWorker } from '../iqa/train/spawn-worker';
 import type { NewImageScore } from '../store/repos/scores.repo';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
@@ -14,6 +17,11 @@ import { checkClientFile } from './import.service';
 export const SCORE_BATCH = 50;
 /** At most this many per-file errors are listed in a job's result (all are counted). */
 const MAX_LISTED_ERRORS = 100;
+/** The worker posts its results at least this often (ms), so progress moves with slow models too. */
+const POST_MS = 100;
+
+/** For tests: a pause after each image in the worker, to cancel a job of a tiny model part way. 0 in the app. */
+export const scoreTuning = { pauseMs: 0 };
 
 export interface ScoreFileError {
   imageId: number;
@@ -47,8 +55,13 @@ export function scaleOf(scorer: Pick<Scorer, 'labels'>): string {
   return l ? `${l.kind} ${l.range[0]}-${l.range[1]} ${l.higherIsBetter ? 'higher' : 'lower'}` : 'raw';
 }
 
-export function scoreHandlers(ctx: ServiceContext): Pick<Handlers, 'scores:start' | 'scores:list'> {
+export function createScoreService(ctx: ServiceContext) {
   const { store } = ctx;
+  /**
+   * The backend a worker starts: the one this process runs on (chosen at start: --backend, IQA_BACKEND), so scores
+   * are those this process would compute; 'auto' when it started none.
+   */
+  const workerBackend = (): BackendChoice => ctx.backend()?.name ?? 'auto';
 
   /** Which weights to use; fails fast (before any job starts) when there are none. */
   async function resolveSource(input: ParsedInputOf<'scores:start'>): Promise<ResolvedSource> {
@@ -80,7 +93,10 @@ export function scoreHandlers(ctx: ServiceContext): Pick<Handlers, 'scores:start
     throw new AppError('validation', 'Choose what to score with: a model (its shipped weights), a run or a checkpoint');
   }
 
-  return {
+  /** Running jobs: each stops its worker and writes what has arrived (at app shutdown, before the store closes). */
+  const active = new Set<(why: string) => void>();
+
+  const handlers: Pick<Handlers, 'scores:start' | 'scores:list'> = {
     'scores:start': async (input) => {
       const ds = store.datasets.get(input.datasetId) ?? notFound('dataset', input.datasetId);
       const source = await resolveSource(input);
@@ -90,47 +106,104 @@ export function scoreHandlers(ctx: ServiceContext): Pick<Handlers, 'scores:start
           .prepare('SELECT id, path, name, error FROM images WHERE dataset_id = ? ORDER BY id')
           .all(ds.id) as { id: number; path: string; name: string; error: string | null }[];
         const readable = images.filter((i) => i.error === null);
+        const names = new Map(readable.map((i) => [i.id, i.name]));
         progress(0, readable.length, 'loading the model');
-        const scorer = await loadScorer(source.weights);
-        const scale = scaleOf(scorer);
-        const sourceKey = source.weights.checkpoint ? scorer.source : `shipped:${scorer.modelId}`;
         const result: ScoreJobResult = {
-          datasetId: ds.id, model: scorer.modelId, source: sourceKey, scale, total: readable.length,
+          datasetId: ds.id, model: source.weights.model ?? '', source: '', scale: 'raw', total: readable.length,
           scored: 0, failed: 0, skipped: images.length - readable.length, errors: [],
         };
+        let done = 0;
         let pending: NewImageScore[] = [];
         const flush = () => {
           store.scores.upsertMany(pending);
           result.scored += pending.length;
           pending = [];
         };
-        try {
-          for (const [n, img] of readable.entries()) {
-            if (signal.aborted) break;
-            try {
-              const r = await scorer.scoreFile(img.path, crop);
-              if (!Number.isFinite(r.score)) throw new AppError('bad_input', `the model gave a non-finite score (${r.score})`);
-              pending.push({ imageId: img.id, model: scorer.modelId, source: sourceKey, runId: source.runId, score: r.score, scale, crops: r.crops });
-            } catch (err) {
+        const take = (items: ScoreOutcome[]) => {
+          for (const item of items) {
+            done++;
+            let error = 'error' in item ? item.error : null;
+            if (!('error' in item)) {
+              if (!Number.isFinite(item.score)) error = `the model gave a non-finite score (${item.score})`;
+              else pending.push({ imageId: item.imageId, model: result.model, source: result.source, runId: source.runId, score: item.score, scale: result.scale, crops: item.crops });
+            }
+            if (error !== null) {
               result.failed++;
-              if (result.errors.length < MAX_LISTED_ERRORS) result.errors.push({ imageId: img.id, name: img.name, error: AppError.from(err).message });
+              if (result.errors.length < MAX_LISTED_ERRORS) result.errors.push({ imageId: item.imageId, name: names.get(item.imageId) ?? `#${item.imageId}`, error });
             }
             if (pending.length >= SCORE_BATCH) flush();
-            progress(n + 1, readable.length, `${result.scored + pending.length} scored${result.failed ? `, ${result.failed} failed` : ''}`);
           }
+          progress(done, readable.length, `${result.scored + pending.length} scored${result.failed ? `, ${result.failed} failed` : ''}`);
+        };
+
+        // The model runs in a worker thread, so this thread stays free for requests; results come back in batches.
+        const worker = spawnWorker('src-main/iqa/score/score.worker.ts', 'score-worker.js');
+        let stoppedBecause = null as string | null;
+        try {
+          await new Promise<void>((resolve, reject) => {
+            let ended = false;
+            const end = (err: unknown) => {
+              if (ended) return;
+              ended = true;
+              active.delete(stop);
+              signal.removeEventListener('abort', onAbort);
+              void worker.terminate();
+              if (err) reject(err);
+              else resolve();
+            };
+            // A cancel (even from inside a progress listener) ends the job now; the results that arrived are kept.
+            const stop = (why: string) => {
+              stoppedBecause = why;
+              end(null);
+              try {
+                flush();
+              } catch (err) {
+                log.error('scores', 'could not write the last scores', err);
+              }
+            };
+            const onAbort = () => stop('cancelled');
+            active.add(stop);
+            signal.addEventListener('abort', onAbort);
+            if (signal.aborted) onAbort();
+            worker.on('message', (msg: FromScoreWorker) => {
+              if (ended) return;
+              try {
+                if (msg.type === 'ready') {
+                  log.info('scores', `scoring ${readable.length} image(s) with ${msg.modelId} on ${msg.backend}`);
+                  result.model = msg.modelId;
+                  result.source = source.weights.checkpoint ? msg.source : `shipped:${msg.modelId}`;
+                  result.scale = scaleOf(msg);
+                } else if (msg.type === 'results') take(msg.items);
+                else if (msg.type === 'done') end(null);
+                else end(new AppError(msg.code, msg.message));
+              } catch (err) {
+                end(err);
+              }
+            });
+            worker.on('error', (err) => end(err));
+            worker.on('exit', (code) => end(new AppError('internal', `the scoring worker stopped (exit code ${code}) before it finished`)));
+            const start: ToScoreWorker = {
+              type: 'start',
+              job: {
+                weights: source.weights, crop, backend: workerBackend(), images: readable.map(({ id, path }) => ({ id, path })),
+                postEvery: SCORE_BATCH, postMs: POST_MS, pauseMs: scoreTuning.pauseMs,
+              },
+            };
+            worker.postMessage(start);
+          });
           flush();
         } finally {
-          // Whatever ends the loop (a cancel, a database error), the finished scores are kept and the grid refreshes.
+          // Whatever ends the loop (a cancel, a database error, a failed worker), the finished scores are kept and the grid refreshes.
           try {
             flush();
           } catch (err) {
             log.error('scores', 'could not write the last scores', err);
           }
-          scorer.dispose();
           if (result.scored) ctx.events.emit('datasets:changed', { datasetId: ds.id });
         }
-        if (signal.aborted) {
-          throw new AppError('cancelled', `Cancelled after scoring ${result.scored} of ${result.total} images; those scores are kept`, result);
+        if (stoppedBecause !== null) {
+          const why = stoppedBecause === 'cancelled' ? 'Cancelled' : `Stopped (${stoppedBecause})`;
+          throw new AppError('cancelled', `${why} after scoring ${result.scored} of ${result.total} images; those scores are kept`, result);
         }
         return result;
       });
@@ -138,6 +211,14 @@ export function scoreHandlers(ctx: ServiceContext): Pick<Handlers, 'scores:start
     'scores:list': ({ imageId }) => {
       if (!store.datasets.getImage(imageId)) notFound('image', imageId);
       return store.scores.listForImage(imageId);
+    },
+  };
+
+  return {
+    handlers,
+    /** Stops every scoring worker (app shutdown), writing the scores that have arrived; their jobs end cancelled. */
+    shutdown(): void {
+      for (const stop of [...active]) stop('the app is closing');
     },
   };
 }

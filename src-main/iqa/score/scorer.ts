@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
 import { resourcesDir } from '../../app/paths';
 import { seededRandom } from '../../datasets/splits';
-import { decodeForModel, extractPatches, randomCrops, uniformGrid } from '../../imaging/patches';
+import { decodeForModel, extractPatches, randomCrops, uniformGrid, type PatchBatch } from '../../imaging/patches';
 import type { InputProtocol, IqaModel, ModelSpec } from '../models/model';
 import { fromNormalised, getModel } from '../registry';
 import { meanPrediction } from './predict';
@@ -64,6 +64,12 @@ export interface Scorer {
   source: string;
   labels: LabelSpace | null;
   scoreFile(path: string, crop?: CropMode): Promise<ImageScore>;
+  /**
+   * `scoreFile` in two steps: `prepare` decodes and crops (sharp, off the JavaScript thread), `predict` runs the model
+   * (synchronous). A loop can prepare the next image while the model runs on this one; the score is the same.
+   */
+  prepare(path: string, crop?: CropMode): Promise<PatchBatch>;
+  predict(batch: PatchBatch): ImageScore;
   /** For models that hallucinate a reference (HIQA): the image as the model saw it, G's reference and |I_d − G(I_d)|. */
   maps: ((path: string, opts?: MapsOptions) => Promise<HallucinationMaps>) | null;
   dispose(): void;
@@ -128,9 +134,9 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
   }
   const protocol = spec.input(config);
 
-  async function scoreFile(path: string, crop: CropMode = { kind: 'grid' }): Promise<ImageScore> {
+  function prepare(path: string, crop: CropMode = { kind: 'grid' }): Promise<PatchBatch> {
     const p = protocol.patch;
-    const batch = await extractPatches(path, {
+    return extractPatches(path, {
       patch: p,
       ...(crop.kind !== 'none' && protocol.resize ? { resize: protocol.resize } : {}),
       imagenet: protocol.imagenet,
@@ -143,9 +149,16 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
         return uniformGrid(w, h, p, crop.count ?? protocol.testCrops);
       },
     });
-    const raw = meanPrediction(model, batch.data, batch.count, p);
+  }
+
+  function predict(batch: PatchBatch): ImageScore {
+    const raw = meanPrediction(model, batch.data, batch.count, batch.patch);
     const score = labels ? fromNormalised(raw, labels.range, labels.higherIsBetter) : raw;
     return { score, crops: batch.count };
+  }
+
+  async function scoreFile(path: string, crop: CropMode = { kind: 'grid' }): Promise<ImageScore> {
+    return predict(await prepare(path, crop));
   }
 
   const hallucinate = model.hallucinate?.bind(model);
@@ -189,5 +202,5 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
       }
     : null;
 
-  return { modelId: spec.id, config, protocol, source, labels, scoreFile, maps, dispose: () => model.dispose() };
+  return { modelId: spec.id, config, protocol, source, labels, scoreFile, prepare, predict, maps, dispose: () => model.dispose() };
 }

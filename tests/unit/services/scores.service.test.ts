@@ -1,29 +1,24 @@
-// Scoring a dataset through the dispatcher: a tiny trained CNNIQA run scores every image in a job; sort and filter by score; cancel; per-file errors.
+// Scoring a dataset through the dispatcher: a tiny trained CNNIQA run scores every image in a job (in a worker thread); sort and filter by score; cancel; per-file errors.
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ImageItem, ImagePage, ImageScore, JobInfo, RunDetail, RunProgress, RunSummary } from '../../../src-shared/api/schemas';
 import { openRuntime, type Runtime } from '../../../src-main/runtime';
-import { shippedCheckpoint } from '../../../src-main/iqa/score/scorer';
-import type { ScoreJobResult } from '../../../src-main/services/scores.service';
+import { loadScorer, shippedCheckpoint } from '../../../src-main/iqa/score/scorer';
+import { scoreTuning, type ScoreJobResult } from '../../../src-main/services/scores.service';
 import { writeBlurDataset } from '../../helpers/blur-dataset';
 import { tempDir } from '../../helpers/temp';
 
-// Scoring the tiny model can finish inside one progress interval; the cancel test slows each file to cancel part way.
-const slow = vi.hoisted(() => ({ ms: 0 }));
+// Counts the scorers loaded on this (the main) thread: a scoring job must load its model in its worker only.
+const mainThread = vi.hoisted(() => ({ loads: 0 }));
 vi.mock('../../../src-main/iqa/score/scorer', async (importOriginal) => {
   const mod = await importOriginal<typeof import('../../../src-main/iqa/score/scorer')>();
   return {
     ...mod,
-    loadScorer: async (src: Parameters<typeof mod.loadScorer>[0]) => {
-      const scorer = await mod.loadScorer(src);
-      return {
-        ...scorer,
-        scoreFile: async (...args: Parameters<typeof scorer.scoreFile>) => {
-          if (slow.ms) await new Promise((ok) => setTimeout(ok, slow.ms));
-          return scorer.scoreFile(...args);
-        },
-      };
+    loadScorer: (...args: Parameters<typeof mod.loadScorer>) => {
+      mainThread.loads++;
+      return mod.loadScorer(...args);
     },
   };
 });
@@ -137,6 +132,55 @@ describe('scores', () => {
     await expect(call('scores:list', { imageId: 99999 })).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('answers requests while a job scores in its worker, with the scores the synchronous path gives', async () => {
+    // Many crops per image make the tiny model's job long enough to ask during it; another folder is another source.
+    const copy = join(tempDir('iqa-ckpt-'), 'epoch-grid');
+    cpSync(run.checkpointPath!, copy, { recursive: true });
+    const CROPS = 40;
+    const loadsBefore = mainThread.loads;
+    const job = await call<JobInfo>('scores:start', { datasetId, checkpoint: copy, crops: CROPS });
+    const ended = jobEvents(job.jobId);
+    const running = () => rt.ctx.jobs.get(job.jobId)!.state === 'running';
+    // Wait for the first results, so the model is loaded and running while the requests are made.
+    while (running() && rt.ctx.jobs.get(job.jobId)!.done === 0) await nextTurn();
+    const answered: { channel: string; jobRunning: boolean; done: number }[] = [];
+    for (let i = 0; i < 10; i++) {
+      // Each request in its own turn of the event loop, as HTTP requests arrive.
+      await nextTurn();
+      await call('app:info', {});
+      answered.push({ channel: 'app:info', jobRunning: running(), done: rt.ctx.jobs.get(job.jobId)!.done });
+      await nextTurn();
+      expect((await list({ limit: 50 })).total).toBe(TOTAL);
+      answered.push({ channel: 'images:list', jobRunning: running(), done: rt.ctx.jobs.get(job.jobId)!.done });
+    }
+    const events = await ended;
+    const end = events[events.length - 1]!;
+    expect(end.state, end.error?.message).toBe('done');
+    expect(end.result).toMatchObject({ total: TOTAL, scored: TOTAL, failed: 0, source: copy });
+    // Every request was answered before the job ended (the job was still running when each one came back).
+    expect(answered).toHaveLength(20);
+    expect(answered.filter((a) => !a.jobRunning)).toEqual([]);
+    expect(answered.every((a) => a.done < TOTAL)).toBe(true);
+    // The model never ran on this thread: the job loaded no scorer here.
+    expect(mainThread.loads).toBe(loadsBefore);
+
+    // The synchronous path (the scorer on this thread, as scores:start ran before): the same scores.
+    const stored = new Map(
+      (rt.ctx.store.db.prepare('SELECT s.image_id AS id, s.score, s.crops FROM image_scores s JOIN images i ON i.id = s.image_id WHERE i.dataset_id = ? AND s.source = ?').all(datasetId, copy) as { id: number; score: number; crops: number }[]).map((r) => [r.id, r]),
+    );
+    expect(stored.size).toBe(TOTAL);
+    const scorer = await loadScorer({ checkpoint: copy });
+    try {
+      for (const img of (await list({})).items) {
+        const direct = await scorer.scoreFile(img.path, { kind: 'grid', count: CROPS });
+        expect(stored.get(img.id)!.crops).toBe(direct.crops);
+        expect(Math.abs(stored.get(img.id)!.score - direct.score), img.name).toBeLessThan(1e-6);
+      }
+    } finally {
+      scorer.dispose();
+    }
+  });
+
   it('sorts by score and filters by a score range', async () => {
     const desc = (await list({ sort: 'score', descending: true })).items.map((i) => i.score!);
     expect(desc).toHaveLength(TOTAL);
@@ -162,14 +206,15 @@ describe('scores', () => {
     const copy = join(tempDir('iqa-ckpt-'), 'epoch-copy');
     cpSync(run.checkpointPath!, copy, { recursive: true });
     let doneAtCancel = -1;
-    slow.ms = 40;
+    // Scoring the tiny model can finish inside one progress interval: a pause after each image in the worker lets it cancel part way.
+    scoreTuning.pauseMs = 40;
     const { end } = await score({ checkpoint: copy }, (j) => {
       if (doneAtCancel < 0 && j.state === 'running' && j.done >= 1) {
         doneAtCancel = j.done;
         expect(rt.ctx.jobs.cancel(j.jobId)).toBe(true);
       }
     });
-    slow.ms = 0;
+    scoreTuning.pauseMs = 0;
     expect(end.state).toBe('cancelled');
     expect(end.error?.code).toBe('cancelled');
     expect(doneAtCancel).toBeGreaterThan(0);
