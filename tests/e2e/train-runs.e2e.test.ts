@@ -150,7 +150,7 @@ describe('Train and Runs screens against serve mode', () => {
   it('lists the run on Runs and draws its loss and metric curves and the prediction scatter', async () => {
     await page.locator('nav a[data-screen=runs]').click();
     const row = page.locator(`[data-testid=run-row][data-run-id="${firstRun}"]`);
-    await expect.poll(() => row.innerText()).toMatch(/cnniqa on blur\s+cnniqa\s+blur\s+completed\s+3 \/ 3\s+-?\d\.\d{3}/i);
+    await expect.poll(() => row.innerText()).toMatch(/cnniqa on blur\s+cnniqa\s+blur\s+[^\n]*?completed\s+3 \/ 3\s+-?\d\.\d{3}/i);
     await row.getByTestId('run-check').check();
     await row.getByTestId('run-open').click();
     const loss = page.getByTestId('chart-loss');

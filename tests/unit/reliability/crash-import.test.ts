@@ -17,8 +17,11 @@ function datasetState(dbFile: string): { integrity: string; datasets: number; im
   if (!existsSync(dbFile)) return null;
   const db = new Database(dbFile, { fileMustExist: true });
   try {
+    const integrity = db.pragma('integrity_check', { simple: true }) as string;
+    // Killed before the first migration committed: an empty database.
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'images'").get()) return { integrity, datasets: 0, images: 0 };
     return {
-      integrity: db.pragma('integrity_check', { simple: true }) as string,
+      integrity,
       datasets: (db.prepare("SELECT count(*) AS n FROM datasets WHERE name = 'big'").get() as { n: number }).n,
       images: (db.prepare("SELECT count(*) AS n FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE d.name = 'big'").get() as { n: number }).n,
     };
