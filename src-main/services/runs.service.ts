@@ -213,6 +213,44 @@ export function createRunService(ctx: ServiceContext) {
     return store.runs.list().find((r) => r.id === runId)!;
   }
 
+  /** The same config on N content-disjoint splits, one run after another (see the contract). */
+  async function startSeries(input: ParsedInputOf<'runs:startSeries'>) {
+    const { splits: n, ...rest } = input;
+    const ds = store.datasets.get(rest.datasetId) ?? notFound('dataset', rest.datasetId);
+    let names = store.splits
+      .list(ds.id)
+      .filter((s) => s.protocol === 'content-disjoint' && s.counts.train > 0 && s.counts.test > 0)
+      .map((s) => s.name);
+    if (names.length < n) {
+      // A seed whose split names are all new: re-making an existing split would orphan the runs trained on it.
+      const taken = new Set(store.splits.list(ds.id).map((s) => s.name));
+      let seed = 123;
+      while (Array.from({ length: n }, (_, k) => randomSplitName(0.8, 0, seed, k + 1)).some((name) => taken.has(name))) seed++;
+      names = createContentSplits(store, { datasetId: ds.id, trainRatio: 0.8, valRatio: 0, repeats: n, seed });
+    }
+    names = names.slice(0, n);
+    const base = rest.name ?? `${rest.model} on ${ds.name}`;
+    const runOn = (split: string) => start({ ...rest, split, name: `${base} [${split}]` });
+    const first = await runOn(names[0]!);
+    void (async () => {
+      let previous = first.id;
+      for (const split of names.slice(1)) {
+        const status = await waitFor(previous);
+        if (status !== 'completed') {
+          log.info('runs', `series "${base}" stopped after run ${previous} (${status}); ${split} and later splits not started`);
+          return;
+        }
+        try {
+          previous = (await runOn(split)).id;
+        } catch (err) {
+          log.error('runs', `series "${base}" could not start on ${split}`, err);
+          return;
+        }
+      }
+    })();
+    return { first, splits: names };
+  }
+
   function resume(id: number) {
     const run = store.runs.get(id) ?? notFound('run', id);
     if (active.has(id)) throw new AppError('conflict', `Run ${id} is already running`);
@@ -227,13 +265,14 @@ export function createRunService(ctx: ServiceContext) {
     return store.runs.list().find((r) => r.id === id)!;
   }
 
-  const handlers: Pick<Handlers, 'runs:list' | 'runs:get' | 'runs:start' | 'runs:cancel' | 'runs:resume' | 'runs:predictions' | 'models:list'> = {
+  const handlers: Pick<Handlers, 'runs:list' | 'runs:get' | 'runs:start' | 'runs:startSeries' | 'runs:cancel' | 'runs:resume' | 'runs:predictions' | 'models:list'> = {
     'runs:list': () => store.runs.list(),
     'runs:get': ({ id }) => {
       const run = store.runs.get(id) ?? notFound('run', id);
       return { ...run, metrics: store.runs.metrics(id) };
     },
     'runs:start': (input) => start(input),
+    'runs:startSeries': (input) => startSeries(input),
     'runs:cancel': ({ id }) => {
       const worker = active.get(id);
       if (!worker) return { cancelled: false };

@@ -55,6 +55,7 @@ export const INVOKE_CHANNELS = [
   'runs:evaluations',
   'runs:scoreImage',
   'images:neighbours',
+  'runs:startSeries',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

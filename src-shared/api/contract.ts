@@ -43,6 +43,21 @@ import {
 
 const NoInput = z.object({}).strict();
 
+/** What starts a training run (runs:start); runs:startSeries takes it with `splits` instead of `split`. */
+const RunStartInput = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    model: z.string().min(1).max(60),
+    datasetId: Id,
+    split: z.string().min(1).max(100).optional(),
+    modelConfig: z.record(z.string(), z.json()).default({}),
+    hyper: TrainHyperInput.default({}),
+    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+    /** Start from this run's latest weights (fine-tuning, or the next stage of a chain); its optimizer state is not reused. */
+    initFromRun: Id.optional(),
+  })
+  .strict();
+
 export const contract = {
   'app:info': { input: NoInput, output: AppInfo },
   'datasets:list': { input: NoInput, output: z.array(DatasetSummary) },
@@ -122,20 +137,17 @@ export const contract = {
   'runs:list': { input: NoInput, output: z.array(RunSummary) },
   'runs:get': { input: z.object({ id: Id }).strict(), output: RunDetail },
   'runs:start': {
-    input: z
-      .object({
-        name: z.string().trim().min(1).max(200).optional(),
-        model: z.string().min(1).max(60),
-        datasetId: Id,
-        split: z.string().min(1).max(100).optional(),
-        modelConfig: z.record(z.string(), z.json()).default({}),
-        hyper: TrainHyperInput.default({}),
-        backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
-        /** Start from this run's latest weights (fine-tuning, or the next stage of a chain); its optimizer state is not reused. */
-        initFromRun: Id.optional(),
-      })
-      .strict(),
+    input: RunStartInput,
     output: RunSummary,
+  },
+  /**
+   * The same config trained on N content-disjoint splits, one run after another (the N-split protocol from the UI):
+   * the first run starts now, each next one when the previous completes; the series stops at a run that fails or is
+   * cancelled, or when the workbench closes. Splits are made (80/20, content-disjoint) when the dataset has fewer.
+   */
+  'runs:startSeries': {
+    input: RunStartInput.omit({ split: true }).extend({ splits: z.number().int().min(2).max(20) }).strict(),
+    output: z.object({ first: RunSummary, splits: z.array(z.string()) }),
   },
   'runs:cancel': { input: z.object({ id: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
   'runs:resume': { input: z.object({ id: Id }).strict(), output: RunSummary },

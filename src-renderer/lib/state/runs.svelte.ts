@@ -121,6 +121,15 @@ class RunsState {
     return run;
   }
 
+  /** The same config on N splits, one run after another: the first starts now, the service starts the rest. */
+  async startSeries(input: InputOf<'runs:startSeries'>): Promise<{ first: RunSummary; splits: string[] }> {
+    const series = await call('runs:startSeries', input);
+    this.#upsert(series.first);
+    this.live[series.first.id] = { status: series.first.status, fraction: 0, epochs: input.hyper?.epochs, ...this.live[series.first.id] };
+    void this.loadDetail(series.first.id);
+    return series;
+  }
+
   async cancel(id: number): Promise<void> {
     await call('runs:cancel', { id });
   }
