@@ -5,8 +5,8 @@ import { AppError } from '../../src-shared/api/errors';
 import type { RunDetail, RunProgress, RunSummary, SplitSummary } from '../../src-shared/api/schemas';
 import { TrainHyperInput } from '../../src-shared/api/schemas';
 import { describeIssues } from '../../src-shared/api/validate';
-import { evaluate, perGroupSrcc, summarizeSplits } from '../../src-shared/metrics/index';
-import { loadScorer } from '../iqa/score/scorer';
+import { summarizeSplits } from '../../src-shared/metrics/index';
+import { evaluateCheckpoint, evaluationImages } from '../iqa/evaluate-checkpoint';
 import type { BackendChoice } from '../iqa/backend';
 import type { Runtime } from '../runtime';
 import { findDataset, withRuntime } from './datasets.command';
@@ -143,39 +143,18 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     const ds = await findDataset(rt, flags.dataset ?? run.datasetId ?? '');
     const sameData = ds.id === run.datasetId;
     const splitName = flags.all ? null : (flags.split ?? (sameData ? String(run.config.split) : null));
-    const rows = rt.ctx.store.db
-      .prepare(
-        splitName
-          ? `SELECT i.id, i.path, i.label, i.distortion FROM images i JOIN split_members m ON m.image_id = i.id JOIN splits s ON s.id = m.split_id
-             WHERE i.dataset_id = ? AND s.name = ? AND m.part = 'test' AND i.label IS NOT NULL AND i.error IS NULL ORDER BY i.id`
-          : `SELECT i.id, i.path, i.label, i.distortion FROM images i WHERE i.dataset_id = ? AND i.label IS NOT NULL AND i.error IS NULL ORDER BY i.id`,
-      )
-      .all(...(splitName ? [ds.id, splitName] : [ds.id])) as { id: number; path: string; label: number; distortion: string | null }[];
-    if (rows.length < 3) throw new AppError('bad_input', `Too few labelled images to evaluate (${rows.length}) in ${ds.name}${splitName ? ` / ${splitName} test part` : ''}`);
-    const scorer = await loadScorer({ checkpoint: run.checkpointPath });
-    const pred: number[] = [];
-    try {
-      for (const [i, r] of rows.entries()) {
-        pred.push((await scorer.scoreFile(r.path)).score);
-        if (!flags.json && process.stderr.isTTY) process.stderr.write(`\rscoring ${i + 1}/${rows.length}`);
-      }
-    } finally {
-      scorer.dispose();
-    }
-    if (!flags.json && process.stderr.isTTY) process.stderr.write('\n');
-    // A model trained on MOS evaluated on DMOS data (or the reverse) is compared after flipping its direction.
-    const flip = scorer.labels !== null && scorer.labels.higherIsBetter !== (ds.direction === 'higher_better');
-    const p = flip ? pred.map((v) => -v) : pred;
-    const labels = rows.map((r) => r.label);
-    const e = evaluate(p, labels);
-    const groups = perGroupSrcc(p, labels, rows.map((r) => r.distortion ?? 'none')).filter((g) => g.group !== 'none');
-    const result = { run: run.id, dataset: ds.name, split: splitName, part: splitName ? 'test' : 'all', flippedDirection: flip, ...e, perDistortion: groups };
+    const rows = evaluationImages(rt.ctx.store.db, ds, splitName);
+    const e = await evaluateCheckpoint(run.checkpointPath, rows, ds.direction === 'higher_better', (done, total) => {
+      if (!flags.json && process.stderr.isTTY) process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`);
+    });
+    const { flippedDirection, perDistortion, ...metrics } = e;
+    const result = { run: run.id, dataset: ds.name, split: splitName, part: splitName ? 'test' : 'all', flippedDirection, ...metrics, perDistortion };
     if (flags.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
     process.stdout.write(
       `run ${run.id} on ${ds.name} (${splitName ? `${splitName}, test part` : 'all images'}, n=${e.n}): SRCC ${e.srcc.toFixed(4)}  KRCC ${e.krcc.toFixed(4)}  ` +
         `PLCC ${e.plcc.toFixed(4)} (fitted ${e.plccFitted.toFixed(4)})  RMSE ${e.rmse.toFixed(4)} (fitted ${e.rmseFitted.toFixed(4)})\n`,
     );
-    for (const g of groups) process.stdout.write(`  ${g.group.padEnd(28)} n=${String(g.n).padEnd(5)} SRCC ${g.srcc.toFixed(4)}\n`);
+    for (const g of perDistortion) process.stdout.write(`  ${g.group.padEnd(28)} n=${String(g.n).padEnd(5)} SRCC ${g.srcc.toFixed(4)}\n`);
   }, flags.backend);
 }
 

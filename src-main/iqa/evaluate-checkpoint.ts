@@ -1,0 +1,62 @@
+// A checkpoint evaluated on a dataset's labelled images (its split's test part, or all of them): `iqa eval` and runs:evaluate.
+import { AppError } from '../../src-shared/api/errors';
+import { evaluate, perGroupSrcc, type Evaluation, type GroupSrcc } from '../../src-shared/metrics/index';
+import type { Db } from '../store/db';
+import { loadScorer } from './score/scorer';
+
+export interface EvalImage {
+  id: number;
+  path: string;
+  label: number;
+  distortion: string | null;
+}
+
+/** Readable labelled images of a dataset, in id order: the test part of `splitName`, or every one when it is null. */
+export function evaluationImages(db: Db, dataset: { id: number; name: string }, splitName: string | null): EvalImage[] {
+  const images = db
+    .prepare(
+      splitName
+        ? `SELECT i.id, i.path, i.label, i.distortion FROM images i JOIN split_members m ON m.image_id = i.id JOIN splits s ON s.id = m.split_id
+           WHERE i.dataset_id = ? AND s.dataset_id = i.dataset_id AND s.name = ? AND m.part = 'test' AND i.label IS NOT NULL AND i.error IS NULL ORDER BY i.id`
+        : 'SELECT i.id, i.path, i.label, i.distortion FROM images i WHERE i.dataset_id = ? AND i.label IS NOT NULL AND i.error IS NULL ORDER BY i.id',
+    )
+    .all(...(splitName ? [dataset.id, splitName] : [dataset.id])) as EvalImage[];
+  if (images.length < 3) throw new AppError('bad_input', `Too few labelled images to evaluate (${images.length}) in ${dataset.name}${splitName ? ` / ${splitName} test part` : ''}`);
+  return images;
+}
+
+export interface CheckpointEvaluation extends Evaluation {
+  /** The model's direction (MOS vs DMOS) differed from the dataset's: its scores were negated before comparing. */
+  flippedDirection: boolean;
+  perDistortion: GroupSrcc[];
+}
+
+/**
+ * Scores every image with the checkpoint and compares with the labels. A model trained on MOS evaluated on DMOS data
+ * (or the reverse) is compared after flipping its direction. `onScored` runs after each image (progress, cancel).
+ */
+export async function evaluateCheckpoint(
+  checkpoint: string,
+  images: readonly EvalImage[],
+  datasetHigherIsBetter: boolean,
+  onScored: (done: number, total: number) => void = () => {},
+): Promise<CheckpointEvaluation> {
+  const scorer = await loadScorer({ checkpoint });
+  const pred: number[] = [];
+  try {
+    for (const [i, img] of images.entries()) {
+      pred.push((await scorer.scoreFile(img.path)).score);
+      onScored(i + 1, images.length);
+    }
+  } finally {
+    scorer.dispose();
+  }
+  const flip = scorer.labels !== null && scorer.labels.higherIsBetter !== datasetHigherIsBetter;
+  const p = flip ? pred.map((v) => -v) : pred;
+  const labels = images.map((r) => r.label);
+  return {
+    ...evaluate(p, labels),
+    flippedDirection: flip,
+    perDistortion: perGroupSrcc(p, labels, images.map((r) => r.distortion ?? 'none')).filter((g) => g.group !== 'none'),
+  };
+}
