@@ -1,10 +1,13 @@
 // Test projects: unit/integration (Node, real SQLite and sharp) and e2e (real serve mode + headless Chromium).
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     projects: [
       {
+        // Compiles the renderer's rune modules (*.svelte.ts) that unit tests import.
+        plugins: [svelte({ configFile: false })],
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],

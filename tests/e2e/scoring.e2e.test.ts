@@ -102,7 +102,10 @@ describe('scoring a dataset from the Datasets screen', () => {
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
 
     // Every visible tile now shows its score.
-    await expect.poll(async () => (await tileScores()).length).toBe(await page.getByTestId('grid-item').count());
+    // The grid keeps its tiles while it refreshes, so it never shows fewer.
+    await expect
+      .poll(async () => [(await tileScores()).length, await page.getByTestId('grid-item').count()], { timeout: 10_000 })
+      .toEqual([24, 24]);
     expect((await tileScores()).every((s) => Number.isFinite(s))).toBe(true);
     await expectNotBlank('datasets-scored');
   });

@@ -34,6 +34,8 @@ export class PagedList<T, Q> implements PagedSource<T> {
   /** Bumped whenever a page arrives or an item changes, so views that read items re-render. */
   version = $state(0);
   #pages = new Map<number, T[]>();
+  /** Pages of the same query from before a refresh, shown until their fresh copies arrive. */
+  #stale = new Map<number, T[]>();
   #pending = new Set<number>();
   #fetchPage: FetchPage<T, Q>;
   #query: Q | null;
@@ -54,6 +56,7 @@ export class PagedList<T, Q> implements PagedSource<T> {
     this.#query = query;
     this.#generation++;
     this.#pages.clear();
+    this.#stale.clear();
     this.#pending.clear();
     if (!this.#options.staleHoldSlots) this.#inFlight = 0;
     this.loaded = false;
@@ -64,8 +67,24 @@ export class PagedList<T, Q> implements PagedSource<T> {
     this.#pump();
   }
 
+  /**
+   * Fetches the same query again (new scores, new ratings) without emptying the view: the items shown stay, with
+   * the total and the wanted pages, until each page's fresh copy replaces them.
+   */
+  refresh(): void {
+    if (this.#query === null) return;
+    this.#generation++;
+    for (const [page, items] of this.#pages) this.#stale.set(page, items);
+    this.#pages.clear();
+    this.#pending.clear();
+    if (!this.#options.staleHoldSlots) this.#inFlight = 0;
+    this.error = null;
+    this.#pump();
+  }
+
   item(index: number): T | undefined {
-    return this.#pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
+    const page = Math.floor(index / PAGE_SIZE);
+    return (this.#pages.get(page) ?? this.#stale.get(page))?.[index % PAGE_SIZE];
   }
 
   /** Asks for the pages covering [start, end]; they load (at most two at a time) unless a later call wants others. */
@@ -76,7 +95,7 @@ export class PagedList<T, Q> implements PagedSource<T> {
 
   /** Replaces the first loaded item that `matches` by `next`; it keeps its place until the next reset. */
   replace(matches: (item: T) => boolean, next: T): void {
-    for (const page of this.#pages.values()) {
+    for (const page of [...this.#pages.values(), ...this.#stale.values()]) {
       const i = page.findIndex(matches);
       if (i >= 0) {
         page[i] = next;
@@ -104,6 +123,7 @@ export class PagedList<T, Q> implements PagedSource<T> {
       const res = await this.#fetchPage(query, { offset: page * PAGE_SIZE, limit: PAGE_SIZE });
       if (generation !== this.#generation) return;
       this.#pages.set(page, res.items);
+      this.#stale.delete(page);
       this.total = res.total;
       this.loaded = true;
       this.version++;
