@@ -18,6 +18,7 @@ import {
   regressionLoss,
 } from '../../../src-main/iqa/models/hiqa/losses';
 import { pairedTrainBatch, toHiqaBatch } from '../../../src-main/iqa/models/hiqa/paired-patches';
+import { hiqaPhaseFor } from '../../../src-main/iqa/models/hiqa/hiqa.train';
 import { loadVgg19 } from '../../../src-main/iqa/models/hiqa/vgg19';
 import { seededRandom } from '../../../src-main/datasets/splits';
 import sharp from 'sharp';
@@ -84,7 +85,7 @@ describe('HIQA networks', () => {
       expect(out.image.min().dataSync()[0]).toBeGreaterThanOrEqual(0);
       expect(out.image.max().dataSync()[0]).toBeLessThanOrEqual(1);
     });
-    const g3 = createGenerator({ stacks: 3, width: 4, stemWidth: 4, depth: 3, fusionStack: 3, seed: 1 });
+    const g3 = createGenerator({ stacks: 3, width: 4, stemWidth: 4, depth: 3, fusionStack: 3, output: 'image', seed: 1 });
     tf.tidy(() => {
       const out = g3.forward(tf.zeros([1, 16, 16, 3]) as tf.Tensor4D);
       expect(out.fusion.shape).toEqual([1, 2, 2, 4]);
@@ -309,6 +310,39 @@ describe('HIQA training (Algorithm 1) on a synthetic blur + noise task', () => {
     tf.dispose([gBefore, rBefore]);
     optimizers.groups.forEach((g) => g.optimizer.dispose());
     a.dispose();
+  });
+
+  it('a residual G starts as the identity and its warm-up moves G toward I_r, R untouched', () => {
+    // Without l_q: an untrained R_pre's features pull G anywhere (the runs train R_pre first).
+    const model = createHiqa(tiny({ generatorOutput: 'residual', qualityAwareLoss: false }), 5);
+    const optimizers = createHiqaOptimizers(model);
+    // With batch statistics: a few steps cannot settle BN's running statistics that inference uses.
+    const psnrNow = () => tf.tidy(() => psnr(model.networks.G.forward(batch.distorted, { training: true }).image, batch.reference));
+    const identity = tf.tidy(() => psnr(model.hallucinate(batch.distorted).reference, batch.distorted));
+    const inputPsnr = tf.tidy(() => psnr(batch.distorted, batch.reference));
+    // The head starts at zero, so G(I_d) = I_d: nothing like the ~6 dB of a sigmoid head at 0.5.
+    expect(identity).toBeGreaterThan(60);
+    const before = psnrNow();
+    expect(before).toBeCloseTo(inputPsnr, 3);
+    const rBefore = model.weights().get('R.fc2.weight')!.clone();
+    const losses: number[] = [];
+    for (let i = 0; i < 8; i++) losses.push(trainStepHiqa(model, optimizers, batch, model.config, { phase: 'warmup' }).lossG!);
+    expect(losses[7]!).toBeLessThan(losses[0]!);
+    expect(psnrNow()).toBeGreaterThan(before);
+    expect(tf.tidy(() => rBefore.sub(model.weights().get('R.fc2.weight')!).abs().max().dataSync()[0])).toBe(0);
+    rBefore.dispose();
+    optimizers.groups.forEach((g) => g.optimizer.dispose());
+    model.dispose();
+  });
+
+  it('schedules R_pre, the G warm-up, the joint loop and R alone by epoch', () => {
+    const phases = (extra: Record<string, unknown>, epochs: number, refs = true) => {
+      const model = { config: tiny(extra) } as HiqaModel;
+      return Array.from({ length: epochs }, (_, i) => hiqaPhaseFor(i + 1, epochs, model, refs));
+    };
+    expect(phases({ schedule: { rpreEpochs: 1, warmupEpochs: 2, regressorEpochs: 1 } }, 6)).toEqual(['rpre', 'warmup', 'warmup', 'joint', 'joint', 'regressor']);
+    expect(phases({ qualityAwareLoss: false, schedule: { warmupEpochs: 1 } }, 3)).toEqual(['warmup', 'joint', 'regressor']);
+    expect(phases({ schedule: { warmupEpochs: 1 } }, 3, false)).toEqual(['rpre', 'regressor', 'regressor']);
   });
 
   it('runs the ablations: plain D, no D with intermediate supervision, oracle, and a G warm-up', () => {

@@ -30,12 +30,12 @@ beforeAll(async () => {
 afterAll(() => rt?.close());
 
 describe('HIQA run', () => {
-  it('runs the three phases, records losses and the hallucination PSNR, and predicts every test image', async () => {
+  it('runs the four phases, records losses and the hallucination PSNR, and predicts every test image', async () => {
     const started = await rt.invoke('runs:start', {
       model: 'hiqa',
       datasetId,
-      modelConfig: { scale: 'tiny', trainCrops: 2, testCrops: 2, schedule: { rpreEpochs: 1, regressorEpochs: 1 } },
-      hyper: { epochs: 3, batchImages: 4, seed: 2 },
+      modelConfig: { scale: 'tiny', generatorOutput: 'residual', trainCrops: 2, testCrops: 2, schedule: { rpreEpochs: 1, warmupEpochs: 1, regressorEpochs: 1 } },
+      hyper: { epochs: 4, batchImages: 4, seed: 2 },
     });
     if (!started.ok) throw new Error(started.error.message);
     const run = started.result as RunSummary;
@@ -50,10 +50,14 @@ describe('HIQA run', () => {
     if (!got.ok) throw new Error(got.error.message);
     const m = (got.result as RunDetail).metrics;
     const at = (name: string) => m.filter((x) => x.name === name).map((x) => [x.epoch, x.value]);
-    expect(at('phase')).toEqual([[1, 0], [2, 2], [3, 3]]); // rpre, joint, regressor
-    expect(at('loss_g').map(([e]) => e)).toEqual([2]);
-    expect(at('hallucination_psnr').length).toBe(3);
-    expect(at('srcc').length).toBe(3);
+    expect(at('phase')).toEqual([[1, 0], [2, 1], [3, 2], [4, 3]]); // rpre, warmup, joint, regressor
+    expect(at('loss_g').map(([e]) => e)).toEqual([2, 3]);
+    // The residual G starts as the identity: after R_pre's epoch its hallucination is exactly as close to I_r as I_d.
+    const hall = at('hallucination_psnr');
+    const input = at('distorted_psnr');
+    expect(hall.length).toBe(4);
+    expect(hall[0]![1]!).toBeCloseTo(input[0]![1]!, 3);
+    expect(at('srcc').length).toBe(4);
     const preds = await rt.invoke('runs:predictions', { id: run.id });
     if (!preds.ok) throw new Error(preds.error.message);
     expect((preds.result as unknown[]).length).toBeGreaterThan(0);

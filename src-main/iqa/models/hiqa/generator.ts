@@ -14,11 +14,16 @@ export interface GeneratorOptions {
   depth: number;
   /** The stack whose last encoder feature is fused into R: 2 → H_{5,2} [P §3.3, §4.2]. */
   fusionStack: number;
+  /**
+   * How a stack head makes its image [U]: 'image' = sigmoid(Conv1×1) (methods.md §1.2.1); 'residual' =
+   * clip(I_d + tanh(Conv1×1), 0, 1), so G starts near the identity and learns the correction (the distortion).
+   */
+  output: 'image' | 'residual';
   seed: number;
 }
 
 export interface GeneratorOutput {
-  /** I_sh = Î of the last stack, sigmoid, in the input's [0,1] range [U]. */
+  /** I_sh = Î of the last stack, in the input's [0,1] range (sigmoid, or the clipped residual on I_d) [U]. */
   image: tf.Tensor4D;
   /** Î_n of every stack (Î_last = image), for optional intermediate supervision. */
   stackImages: tf.Tensor4D[];
@@ -46,12 +51,12 @@ export interface Generator {
  * stem Conv7×7(stemWidth)+BN+ReLU → ResidualUnit(stemWidth→C); per stack an hourglass of `depth` levels
  * (encoder: MaxPool 2×2 → ResidualUnit, output H_{i,n}; skip: ResidualUnit at the pre-pool resolution; bottleneck
  * ResidualUnit; decoder: ResidualUnit → NN ×2 → entrywise sum with the skip), a head (ResidualUnit → Conv1×1+BN+ReLU →
- * Conv1×1(3) → sigmoid = Î_n) and Newell's re-injection x_{n+1} = x_n + Conv1×1(features_n) + Conv1×1(Î_n).
+ * Conv1×1(3) → sigmoid = Î_n, or I_d + tanh clipped to [0,1] with output 'residual') and Newell's re-injection x_{n+1} = x_n + Conv1×1(features_n) + Conv1×1(Î_n).
  * ResidualUnit = pre-activation bottleneck BN-ReLU-Conv1×1(C/2) → BN-ReLU-Conv3×3(C/2) → BN-ReLU-Conv1×1(C), identity
  * skip or Conv1×1 when the width changes.
  */
 export function createGenerator(opts: GeneratorOptions): Generator {
-  const { stacks, width: C, stemWidth, depth, fusionStack } = opts;
+  const { stacks, width: C, stemWidth, depth, fusionStack, output } = opts;
   if (stacks < 1 || depth < 1) throw new AppError('validation', 'generator: stacks and depth must be at least 1');
   if (fusionStack < 1 || fusionStack > stacks) {
     throw new AppError('validation', `generator: fusion stack ${fusionStack} does not exist (stacks: ${stacks})`);
@@ -90,8 +95,9 @@ export function createGenerator(opts: GeneratorOptions): Generator {
     residualParams(`head.${n}.res`, C, C);
     s.conv(`head.${n}.conv`, 1, C, C, true);
     s.bn(`head.${n}.bn`, C);
-    // Gain 1: the image logits start small, so Î starts near 0.5 rather than saturated.
-    s.conv(`head.${n}.out`, 1, C, 3, true, 1);
+    // Gain 1: the image logits start small, so Î starts near 0.5 rather than saturated. Gain 0 for the residual:
+    // Î starts exactly at I_d (the untrained BN statistics would otherwise saturate tanh).
+    s.conv(`head.${n}.out`, 1, C, 3, true, output === 'residual' ? 0 : 1);
     if (n < stacks - 1) {
       s.conv(`merge.${n}.feat`, 1, C, C, true, 1);
       s.conv(`merge.${n}.pred`, 1, 3, C, true, 1);
@@ -119,7 +125,8 @@ export function createGenerator(opts: GeneratorOptions): Generator {
       g = residual(g, `hg.${n}.bottleneck`, o);
       for (let i = depth - 1; i >= 0; i--) g = tf.add(upsample2(residual(g, `hg.${n}.dec.${i}`, o)), skips[i]!);
       const feat = tf.relu(s.batchNorm(s.conv2d(residual(g, `head.${n}.res`, o), `head.${n}.conv`), `head.${n}.bn`, o));
-      const img = tf.sigmoid(s.conv2d(feat, `head.${n}.out`));
+      const logits = s.conv2d(feat, `head.${n}.out`);
+      const img = (output === 'residual' ? tf.clipByValue(tf.add(x, tf.tanh(logits)), 0, 1) : tf.sigmoid(logits)) as tf.Tensor4D;
       stackImages.push(img);
       encoder.push(enc);
       if (n < stacks - 1) h = tf.addN([h, s.conv2d(feat, `merge.${n}.feat`), s.conv2d(img, `merge.${n}.pred`)]);

@@ -80,6 +80,12 @@ export const HiqaConfig = z
       .object({ generator: GeneratorSize.prefault({}), regressor: RegressorSize.prefault({}), discriminator: DiscriminatorSize.prefault({}) })
       .strict()
       .prefault({}),
+    /**
+     * G's output [U]: 'image' (the paper's G makes the image itself; sigmoid head) or 'residual' (I_sh = I_d + a
+     * learned correction, clipped to [0,1]): G starts as the identity, so the hallucination starts as close to I_r
+     * as I_d is and the discrepancy map starts near 0 instead of |I_d − 0.5|. Much faster to train on a CPU budget.
+     */
+    generatorOutput: z.enum(['image', 'residual']).default('image'),
     /** R sees I_d ⊕ |I_d − I_sh| (on, the paper's "HCM") or I_d only (off, "BL") [P §4.2]. */
     discrepancy: z.boolean().default(true),
     /** High-level semantic fusion f(H_{5,2}) ⊗ R1 before R's FC layers [P eq. 11-12]; off = the ablation without it. */
@@ -121,9 +127,16 @@ export const HiqaConfig = z
       })
       .strict()
       .prefault({}),
-    /** Epochs of the runs service's schedule [U]: R_pre first (when qualityAwareLoss), R alone last; D/G/R jointly between. */
+    /**
+     * Epochs of the runs service's schedule [U]: R_pre first (when qualityAwareLoss), then G alone with μ₁L_p + μ₂L_s
+     * (the optional warm-up of methods.md §1.4 step 0), D/G/R jointly, and R alone last.
+     */
     schedule: z
-      .object({ rpreEpochs: z.number().int().min(0).default(1), regressorEpochs: z.number().int().min(0).default(1) })
+      .object({
+        rpreEpochs: z.number().int().min(0).default(1),
+        warmupEpochs: z.number().int().min(0).default(0),
+        regressorEpochs: z.number().int().min(0).default(1),
+      })
       .strict()
       .prefault({}),
     /** Random crops per image and epoch (8 × 4 images = the paper's mini-batch of 32 [P §3.6]). */
@@ -211,7 +224,7 @@ function regressorInput(config: HiqaConfig, distorted: tf.Tensor4D, reference: t
 export function createHiqa(config: HiqaConfig, seed: number): HiqaModel {
   const cfg = HiqaConfig.parse(config);
   const sizes = resolveHiqaSizes(cfg);
-  const G = createGenerator({ ...sizes.generator, seed: seed * 10 + 1 });
+  const G = createGenerator({ ...sizes.generator, output: cfg.generatorOutput, seed: seed * 10 + 1 });
   const R = createRegressor({
     ...sizes.regressor,
     discrepancy: cfg.discrepancy,

@@ -10,14 +10,16 @@ import { pairedTrainBatch, toHiqaBatch } from './paired-patches';
 
 /**
  * Which phase an epoch runs [supp. Algorithm 1]: the first `rpreEpochs` train the fixed R_pre of the quality-aware
- * loss (eq. 5; skipped when that loss is off), the last `regressorEpochs` train R alone, the rest alternate D, G, R.
- * Without references G cannot learn, so those epochs train R alone (the model still hallucinates with its init).
+ * loss (eq. 5; skipped when that loss is off), the next `warmupEpochs` train G alone, the last `regressorEpochs` train
+ * R alone, the rest alternate D, G, R. Without references G cannot learn, so those epochs train R alone (the model
+ * still hallucinates with its init).
  */
 export function hiqaPhaseFor(epoch: number, epochs: number, model: HiqaModel, withReferences: boolean): HiqaPhase {
-  const { rpreEpochs, regressorEpochs } = model.config.schedule;
+  const { rpreEpochs, warmupEpochs, regressorEpochs } = model.config.schedule;
   const rpre = model.config.qualityAwareLoss ? rpreEpochs : 0;
   if (epoch <= rpre) return 'rpre';
   if (epoch > epochs - regressorEpochs || !withReferences) return 'regressor';
+  if (epoch <= rpre + warmupEpochs) return 'warmup';
   return 'joint';
 }
 
@@ -83,7 +85,7 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
         if (opts.signal?.aborted) throw new TrainingCancelled(epoch);
         const ts = performance.now();
         const chunk = order.slice(step * hyper.batchImages, (step + 1) * hyper.batchImages);
-        const needsReference = phase === 'joint' || (phase === 'regressor' && oracle);
+        const needsReference = phase === 'joint' || phase === 'warmup' || (phase === 'regressor' && oracle);
         const b = await pairedTrainBatch(chunk.map((s) => ({ distorted: s.path, reference: needsReference ? s.reference! : null, target: s.target })), protocol, random);
         const batch = toHiqaBatch(b);
         let r;
@@ -92,8 +94,8 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
         } finally {
           tf.dispose([batch.distorted, batch.target, ...(batch.reference ? [batch.reference] : [])]);
         }
-        // The loss reported per step is R's (or R_pre's): the one comparable across phases and with other models.
-        const loss = (phase === 'rpre' ? r.lossRPre : r.lossR) ?? 0;
+        // The loss reported per step is R's (or R_pre's, or G's in the warm-up, where R does not train).
+        const loss = (phase === 'rpre' ? r.lossRPre : phase === 'warmup' ? r.lossG : r.lossR) ?? 0;
         lossSum += loss;
         for (const [k, v] of Object.entries({ loss_g: r.lossG, loss_d: r.lossD, train_hallucination_psnr: r.psnr })) {
           if (v !== null && Number.isFinite(v)) (extra[k] ??= []).push(v);
