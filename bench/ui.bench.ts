@@ -513,12 +513,13 @@ const CULL_PROBE = String.raw`(() => {
   };
 })()`;
 
-/** When the Score button was clicked and when the panel said how scoring ended (its status or error line). */
+/** When the Score button was clicked, when a grid cell first showed a score, and when the panel said how scoring ended (its status or error line). */
 const SCORE_PROBE = String.raw`(() => {
-  const m = (window.__score = { clickedAt: null, doneAt: null, text: null });
+  const m = (window.__score = { clickedAt: null, firstScoreAt: null, doneAt: null, text: null });
   document.addEventListener('click', (e) => { if (e.target instanceof Element && e.target.closest('[data-testid=score-start]')) m.clickedAt = performance.now(); }, true);
   new MutationObserver(() => {
     if (m.clickedAt === null || m.doneAt !== null) return;
+    if (m.firstScoreAt === null && document.querySelector('[data-testid=cell-score]')) m.firstScoreAt = performance.now();
     const s = document.querySelector('[data-testid=score-status], [data-testid=score-error]');
     if (s) { m.doneAt = performance.now(); m.text = s.textContent.trim(); }
   }).observe(document.body, { subtree: true, childList: true, characterData: true });
@@ -656,7 +657,7 @@ async function libraryScenario(root: string): Promise<void> {
     const during = await libraryPhase(page, w, rateMs, lastName);
 
     log('library: waiting for the end of scoring…');
-    const done = await waitFor<{ clickedAt: number; doneAt: number; text: string }>(page, 'window.__score.doneAt !== null && window.__score', 3_600_000, 'the end of scoring');
+    const done = await waitFor<{ clickedAt: number; firstScoreAt: number | null; doneAt: number; text: string }>(page, 'window.__score.doneAt !== null && window.__score', 3_600_000, 'the end of scoring');
     const scoreWallMs = done.doneAt - done.clickedAt;
     const datasetId = (await api<DatasetSummary[]>(serve.url, 'datasets:list', {})).find((d) => d.name === 'Shoot')!.id;
     const photoStats = await api<PhotoStats>(serve.url, 'library:stats', { datasetId });
@@ -685,6 +686,7 @@ async function libraryScenario(root: string): Promise<void> {
       row('add folder: click Add → all photos listed', [addListedMs], `${LIB_N} photos`),
       row('add folder: click Add → first screenful of thumbs', [addThumbsMs], 'thumbnails made on demand (cold)'),
       ...phaseRows(during, 'scoring'),
+      ...(done.firstScoreAt !== null ? [row('scoring: click Score → first score in a grid cell', [done.firstScoreAt - done.clickedAt], 'scores fill in while the job runs')] : []),
       row('scoring: click Score → "Scored N of N" shown', [scoreWallMs], `${(LIB_N / (scoreWallMs / 1000)).toFixed(2)} photos/s`),
       row('open the scored collection → first screenful', [reopenThumbsMs], 'fresh browser, thumbnails cold'),
       ...phaseRows(idle, 'idle'),
@@ -718,7 +720,7 @@ async function libraryScenario(root: string): Promise<void> {
           options: { photos: LIB_N, ratings: LIB_RATINGS, scrollSeconds: LIB_SCROLL_MS / 1000, wheelNotches: LIB_WHEEL, thinkMs: THINK_MS, backend: args['library-backend'] },
           folder: { source: folder.source, sources: folder.sources, megapixels: folder.megapixels, meanBytes: folder.meanBytes },
           setup: { addListedMs, addThumbsMs, reopenThumbsMs },
-          scoring: { wallMs: scoreWallMs, photosPerSecond: LIB_N / (scoreWallMs / 1000), status: done.text, scored: photoStats.scored },
+          scoring: { wallMs: scoreWallMs, firstScoreMs: done.firstScoreAt === null ? null : done.firstScoreAt - done.clickedAt, photosPerSecond: LIB_N / (scoreWallMs / 1000), status: done.text, scored: photoStats.scored },
           rows: rows.map((r) => ({ ...r, unit: 'ms' })),
           during: phaseJson(during),
           idle: phaseJson(idle),

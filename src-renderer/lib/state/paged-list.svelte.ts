@@ -82,6 +82,38 @@ export class PagedList<T, Q> implements PagedSource<T> {
     this.#pump();
   }
 
+  /**
+   * Fetches the wanted pages that are loaded again and swaps in the fresh copy of each item they still hold (matched
+   * by `key`), in place: nothing moves, appears or goes, so a grid being culled stays put while values fill in.
+   */
+  async refreshInPlace(key: (item: T) => unknown): Promise<void> {
+    const query = this.#query;
+    if (query === null) return;
+    const generation = this.#generation;
+    const [first, last] = this.#wanted;
+    for (let p = first; p <= last; p++) {
+      const page = this.#pages.get(p);
+      if (!page) continue;
+      let res: Page<T>;
+      try {
+        res = await this.#fetchPage(query, { offset: p * PAGE_SIZE, limit: PAGE_SIZE });
+      } catch {
+        return; // a missed in-place update is made good by the next refresh
+      }
+      if (generation !== this.#generation || this.#pages.get(p) !== page) return;
+      const fresh = new Map(res.items.map((item) => [key(item), item]));
+      let changed = false;
+      page.forEach((item, i) => {
+        const next = fresh.get(key(item));
+        if (next !== undefined) {
+          page[i] = next;
+          changed = true;
+        }
+      });
+      if (changed) this.version++;
+    }
+  }
+
   item(index: number): T | undefined {
     const page = Math.floor(index / PAGE_SIZE);
     return (this.#pages.get(page) ?? this.#stale.get(page))?.[index % PAGE_SIZE];

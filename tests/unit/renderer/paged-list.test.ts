@@ -91,4 +91,29 @@ describe('PagedList', () => {
     expect(list.item(0)).toBeUndefined();
     expect(list.total).toBe(0);
   });
+
+  it('updates the loaded items in place by key, without moving, adding or dropping any', async () => {
+    const calls: { offset: number; answer: (p: Page<{ id: number; score: number | null }>) => void }[] = [];
+    const list = new PagedList<{ id: number; score: number | null }, string>(
+      (_q, range) => new Promise((answer) => calls.push({ offset: range.offset, answer })),
+    );
+    list.reset('by score');
+    calls[0]!.answer({ items: [1, 2, 3].map((id) => ({ id, score: null })), total: 3 });
+    await settle();
+    const version = list.version;
+    const done = list.refreshInPlace((i) => i.id);
+    // The fresh answer has another order and an item the view never had: only 1 and 3 change, in their places.
+    calls[1]!.answer({ items: [{ id: 3, score: 0.9 }, { id: 4, score: 0.8 }, { id: 1, score: 0.1 }], total: 4 });
+    await done;
+    expect([0, 1, 2].map((i) => list.item(i))).toEqual([{ id: 1, score: 0.1 }, { id: 2, score: null }, { id: 3, score: 0.9 }]);
+    expect(list.total).toBe(3);
+    expect(list.version).toBeGreaterThan(version);
+
+    // An answer that arrives after a reset is dropped.
+    const late = list.refreshInPlace((i) => i.id);
+    list.reset('other');
+    calls[2]!.answer({ items: [{ id: 1, score: 5 }], total: 1 });
+    await late;
+    expect(list.item(0)).toBeUndefined();
+  });
 });
