@@ -45,6 +45,8 @@ export interface ScoreJobResult {
 interface ResolvedSource {
   weights: WeightsSource;
   runId: number | null;
+  /** The model, where known before the worker loads the weights (a run's, or the one asked for). */
+  modelId: string | null;
   /** Said in the job label, e.g. "run #3 (cnniqa)". */
   describe: string;
 }
@@ -74,7 +76,7 @@ export function createScoreService(ctx: ServiceContext) {
       const run = store.runs.get(input.runId) ?? notFound('run', input.runId);
       if (!run.checkpointPath) throw new AppError('validation', `Run #${run.id} has no checkpoint yet; score with it once it has finished an epoch`);
       if (input.model && input.model !== run.model) throw new AppError('validation', `Run #${run.id} trained a ${run.model} model, not ${input.model}`);
-      return { weights: { checkpoint: run.checkpointPath }, runId: run.id, describe: `run #${run.id} (${run.model})` };
+      return { weights: { checkpoint: run.checkpointPath }, runId: run.id, modelId: run.model, describe: `run #${run.id} (${run.model})` };
     }
     if (input.checkpoint !== undefined) {
       // A checkpoint folder is read by the server: the same rules as client-named files.
@@ -82,13 +84,13 @@ export function createScoreService(ctx: ServiceContext) {
         const e = AppError.from(err);
         throw e.code === 'bad_input' ? new AppError('validation', `Not a checkpoint folder (no weights.json): ${input.checkpoint}`) : e;
       });
-      return { weights: { ...model, checkpoint: dirname(weights) }, runId: null, describe: `checkpoint ${input.checkpoint}` };
+      return { weights: { ...model, checkpoint: dirname(weights) }, runId: null, modelId: input.model ?? null, describe: `checkpoint ${input.checkpoint}` };
     }
     if (input.model !== undefined) {
       if (!shippedCheckpoint(input.model)) {
         throw new AppError('validation', `No trained weights ship for "${input.model}"; score with a completed training run or a checkpoint instead`);
       }
-      return { weights: { model: input.model }, runId: null, describe: `shipped ${input.model}` };
+      return { weights: { model: input.model }, runId: null, modelId: input.model, describe: `shipped ${input.model}` };
     }
     throw new AppError('validation', 'Choose what to score with: a model (its shipped weights), a run or a checkpoint');
   }
@@ -109,7 +111,7 @@ export function createScoreService(ctx: ServiceContext) {
         const names = new Map(readable.map((i) => [i.id, i.name]));
         progress(0, readable.length, 'loading the model');
         const result: ScoreJobResult = {
-          datasetId: ds.id, model: source.weights.model ?? '', source: '', scale: 'raw', total: readable.length,
+          datasetId: ds.id, model: source.modelId ?? '', source: '', scale: 'raw', total: readable.length,
           scored: 0, failed: 0, skipped: images.length - readable.length, errors: [],
         };
         let done = 0;

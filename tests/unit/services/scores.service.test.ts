@@ -225,6 +225,16 @@ describe('scores', () => {
     expect(scoreRows(run.checkpointPath!)).toBe(TOTAL);
   });
 
+  it('names the run\'s model in the result of a job cancelled before the weights loaded', async () => {
+    let cancelled = false;
+    const { end } = await score({ runId: run.id }, (j) => {
+      if (!cancelled) cancelled = rt.ctx.jobs.cancel(j.jobId);
+    });
+    expect(cancelled).toBe(true);
+    expect(end.state).toBe('cancelled');
+    expect(end.error?.details).toMatchObject({ model: run.model, scored: 0 });
+  });
+
   it('records a corrupt image as a per-file error and scores the rest', async () => {
     const victim = (await list({ sort: 'name' })).items[3]!;
     writeFileSync(victim.path, 'this is not a PNG');
