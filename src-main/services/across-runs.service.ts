@@ -2,14 +2,12 @@
 import { AppError } from '../../src-shared/api/errors';
 import type { Handlers } from '../../src-shared/api/contract';
 import type { ImageNeighbours, RunImageScore } from '../../src-shared/api/schemas';
-import { loadScorer, type Scorer } from '../iqa/score/scorer';
+import type { ScorerCache } from '../iqa/score/scorer-cache';
 import type { RunRecord } from '../store/repos/runs.repo';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { scaleOf } from './scores.service';
 
-/** Checkpoints kept loaded between requests: flipping images over a few runs must not reload them each time. */
-export const SCORERS_KEPT = 3;
 /** Scores computed here are remembered (per checkpoint and image) up to this many. */
 const SCORES_KEPT = 5000;
 
@@ -21,44 +19,17 @@ function runScale(run: RunRecord): string {
   return scaleOf({ labels: { range: [Number(range[0]), Number(range[1])], higherIsBetter, kind: higherIsBetter ? 'mos' : 'dmos' } });
 }
 
-export function createAcrossRunsService(ctx: ServiceContext) {
+export function createAcrossRunsService(ctx: ServiceContext, scorers: ScorerCache) {
   const { store } = ctx;
-  /** Loaded scorers by checkpoint folder, least recently used first. */
-  const scorers = new Map<string, Promise<Scorer>>();
   const computed = new Map<string, RunImageScore>();
-  /** Scoring runs one image at a time: the scorers share the CPU (and the tensor backend's memory). */
-  let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
-
-  const release = (p: Promise<Scorer>) => void p.then((s) => s.dispose(), () => undefined);
-
-  function scorerFor(checkpoint: string): Promise<Scorer> {
-    const known = scorers.get(checkpoint);
-    if (known) {
-      scorers.delete(checkpoint);
-      scorers.set(checkpoint, known);
-      return known;
-    }
-    const scorer = loadScorer({ checkpoint });
-    scorers.set(checkpoint, scorer);
-    scorer.catch(() => {
-      if (scorers.get(checkpoint) === scorer) scorers.delete(checkpoint);
-    });
-    while (scorers.size > SCORERS_KEPT) {
-      const [oldest, p] = scorers.entries().next().value!;
-      scorers.delete(oldest);
-      release(p);
-    }
-    return scorer;
-  }
 
   async function scoreNow(run: RunRecord, checkpoint: string, imageId: number, path: string): Promise<RunImageScore> {
     const key = `${checkpoint}\n${imageId}`;
     const known = computed.get(key);
     if (known) return known;
     if (closed) throw new AppError('cancelled', 'The app is shutting down');
-    const scorer = await scorerFor(checkpoint);
-    const r = await scorer.scoreFile(path, { kind: 'grid' });
+    const { scorer, r } = await scorers.use(checkpoint, async (scorer) => ({ scorer, r: await scorer.scoreFile(path, { kind: 'grid' }) }));
     if (!Number.isFinite(r.score)) throw new AppError('bad_input', `Run #${run.id} gave a non-finite score (${r.score}) for image ${imageId}`);
     const out: RunImageScore = { runId: run.id, imageId, model: scorer.modelId, score: r.score, source: 'scored', scale: scaleOf(scorer), crops: r.crops };
     computed.set(key, out);
@@ -77,9 +48,7 @@ export function createAcrossRunsService(ctx: ServiceContext) {
       const stored = store.scores.listForImage(image.id).find((s) => s.runId === run.id && s.source === checkpoint);
       if (stored) return { runId: run.id, imageId: image.id, model: stored.model, score: stored.score, source: 'stored', scale: stored.scale, crops: stored.crops };
       if (image.error) throw new AppError('bad_input', `Image ${image.id} cannot be scored: ${image.error}`);
-      const next = queue.then(() => scoreNow(run, checkpoint, image.id, image.path));
-      queue = next.catch(() => undefined);
-      return next;
+      return scoreNow(run, checkpoint, image.id, image.path);
     },
     'images:neighbours': ({ imageId }): ImageNeighbours => {
       const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
@@ -106,8 +75,6 @@ export function createAcrossRunsService(ctx: ServiceContext) {
     handlers,
     shutdown(): void {
       closed = true;
-      for (const p of scorers.values()) release(p);
-      scorers.clear();
       computed.clear();
     },
   };

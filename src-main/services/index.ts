@@ -1,5 +1,6 @@
 // Builds every service handler from one context; the shells only ever call `invoke`.
 import type { Handlers } from '../../src-shared/api/contract';
+import { createScorerCache } from '../iqa/score/scorer-cache';
 import { createAcrossRunsService } from './across-runs.service';
 import { appInfo } from './app.service';
 import type { ServiceContext } from './context';
@@ -14,6 +15,9 @@ import { createScoreService } from './scores.service';
 import { siblingHandlers } from './siblings.service';
 import { createStudyService } from './studies.service';
 import { createTtlService } from './ttl.service';
+
+/** Checkpoints kept loaded between requests: flipping images over a few runs must not reload them each time. */
+export const SCORERS_KEPT = 3;
 
 export function createHandlers(
   ctx: ServiceContext,
@@ -48,9 +52,11 @@ export function createHandlers(
 
 export function createServices(ctx: ServiceContext) {
   const runs = createRunService(ctx);
-  const maps = createMapService(ctx);
+  // One set of loaded checkpoints for Inspect's maps and Across runs: a HIQA run's maps and score load it once.
+  const scorers = createScorerCache(SCORERS_KEPT);
+  const maps = createMapService(ctx, scorers);
   const studies = createStudyService(ctx);
-  const acrossRuns = createAcrossRunsService(ctx);
+  const acrossRuns = createAcrossRunsService(ctx, scorers);
   const scores = createScoreService(ctx);
   return {
     handlers: createHandlers(ctx, runs, maps, studies, acrossRuns, scores),
@@ -61,6 +67,7 @@ export function createServices(ctx: ServiceContext) {
       scores.shutdown();
       maps.shutdown();
       acrossRuns.shutdown();
+      scorers.close();
       await runs.shutdown();
     },
   };

@@ -7,7 +7,7 @@ import { AppError } from '../../src-shared/api/errors';
 import type { Handlers } from '../../src-shared/api/contract';
 import { MapKind, type ImageMaps } from '../../src-shared/api/schemas';
 import { psnr, ssim } from '../imaging/fr-metrics';
-import { loadScorer, type Scorer } from '../iqa/score/scorer';
+import type { ScorerCache } from '../iqa/score/scorer-cache';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import type { ServedFile } from './files.service';
@@ -24,33 +24,14 @@ interface MapsMeta extends ImageMaps {
   checkpoint: string;
 }
 
-export function createMapService(ctx: ServiceContext) {
+export function createMapService(ctx: ServiceContext, scorers: ScorerCache) {
   const { store } = ctx;
-  /** The last loaded scorer: one run's checkpoint at a time (HIQA's generator is large). */
-  let cached: { runId: number; checkpoint: string; scorer: Promise<Scorer> } | null = null;
   /** Map computations run one at a time: they share the scorer and the CPU. */
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
   const dirOf = (runId: number) => join(ctx.paths.cacheDir, 'maps', String(runId));
   const fileOf = (runId: number, imageId: number, kind: MapKind) => join(dirOf(runId), `${imageId}.${kind}.png`);
-
-  function dropCached(): void {
-    const old = cached;
-    cached = null;
-    old?.scorer.then((s) => s.dispose(), () => undefined);
-  }
-
-  function scorerFor(runId: number, checkpoint: string): Promise<Scorer> {
-    if (cached && cached.runId === runId && cached.checkpoint === checkpoint) return cached.scorer;
-    dropCached();
-    const scorer = loadScorer({ checkpoint });
-    cached = { runId, checkpoint, scorer };
-    scorer.catch(() => {
-      if (cached?.scorer === scorer) cached = null;
-    });
-    return scorer;
-  }
 
   function referencePathOf(imageId: number): string | null {
     const row = store.db
@@ -79,10 +60,11 @@ export function createMapService(ctx: ServiceContext) {
       return maps;
     }
 
-    const scorer = await scorerFor(run.id, run.checkpointPath);
-    if (!scorer.maps) throw new AppError('validation', `Run #${run.id} trained a ${run.model} model, which does not hallucinate a reference; pick a hiqa run`);
     const refPath = referencePathOf(imageId);
-    const m = await scorer.maps(image.path, refPath ? { alongside: refPath } : {});
+    const m = await scorers.use(run.checkpointPath, (scorer) => {
+      if (!scorer.maps) throw new AppError('validation', `Run #${run.id} trained a ${run.model} model, which does not hallucinate a reference; pick a hiqa run`);
+      return scorer.maps(image.path, refPath ? { alongside: refPath } : {});
+    });
     const { width, height } = m;
     const images: [MapKind, Buffer][] = [
       ['distorted', m.distorted],
@@ -137,7 +119,6 @@ export function createMapService(ctx: ServiceContext) {
     },
     shutdown(): void {
       closed = true;
-      dropCached();
     },
   };
 }
