@@ -85,7 +85,7 @@ describe('HIQA networks', () => {
       expect(out.image.min().dataSync()[0]).toBeGreaterThanOrEqual(0);
       expect(out.image.max().dataSync()[0]).toBeLessThanOrEqual(1);
     });
-    const g3 = createGenerator({ stacks: 3, width: 4, stemWidth: 4, depth: 3, fusionStack: 3, output: 'image', seed: 1 });
+    const g3 = createGenerator({ stacks: 3, width: 4, stemWidth: 4, depth: 3, fusionStack: 3, output: 'image', norm: 'batch', seed: 1 });
     tf.tidy(() => {
       const out = g3.forward(tf.zeros([1, 16, 16, 3]) as tf.Tensor4D);
       expect(out.fusion.shape).toEqual([1, 2, 2, 4]);
@@ -333,6 +333,18 @@ describe('HIQA training (Algorithm 1) on a synthetic blur + noise task', () => {
     rBefore.dispose();
     optimizers.groups.forEach((g) => g.optimizer.dispose());
     model.dispose();
+  });
+
+  it('a G without normalisation has no BN parameters and the same identity start', () => {
+    const plain = createHiqa(tiny({ generatorOutput: 'residual', generatorNorm: 'none' }), 5);
+    const withBn = createHiqa(tiny({ generatorOutput: 'residual' }), 5);
+    const gNames = (m: HiqaModel) => [...m.weights().keys()].filter((k) => k.startsWith('G.'));
+    expect(gNames(plain).some((k) => k.includes('.bn'))).toBe(false);
+    expect(gNames(withBn).filter((k) => k.includes('.bn')).length).toBeGreaterThan(0);
+    expect(gNames(plain).filter((k) => k.includes('conv')).sort()).toEqual(gNames(withBn).filter((k) => k.includes('conv')).sort());
+    expect(tf.tidy(() => psnr(plain.hallucinate(batch.distorted).reference, batch.distorted))).toBeGreaterThan(60);
+    plain.dispose();
+    withBn.dispose();
   });
 
   it('schedules R_pre, the G warm-up, the joint loop and R alone by epoch', () => {

@@ -19,6 +19,12 @@ export interface GeneratorOptions {
    * clip(I_d + tanh(Conv1×1), 0, 1), so G starts near the identity and learns the correction (the distortion).
    */
   output: 'image' | 'residual';
+  /**
+   * Normalisation in the residual units, stem and heads [U]: 'batch' (Newell's hourglass) or 'none' (as EDSR, Lim et
+   * al. 2017, dropped BN from restoration networks: small batches' statistics differ from the running ones that
+   * inference uses, which costs more than the identity's PSNR when G is a near-identity map).
+   */
+  norm: 'batch' | 'none';
   seed: number;
 }
 
@@ -56,34 +62,36 @@ export interface Generator {
  * skip or Conv1×1 when the width changes.
  */
 export function createGenerator(opts: GeneratorOptions): Generator {
-  const { stacks, width: C, stemWidth, depth, fusionStack, output } = opts;
+  const { stacks, width: C, stemWidth, depth, fusionStack, output, norm } = opts;
   if (stacks < 1 || depth < 1) throw new AppError('validation', 'generator: stacks and depth must be at least 1');
   if (fusionStack < 1 || fusionStack > stacks) {
     throw new AppError('validation', `generator: fusion stack ${fusionStack} does not exist (stacks: ${stacks})`);
   }
   if (C % 2 !== 0) throw new AppError('validation', 'generator: width must be even');
   const s = new ParamStore(opts.seed);
+  const bnParams = (name: string, c: number) => norm === 'batch' && s.bn(name, c);
+  const bn = (x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D => (norm === 'batch' ? s.batchNorm(x, name, o) : x);
 
   const residualParams = (name: string, cin: number, cout: number) => {
     const mid = cout / 2;
-    s.bn(`${name}.bn1`, cin);
+    bnParams(`${name}.bn1`, cin);
     s.conv(`${name}.conv1`, 1, cin, mid, true);
-    s.bn(`${name}.bn2`, mid);
+    bnParams(`${name}.bn2`, mid);
     s.conv(`${name}.conv2`, 3, mid, mid, true);
-    s.bn(`${name}.bn3`, mid);
+    bnParams(`${name}.bn3`, mid);
     s.conv(`${name}.conv3`, 1, mid, cout, true);
     if (cin !== cout) s.conv(`${name}.skip`, 1, cin, cout, true);
   };
   const residual = (x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D => {
-    let h = s.conv2d(tf.relu(s.batchNorm(x, `${name}.bn1`, o)), `${name}.conv1`);
-    h = s.conv2d(tf.relu(s.batchNorm(h, `${name}.bn2`, o)), `${name}.conv2`);
-    h = s.conv2d(tf.relu(s.batchNorm(h, `${name}.bn3`, o)), `${name}.conv3`);
+    let h = s.conv2d(tf.relu(bn(x, `${name}.bn1`, o)), `${name}.conv1`);
+    h = s.conv2d(tf.relu(bn(h, `${name}.bn2`, o)), `${name}.conv2`);
+    h = s.conv2d(tf.relu(bn(h, `${name}.bn3`, o)), `${name}.conv3`);
     const skip = s.has(`${name}.skip.weight`) ? s.conv2d(x, `${name}.skip`) : x;
     return tf.add(h, skip);
   };
 
   s.conv('stem.conv', 7, 3, stemWidth, true);
-  s.bn('stem.bn', stemWidth);
+  bnParams('stem.bn', stemWidth);
   residualParams('stem.res', stemWidth, C);
   for (let n = 0; n < stacks; n++) {
     for (let i = 0; i < depth; i++) {
@@ -94,7 +102,7 @@ export function createGenerator(opts: GeneratorOptions): Generator {
     residualParams(`hg.${n}.bottleneck`, C, C);
     residualParams(`head.${n}.res`, C, C);
     s.conv(`head.${n}.conv`, 1, C, C, true);
-    s.bn(`head.${n}.bn`, C);
+    bnParams(`head.${n}.bn`, C);
     // Gain 1: the image logits start small, so Î starts near 0.5 rather than saturated. Gain 0 for the residual:
     // Î starts exactly at I_d (the untrained BN statistics would otherwise saturate tanh).
     s.conv(`head.${n}.out`, 1, C, 3, true, output === 'residual' ? 0 : 1);
@@ -109,7 +117,7 @@ export function createGenerator(opts: GeneratorOptions): Generator {
     if (x.shape[1] % m !== 0 || x.shape[2] % m !== 0 || x.shape[3] !== 3) {
       throw new AppError('bad_input', `generator: input ${x.shape.slice(1).join('x')} must be RGB with sides that are multiples of ${m}`);
     }
-    let h = tf.relu(s.batchNorm(s.conv2d(x, 'stem.conv'), 'stem.bn', o));
+    let h = tf.relu(bn(s.conv2d(x, 'stem.conv'), 'stem.bn', o));
     h = residual(h, 'stem.res', o);
     const stackImages: tf.Tensor4D[] = [];
     const encoder: tf.Tensor4D[][] = [];
@@ -124,7 +132,7 @@ export function createGenerator(opts: GeneratorOptions): Generator {
       }
       g = residual(g, `hg.${n}.bottleneck`, o);
       for (let i = depth - 1; i >= 0; i--) g = tf.add(upsample2(residual(g, `hg.${n}.dec.${i}`, o)), skips[i]!);
-      const feat = tf.relu(s.batchNorm(s.conv2d(residual(g, `head.${n}.res`, o), `head.${n}.conv`), `head.${n}.bn`, o));
+      const feat = tf.relu(bn(s.conv2d(residual(g, `head.${n}.res`, o), `head.${n}.conv`), `head.${n}.bn`, o));
       const logits = s.conv2d(feat, `head.${n}.out`);
       const img = (output === 'residual' ? tf.clipByValue(tf.add(x, tf.tanh(logits)), 0, 1) : tf.sigmoid(logits)) as tf.Tensor4D;
       stackImages.push(img);

@@ -86,6 +86,8 @@ export const HiqaConfig = z
      * as I_d is and the discrepancy map starts near 0 instead of |I_d − 0.5|. Much faster to train on a CPU budget.
      */
     generatorOutput: z.enum(['image', 'residual']).default('image'),
+    /** BatchNorm in G ('batch', Newell's hourglass) or no normalisation ('none', as in EDSR) [U]; see generator.ts. */
+    generatorNorm: z.enum(['batch', 'none']).default('batch'),
     /** R sees I_d ⊕ |I_d − I_sh| (on, the paper's "HCM") or I_d only (off, "BL") [P §4.2]. */
     discrepancy: z.boolean().default(true),
     /** High-level semantic fusion f(H_{5,2}) ⊗ R1 before R's FC layers [P eq. 11-12]; off = the ablation without it. */
@@ -224,7 +226,7 @@ function regressorInput(config: HiqaConfig, distorted: tf.Tensor4D, reference: t
 export function createHiqa(config: HiqaConfig, seed: number): HiqaModel {
   const cfg = HiqaConfig.parse(config);
   const sizes = resolveHiqaSizes(cfg);
-  const G = createGenerator({ ...sizes.generator, output: cfg.generatorOutput, seed: seed * 10 + 1 });
+  const G = createGenerator({ ...sizes.generator, output: cfg.generatorOutput, norm: cfg.generatorNorm, seed: seed * 10 + 1 });
   const R = createRegressor({
     ...sizes.regressor,
     discrepancy: cfg.discrepancy,
