@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, ImagePage, RunDetail, RunSummary } from '../../src-shared/api/schemas';
 import { launchBrowser } from '../helpers/browser';
-import { SHOTS, callApi } from '../helpers/e2e';
+import { SHOTS, callApi, until } from '../helpers/e2e';
 import { pngStats } from '../helpers/png-stats';
 import { startServe, type ServeProcess } from '../helpers/serve-process';
 
@@ -17,16 +17,6 @@ let runId: number;
 const consoleErrors: string[] = [];
 
 const api = <T>(channel: string, input: unknown): Promise<T> => callApi<T>(serve.url, channel, input);
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((ok) => setTimeout(ok, 500));
-  }
-  throw new Error(`${what} did not happen in ${timeoutMs / 1000} s`);
-}
 
 /** The CSS transform of every view's image (the panels and both swipe layers). */
 const transforms = () =>

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, JobInfo, RunDetail, RunSummary } from '../../src-shared/api/schemas';
 import { writeBlurDataset } from '../helpers/blur-dataset';
 import { launchBrowser } from '../helpers/browser';
-import { SHOTS, callApi, expectScreenshotNotBlank } from '../helpers/e2e';
+import { SHOTS, callApi, expectScreenshotNotBlank, until } from '../helpers/e2e';
 import { startServe, type ServeProcess } from '../helpers/serve-process';
 
 const TINY = { kernels: 8, hidden: 32, trainCrops: 8, testCrops: 4, resize: null };
@@ -22,16 +22,6 @@ let runId: number;
 const consoleErrors: string[] = [];
 
 const api = <T>(channel: string, input: unknown): Promise<T> => callApi<T>(serve.url, channel, input);
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((ok) => setTimeout(ok, 250));
-  }
-  throw new Error(`${what} did not happen in ${timeoutMs / 1000} s`);
-}
 
 const expectNotBlank = (name: string): Promise<void> => expectScreenshotNotBlank(page, name);
 

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetSummary, JobInfo } from '../../src-shared/api/schemas';
+import type { DatasetSummary, JobInfo, RunDetail, RunSummary } from '../../src-shared/api/schemas';
 import { writeBlurDataset } from '../helpers/blur-dataset';
 import { launchBrowser } from '../helpers/browser';
-import { SHOTS, callApi, expectScreenshotNotBlank } from '../helpers/e2e';
+import { SHOTS, callApi, expectScreenshotNotBlank, until } from '../helpers/e2e';
 import { startServe, type ServeProcess } from '../helpers/serve-process';
 
 const TINY = { kernels: '8', hidden: '32', trainCrops: '8', testCrops: '4', resize: 'null' };
@@ -203,6 +203,29 @@ describe('Train and Runs screens against serve mode', () => {
     await expect.poll(() => card(id).getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
     expect(await card(id).getByTestId('run-resume').count()).toBe(1);
   });
+
+  it('trains the same config on 2 content-disjoint splits from the Splits field, grouped as one experiment', async () => {
+    await page.locator('nav a[data-screen=train]').click();
+    await fillTinyForm(1, 9);
+    await page.getByTestId('train-repeats').fill('2');
+    await expect.poll(() => page.getByTestId('train-split').isDisabled()).toBe(true);
+    await page.getByTestId('train-start').click();
+    await expect.poll(() => page.getByRole('status').innerText()).toMatch(/Started run #\d+ on \S+; the other 1 splits follow/);
+    const first = Number(/#(\d+)/.exec(await page.getByRole('status').innerText())![1]);
+    // The second run starts when the first ends; both complete, each on its own split.
+    const series = await until('both runs of the series', 150_000, async () => {
+      const mine = (await api<RunSummary[]>('runs:list', {})).filter((r) => r.id >= first);
+      return mine.length === 2 && mine.every((r) => r.status === 'completed') ? mine : undefined;
+    });
+    const details = await Promise.all(series.map((r) => api<RunDetail>('runs:get', { id: r.id })));
+    expect(new Set(details.map((d) => d.splitId)).size).toBe(2);
+    const ids = series.map((r) => r.id).sort((a, b) => a - b);
+    await page.locator('nav a[data-screen=runs]').click();
+    await page.getByTestId('tab-groups').click();
+    const group = page.getByTestId('experiment-groups').locator(`[data-testid=group-row][data-runs="${ids.join(',')}"]`);
+    await expect.poll(() => group.count(), { timeout: 30_000 }).toBe(1);
+    await expectNotBlank('train-series-groups');
+  }, 240_000);
 
   it('logged no errors in the page', () => {
     expect(consoleErrors.slice(0, 5)).toEqual([]);

@@ -25,3 +25,14 @@ export async function expectScreenshotNotBlank(page: Page, name: string, opts: {
   expect(stats.stdev, `${name} screenshot looks blank`).toBeGreaterThan(8);
   expect(stats.distinctColours, `${name} screenshot looks blank`).toBeGreaterThan(20);
 }
+
+/** Polls `probe` every 250 ms until it gives a value; fails with "<what> did not happen in N s". */
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+  throw new Error(`${what} did not happen in ${timeoutMs / 1000} s`);
+}
