@@ -5,6 +5,7 @@ import { BACKEND_CHOICES } from '../iqa/backend';
 import { datasetsCommand, importCommand, parseRange, splitsCommand } from './datasets.command';
 import { FR_METRICS, frCommand } from './fr.command';
 import { infoCommand } from './info.command';
+import { libraryCommand } from './library.program';
 import { scoreCommand, type ScoreFlags } from './score.command';
 import { serveCommand, type ServeFlags } from './serve.command';
 import { startCommand } from './start.command';
@@ -188,6 +189,8 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON', false)
     .addOption(dataDirOption())
     .action(ttlCommand);
+
+  program.addCommand(libraryCommand(dataDirOption, backendOption));
 
   program
     .command('start')

@@ -6,6 +6,9 @@ export const Id = z.number().int().positive();
 export const ScoreDirection = z.enum(['higher_better', 'lower_better']);
 export const LabelKind = z.enum(['mos', 'dmos', 'level', 'stars', 'none']);
 
+/** Dataset kinds that are photo collections: the Library screen's and `iqa library`'s. */
+export const LIBRARY_KINDS: readonly string[] = ['folder', 'demo', 'library'];
+
 export const DatasetSummary = z.object({
   id: Id,
   name: z.string(),

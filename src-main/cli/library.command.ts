@@ -1,0 +1,254 @@
+// `iqa library ...`: the photographer's workflow headless: add a folder, score it, list and cull, calibrate, XMP, CSV.
+import { writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { AppError } from '../../src-shared/api/errors';
+import { LIBRARY_KINDS, type Calibration, type DatasetSummary, type PhotoFilter, type PhotoItem, type PhotoPage, type PhotoRatingFilter, type PhotoSort, type PhotoStats, type SidecarNaming } from '../../src-shared/api/schemas';
+import type { BackendChoice } from '../iqa/backend';
+import type { Runtime } from '../runtime';
+import type { ScoreJobResult } from '../services/scores.service';
+import type { XmpReadResult, XmpWriteResult } from '../services/library.service';
+import { findDataset, withRuntime } from './datasets.command';
+import { invokeOrThrow, runJob } from './run-job';
+
+
+interface Common {
+  json: boolean;
+  dataDir?: string;
+}
+
+export interface FilterFlags {
+  rating?: PhotoRatingFilter;
+  starsMin?: number;
+  scoreMin?: number;
+  scoreMax?: number;
+  search?: string;
+}
+
+const PAGE = 1000;
+/** The model with shipped weights a collection is scored with when none is named, as in the Library screen. */
+const DEFAULT_MODEL = 'hyperiqa';
+
+function filterOf(flags: FilterFlags): PhotoFilter | undefined {
+  const f: PhotoFilter = { rating: flags.rating ?? 'all' };
+  if (flags.starsMin !== undefined) f.starsMin = flags.starsMin;
+  if (flags.scoreMin !== undefined) f.scoreMin = flags.scoreMin;
+  if (flags.scoreMax !== undefined) f.scoreMax = flags.scoreMax;
+  if (flags.search !== undefined) f.search = flags.search;
+  return Object.keys(f).length > 1 || f.rating !== 'all' ? f : undefined;
+}
+
+async function findCollection(rt: Runtime, name: string): Promise<DatasetSummary> {
+  const ds = await findDataset(rt, name);
+  if (!LIBRARY_KINDS.includes(ds.kind)) {
+    throw new AppError('validation', `"${ds.name}" is a ${ds.kind} dataset, not a library collection (add a folder with iqa library add)`);
+  }
+  return ds;
+}
+
+const print = (line: string) => void process.stdout.write(`${line}\n`);
+const printJson = (value: unknown) => print(JSON.stringify(value));
+
+export const starsText = (p: Pick<PhotoItem, 'stars' | 'rejected' | 'predicted'>): string =>
+  p.rejected ? 'rejected' : p.stars !== null ? '★'.repeat(p.stars) + '☆'.repeat(5 - p.stars) : p.predicted !== null ? `(${p.predicted} predicted)` : '-';
+
+export async function libraryAddCommand(folder: string, flags: Common & { name?: string; recursive: boolean }): Promise<void> {
+  const root = resolve(folder);
+  const name = flags.name ?? basename(root) ?? 'photos';
+  await withRuntime(flags.dataDir, async (rt) => {
+    const result = (await runJob(rt, 'datasets:import', { format: 'folder', root, name, recursive: flags.recursive })) as { datasetId: number; unreadable?: unknown[] };
+    const ds = (await invokeOrThrow(rt, 'datasets:get', { id: result.datasetId })) as DatasetSummary;
+    if (flags.json) return printJson({ collection: ds, ...result });
+    const bad = result.unreadable?.length ?? 0;
+    print(`Added "${ds.name}" (id ${ds.id}): ${ds.imageCount} photos${bad ? `, ${bad} unreadable (listed, not scored)` : ''}. Next: iqa library score "${ds.name}"`);
+  });
+}
+
+async function collectionStats(rt: Runtime, ds: DatasetSummary): Promise<PhotoStats> {
+  return (await invokeOrThrow(rt, 'library:stats', { datasetId: ds.id })) as PhotoStats;
+}
+
+export async function libraryCollectionsCommand(flags: Common): Promise<void> {
+  await withRuntime(flags.dataDir, async (rt) => {
+    const all = (await invokeOrThrow(rt, 'datasets:list', {})) as DatasetSummary[];
+    const rows = await Promise.all(all.filter((d) => LIBRARY_KINDS.includes(d.kind)).map(async (d) => ({ collection: d, stats: await collectionStats(rt, d) })));
+    if (flags.json) return printJson(rows);
+    if (!rows.length) return print('No collections yet: iqa library add <folder>');
+    for (const { collection: d, stats: s } of rows) {
+      print(`${String(d.id).padStart(4)}  ${d.name.padEnd(28)} ${String(s.total).padStart(7)} photos  ${String(s.scored).padStart(7)} scored  ${String(s.rated).padStart(6)} rated  ${String(s.rejected).padStart(6)} rejected`);
+    }
+  });
+}
+
+export interface ListFlags extends Common, FilterFlags {
+  sort: PhotoSort;
+  descending: boolean;
+  limit?: number;
+  csv: boolean;
+}
+
+/** Every photo the filter keeps, in the asked order, a page at a time. */
+async function* photosOf(rt: Runtime, ds: DatasetSummary, q: { filter?: PhotoFilter | undefined; sort?: PhotoSort; descending?: boolean; limit?: number }): AsyncGenerator<PhotoItem> {
+  const limit = q.limit ?? Infinity;
+  let seen = 0;
+  for (let offset = 0; seen < limit; offset += PAGE) {
+    const page = (await invokeOrThrow(rt, 'library:list', {
+      datasetId: ds.id, offset, limit: PAGE, sort: q.sort ?? 'name', descending: q.descending ?? false, ...(q.filter ?? {}),
+    })) as PhotoPage;
+    for (const item of page.items) {
+      if (seen++ >= limit) return;
+      yield item;
+    }
+    if (offset + PAGE >= page.total) return;
+  }
+}
+
+export async function libraryListCommand(collection: string, flags: ListFlags): Promise<void> {
+  if (flags.json && flags.csv) throw new AppError('validation', 'Choose --json or --csv, not both');
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findCollection(rt, collection);
+    const items = photosOf(rt, ds, { filter: filterOf(flags), sort: flags.sort, descending: flags.descending, ...(flags.limit ? { limit: flags.limit } : {}) });
+    if (flags.csv) print('id,path,score,stars,rejected,predicted_stars');
+    for await (const p of items) {
+      if (flags.json) printJson(p);
+      else if (flags.csv) print([p.id, csvCell(p.path), p.score ?? '', p.stars ?? '', p.rejected ? 1 : 0, p.predicted ?? ''].join(','));
+      else print(`${String(p.id).padStart(7)}  ${p.score === null ? '       -' : p.score.toFixed(4).padStart(8)}  ${starsText(p).padEnd(14)} ${p.error ? `${p.name}  (unreadable: ${p.error})` : p.name}`);
+    }
+  });
+}
+
+const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+export async function libraryStatsCommand(collection: string, flags: Common): Promise<void> {
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findCollection(rt, collection);
+    const s = await collectionStats(rt, ds);
+    if (flags.json) return printJson({ collection: ds, stats: s });
+    print(`${ds.name}: ${s.total} photos, ${s.scored} scored, ${s.rated} rated by you, ${s.rejected} rejected, ${s.predicted} with predicted stars`);
+    print(`stars shown (not rejected): ${s.stars.map((n, k) => `${k}★ ${n}`).join('  ')}`);
+    for (const src of s.scoreSources) print(`scores: ${src.model} (${src.source}${src.runId ? `, run #${src.runId}` : ''}), ${src.scale}: ${src.count}`);
+  });
+}
+
+export interface LibraryScoreFlags extends Common {
+  model?: string;
+  run?: number;
+  checkpoint?: string;
+  crops?: number;
+  backend: BackendChoice;
+}
+
+export async function libraryScoreCommand(collection: string, flags: LibraryScoreFlags): Promise<void> {
+  if (flags.run !== undefined && flags.checkpoint) throw new AppError('validation', 'Give --run or --checkpoint, not both');
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findCollection(rt, collection);
+    const result = (await runJob(rt, 'scores:start', {
+      datasetId: ds.id,
+      ...(flags.model || flags.run !== undefined || flags.checkpoint ? (flags.model ? { model: flags.model } : {}) : { model: DEFAULT_MODEL }),
+      ...(flags.run !== undefined ? { runId: flags.run } : {}),
+      ...(flags.checkpoint ? { checkpoint: resolve(flags.checkpoint) } : {}),
+      ...(flags.crops ? { crops: flags.crops } : {}),
+    })) as ScoreJobResult;
+    if (result.failed) process.exitCode = 1;
+    if (flags.json) return printJson(result);
+    print(`Scored ${result.scored} of ${result.total} photos in "${ds.name}" with ${result.model} (${result.source}; ${result.scale})${result.failed ? `, ${result.failed} failed` : ''}`);
+    for (const e of result.errors) print(`  ${e.name}: ${e.error}`);
+  }, flags.backend);
+}
+
+export interface RateFlags extends Common, FilterFlags {
+  stars?: number;
+  reject?: boolean;
+}
+
+/** A photo named by its path (as given or absolute), its name in the collection, or its id. */
+async function findPhoto(rt: Runtime, ds: DatasetSummary, ref: string): Promise<{ id: number }> {
+  const abs = resolve(ref);
+  const matches: PhotoItem[] = [];
+  for await (const p of photosOf(rt, ds, { filter: { rating: 'all', search: basename(ref) } })) {
+    if (p.path === abs || p.path === ref || p.name === ref) matches.push(p);
+  }
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new AppError('validation', `"${ref}" names ${matches.length} photos in "${ds.name}"; give its path`);
+  if (/^\d+$/.test(ref)) {
+    const image = await rt.invoke('images:get', { id: Number(ref) });
+    if (image.ok && (image.result as { datasetId: number }).datasetId === ds.id) return { id: Number(ref) };
+  }
+  throw new AppError('not_found', `No photo "${ref}" in "${ds.name}" (give its path, name or id; see iqa library list)`);
+}
+
+/** Rates the photos named, or every photo the filter keeps (cull by threshold: --score-max 2.5 --reject). */
+export async function libraryRateCommand(collection: string, refs: string[], flags: RateFlags): Promise<void> {
+  if (flags.stars === undefined && flags.reject === undefined) throw new AppError('validation', 'Give --stars N (0-5), --reject or --no-reject');
+  const filter = filterOf(flags);
+  if (refs.length && filter) throw new AppError('validation', 'Name photos or give a filter (--rating, --score-min, ...), not both');
+  if (!refs.length && !filter) throw new AppError('validation', 'Name the photos to rate, or give a filter such as --score-max 2.5');
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findCollection(rt, collection);
+    const photos: { id: number }[] = [];
+    if (filter) for await (const p of photosOf(rt, ds, { filter })) photos.push(p);
+    else for (const ref of refs) photos.push(await findPhoto(rt, ds, ref));
+    for (const p of photos) {
+      const updated = (await invokeOrThrow(rt, 'library:rate', {
+        imageId: p.id, ...(flags.stars !== undefined ? { stars: flags.stars } : {}), ...(flags.reject !== undefined ? { rejected: flags.reject } : {}),
+      })) as PhotoItem;
+      if (flags.json) printJson(updated);
+      else print(`${updated.name}: ${starsText(updated)}`);
+    }
+    if (filter && !flags.json) process.stderr.write(`${photos.length} photo${photos.length === 1 ? '' : 's'} matched the filter\n`);
+  });
+}
+
+export async function libraryCalibrateCommand(collection: string, flags: Common & { apply: boolean }): Promise<void> {
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findCollection(rt, collection);
+    const cal = (await invokeOrThrow(rt, 'library:calibrate', { datasetId: ds.id })) as Calibration;
+    const applied = flags.apply ? ((await invokeOrThrow(rt, 'library:applyCalibration', { datasetId: ds.id })) as { predicted: number; unscored: number; kept: number }) : null;
+    if (flags.json) return printJson({ calibration: cal, ...(applied ? { applied } : {}) });
+    const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+    print(`Calibrated "${ds.name}" on ${cal.n} photos you rated (${cal.model}, ${cal.scale}):`);
+    print(`  SRCC ${cal.srcc === null ? '-' : cal.srcc.toFixed(3)}  exact ${pct(cal.agreement)}  within one star ${pct(cal.withinOne)}  MAE ${cal.mae.toFixed(2)}` +
+      `${cal.looAgreement === null ? '' : `  exact on unseen photos (leave-one-out) ${pct(cal.looAgreement)}`}`);
+    for (const b of cal.bands) print(`  ${b.stars}★  score ${b.lo === null ? '-∞' : b.lo.toFixed(4)} .. ${b.hi === null ? '+∞' : b.hi.toFixed(4)}`);
+    print('  your stars ↓ / predicted →   1    2    3    4    5');
+    cal.confusion.forEach((row, k) => print(`  ${k + 1}★${' '.repeat(24)}${row.map((n) => String(n).padStart(5)).join('')}`));
+    for (const w of cal.warnings) print(`  warning: ${w}`);
+    if (applied) print(`Predicted stars for ${applied.predicted} photos (${applied.kept} keep your own stars, ${applied.unscored} unscored)`);
+  });
+}
+
+export async function libraryXmpWriteCommand(collection: string, flags: Common & FilterFlags & { naming: SidecarNaming; predicted: boolean; score: boolean }): Promise<void> {
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findCollection(rt, collection);
+    const filter = filterOf(flags);
+    const r = (await runJob(rt, 'library:writeXmp', {
+      datasetId: ds.id, naming: flags.naming, includePredicted: flags.predicted, includeScore: flags.score, ...(filter ? { filter } : {}),
+    })) as XmpWriteResult;
+    if (r.failed) process.exitCode = 1;
+    if (flags.json) return printJson(r);
+    print(`Sidecars (${r.naming} naming) for ${r.total} photos: ${r.written} written (${r.created} new), ${r.unchanged} unchanged, ${r.skipped} with nothing to write${r.failed ? `, ${r.failed} failed` : ''}`);
+    for (const e of r.errors) print(`  ${e.name}: ${e.error}`);
+  });
+}
+
+export async function libraryXmpReadCommand(collection: string, flags: Common & { prefer: SidecarNaming; overwrite: boolean }): Promise<void> {
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findCollection(rt, collection);
+    const r = (await runJob(rt, 'library:readXmp', { datasetId: ds.id, prefer: flags.prefer, overwrite: flags.overwrite })) as XmpReadResult;
+    if (r.failed) process.exitCode = 1;
+    if (flags.json) return printJson(r);
+    print(`Read sidecars of ${r.total} photos: ${r.imported} ratings imported, ${r.replaced} replaced, ${r.unchanged} unchanged, ${r.noSidecar} without a sidecar, ${r.noRating} without a rating${r.failed ? `, ${r.failed} failed` : ''}`);
+    if (r.conflicts) print(`  ${r.conflicts} differ from your ratings here and were kept (--overwrite takes the sidecar's): ${r.conflictNames.join(', ')}`);
+    for (const e of r.errors) print(`  ${e.name}: ${e.error}`);
+  });
+}
+
+export async function libraryExportCommand(collection: string, flags: FilterFlags & { out?: string; dataDir?: string }): Promise<void> {
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findCollection(rt, collection);
+    const filter = filterOf(flags);
+    const r = (await invokeOrThrow(rt, 'library:exportCsv', { datasetId: ds.id, ...(filter ? { filter } : {}) })) as { csv: string; rows: number };
+    if (!flags.out) return void process.stdout.write(r.csv);
+    await writeFile(flags.out, r.csv);
+    process.stderr.write(`${r.rows} photos written to ${flags.out}\n`);
+  });
+}
