@@ -10,16 +10,24 @@ import { importFolder } from './import-folder';
 
 export const FOLDER_FORMAT = { id: 'folder', label: 'Folder of images', expects: 'any folder of images (searched recursively), unlabelled' };
 
+/** The allowed roots as real paths; null when any folder is allowed (the desktop app, loopback serve mode). */
+export async function allowedRoots(ctx: ServiceContext): Promise<string[] | null> {
+  return ctx.importRoots ? Promise.all(ctx.importRoots.map((r) => realpath(r).catch(() => resolve(r)))) : null;
+}
+
+/** Whether a real path is one of the roots or lies under one. */
+export function insideRoots(roots: readonly string[], real: string): boolean {
+  return roots.some((r) => real === r || (real.startsWith(r.endsWith(sep) ? r : r + sep) && !relative(r, real).startsWith('..')));
+}
+
 /** A file a client names (e.g. backbone weights): absolute, existing, and inside an allowed root when roots are set. */
 export async function checkClientFile(ctx: ServiceContext, file: string): Promise<string> {
   if (!isAbsolute(file)) throw new AppError('validation', `Give the file as an absolute path (got "${file}")`);
   const real = await realpath(file).catch(() => null);
   if (!real || !(await stat(real)).isFile()) throw new AppError('bad_input', `Not a file: ${file}`);
-  if (ctx.importRoots) {
-    const allowed = await Promise.all(ctx.importRoots.map((r) => realpath(r).catch(() => resolve(r))));
-    if (!allowed.some((r) => real.startsWith(r + sep) && !relative(r, real).startsWith('..'))) {
-      throw new AppError('forbidden', `This server reads client-named files only under ${allowed.join(', ') || 'no folder (start it with --allow-root)'}; ${file} is outside`);
-    }
+  const allowed = await allowedRoots(ctx);
+  if (allowed && !insideRoots(allowed, real)) {
+    throw new AppError('forbidden', `This server reads client-named files only under ${allowed.join(', ') || 'no folder (start it with --allow-root)'}; ${file} is outside`);
   }
   return real;
 }
@@ -29,17 +37,14 @@ export async function checkImportRoot(ctx: ServiceContext, root: string): Promis
   if (!isAbsolute(root)) throw new AppError('validation', `Give the dataset folder as an absolute path (got "${root}")`);
   const real = await realpath(resolve(root)).catch(() => null);
   if (!real || !(await stat(real)).isDirectory()) throw new AppError('bad_input', `Not a folder: ${root}`);
-  if (ctx.importRoots) {
-    const allowed = await Promise.all(ctx.importRoots.map((r) => realpath(r).catch(() => resolve(r))));
-    const inside = allowed.some((r) => real === r || (real.startsWith(r + sep) && !relative(r, real).startsWith('..')));
-    if (!inside) {
-      throw new AppError(
-        'forbidden',
-        allowed.length
-          ? `This server imports only from ${allowed.join(', ')}; ${root} is outside`
-          : 'This server was started without --allow-root, so it imports no folders from clients',
-      );
-    }
+  const allowed = await allowedRoots(ctx);
+  if (allowed && !insideRoots(allowed, real)) {
+    throw new AppError(
+      'forbidden',
+      allowed.length
+        ? `This server imports only from ${allowed.join(', ')}; ${root} is outside`
+        : 'This server was started without --allow-root, so it imports no folders from clients',
+    );
   }
   return real;
 }

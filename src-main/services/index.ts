@@ -7,6 +7,7 @@ import type { ServiceContext } from './context';
 import { datasetHandlers } from './datasets.service';
 import { evaluationHandlers } from './evaluations.service';
 import { createFileService } from './files.service';
+import { folderHandlers } from './folders.service';
 import { importHandlers } from './import.service';
 import { libraryHandlers } from './library.service';
 import { createMapService } from './maps.service';
@@ -36,6 +37,7 @@ export function createHandlers(
     'app:info': () => appInfo(ctx),
     ...datasetHandlers(ctx),
     ...importHandlers(ctx),
+    ...folderHandlers(ctx),
     ...scores.handlers,
     ...siblingHandlers(ctx),
     ...libraryHandlers(ctx),

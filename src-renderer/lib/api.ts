@@ -6,6 +6,8 @@ import { AppError, type Envelope } from '../../src-shared/api/errors';
 interface PreloadBridge {
   invoke: Record<InvokeChannel, (input: unknown) => Promise<Envelope<unknown>>>;
   on(event: EventChannel, callback: (payload: unknown) => void): () => void;
+  /** The desktop's own folder dialog; null when cancelled. */
+  pickFolder(defaultPath?: string): Promise<string | null>;
 }
 
 declare global {
@@ -46,6 +48,9 @@ export async function call<C extends InvokeChannel>(channel: C, input: InputOf<C
   if (!envelope.ok) throw AppError.from(envelope.error);
   return envelope.result as OutputOf<C>;
 }
+
+/** The native folder dialog in the desktop app; undefined in a browser, where folders:browse lists the server's folders. */
+export const pickFolderNative: ((defaultPath?: string) => Promise<string | null>) | undefined = bridge ? (p) => bridge.pickFolder(p) : undefined;
 
 export type FileKind = 'image' | 'thumb' | 'map' | 'reference' | 'rate';
 

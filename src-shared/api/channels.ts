@@ -56,8 +56,12 @@ export const INVOKE_CHANNELS = [
   'runs:scoreImage',
   'images:neighbours',
   'runs:startSeries',
+  'folders:browse',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
+
+/** The Electron shell's own IPC channel for the native folder dialog (not a service: there is no dialog in serve mode). */
+export const PICK_FOLDER_CHANNEL = 'shell:pickFolder';
 
 export const EVENT_CHANNELS = ['jobs:progress', 'datasets:changed', 'runs:progress', 'studies:progress'] as const;
 

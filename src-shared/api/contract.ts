@@ -6,6 +6,7 @@ import {
   Calibration,
   DatasetFacets,
   DatasetSummary,
+  FolderListing,
   FolderPath,
   Id,
   ImageItem,
@@ -114,6 +115,9 @@ export const contract = {
     output: ImagePage,
   },
   'images:get': { input: z.object({ id: Id }).strict(), output: ImageItem },
+  /** A folder's subfolders (default: the first allowed root, else the home folder); a path that does not exist lists its nearest existing parent. */
+  'folders:browse': { input: z.object({ path: FolderPath.optional() }).strict(), output: FolderListing },
+
   /** The images sharing this image's content (reference), with SSIM/PSNR against the reference where sizes match. */
   'images:siblings': { input: z.object({ imageId: Id }).strict(), output: ImageSiblings },
   'images:maps': { input: z.object({ imageId: Id, runId: Id }).strict(), output: ImageMaps },

@@ -138,6 +138,24 @@ export type DatasetFacets = z.infer<typeof DatasetFacets>;
 /** A dataset folder path as sent by a client: absolute, no NUL, bounded. */
 export const FolderPath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path contains a NUL byte');
 
+/** A server-side folder's subfolders and image count (folders:browse), for choosing a folder to add or import. */
+export const FolderListing = z.object({
+  path: z.string(),
+  /** The folder above, or null at the file-system root or an allowed root. */
+  parent: z.string().nullable(),
+  /** Images directly inside (by extension). */
+  images: z.number().int().nonnegative(),
+  /** Subfolders by name, hidden ones left out, with their own images and subfolders; the counts are null past the first ones counted. */
+  folders: z.array(
+    z.object({ name: z.string(), path: z.string(), images: z.number().int().nonnegative().nullable(), folders: z.number().int().nonnegative().nullable() }),
+  ),
+  /** More subfolders than listed. */
+  truncated: z.boolean(),
+  /** The folders this server may read from (serve --allow-root); empty when any folder is allowed. */
+  roots: z.array(z.string()),
+});
+export type FolderListing = z.infer<typeof FolderListing>;
+
 export const ModelInfo = z.object({
   id: z.string(),
   label: z.string(),

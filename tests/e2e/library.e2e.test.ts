@@ -59,12 +59,27 @@ afterAll(async () => {
 });
 
 describe('the Library screen', () => {
-  it('adds a folder (with its subfolders) through the UI, with progress, and shows its photos', async () => {
+  it('adds a folder (with its subfolders) chosen with Browse…, with progress, and shows its photos', async () => {
     await page.goto(`${serve.url}#/library`);
     await expect.poll(() => page.getByTestId('collection-card').count()).toBeGreaterThan(0);
     await page.getByTestId('add-folder-toggle').click();
     const panel = page.getByTestId('add-folder-panel');
-    await panel.locator('input[name=root]').fill(shoot);
+    // A half-typed path opens the browser on its nearest existing folder; from there, down into the shoot.
+    await panel.locator('input[name=root]').fill(join(work, 'Lis'));
+    await panel.getByTestId('browse-folder').click();
+    const folders = panel.getByTestId('folder-browser');
+    await expect.poll(() => folders.locator('code.path').innerText()).toBe(work);
+    await folders.getByRole('button', { name: /^Lisbon 2024/ }).click();
+    await expect.poll(() => folders.locator('code.path').innerText()).toBe(shoot);
+    expect(await folders.getByRole('button', { name: /^day1/ }).innerText()).toMatch(new RegExp(`${PHOTOS.length} images`));
+    await shot('library-browse-folder');
+    await folders.getByRole('button', { name: /Up one folder/ }).click();
+    await expect.poll(() => folders.locator('code.path').innerText()).toBe(work);
+    await folders.getByRole('button', { name: /^Lisbon 2024/ }).click();
+    await expect.poll(() => folders.locator('code.path').innerText()).toBe(shoot);
+    await panel.getByTestId('use-folder').click();
+    expect(await panel.getByTestId('folder-browser').count()).toBe(0);
+    expect(await panel.locator('input[name=root]').inputValue()).toBe(shoot);
     expect(await panel.locator('input[name=name]').getAttribute('placeholder')).toBe('Lisbon 2024');
     await panel.getByRole('button', { name: 'Add' }).click();
     const card = page.getByTestId('collection-card').filter({ hasText: 'Lisbon 2024' });

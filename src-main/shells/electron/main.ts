@@ -1,10 +1,10 @@
 // Electron shell: a sandboxed window, IPC handlers that forward to the backend child, and the iqa:// file protocol.
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { INVOKE_CHANNELS } from '../../../src-shared/api/channels';
+import { INVOKE_CHANNELS, PICK_FOLDER_CHANNEL } from '../../../src-shared/api/channels';
 import { startBackend, type BackendBridge } from './backend-bridge';
-import { RENDERER_CSP, isSafeExternalUrl, isTrustedRendererUrl, type SecureWebPreferences } from './window-options';
+import { RENDERER_CSP, dialogDefaultPath, isSafeExternalUrl, isTrustedRendererUrl, type SecureWebPreferences } from './window-options';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'iqa', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
@@ -23,6 +23,13 @@ function registerIpc(backend: BackendBridge): void {
       return backend.invoke(channel, input);
     });
   }
+  ipcMain.handle(PICK_FOLDER_CHANNEL, async (event, defaultPath: unknown) => {
+    const win = BrowserWindow.fromWebContents(event.sender);
+    if (!win || !isTrustedRendererUrl(event.senderFrame?.url ?? '', rendererUrl)) return null;
+    const startAt = dialogDefaultPath(defaultPath);
+    const picked = await dialog.showOpenDialog(win, { properties: ['openDirectory'], ...(startAt ? { defaultPath: startAt } : {}) });
+    return picked.canceled ? null : (picked.filePaths[0] ?? null);
+  });
   protocol.handle('iqa', async (request) => {
     const url = new URL(request.url);
     try {

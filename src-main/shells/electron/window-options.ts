@@ -54,3 +54,9 @@ export function isTrustedRendererUrl(url: string, rendererIndexUrl: string): boo
     return false;
   }
 }
+
+/** The folder dialog's starting folder from the renderer: an absolute path without NUL bytes, else none. */
+export function dialogDefaultPath(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 4096 || value.includes('\0')) return undefined;
+  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(value) ? value : undefined;
+}

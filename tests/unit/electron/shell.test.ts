@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../../src-shared/api/channels';
 import { startBackend } from '../../../src-main/shells/electron/backend-bridge';
-import { RENDERER_CSP, isTrustedRendererUrl, secureWebPreferences } from '../../../src-main/shells/electron/window-options';
+import { RENDERER_CSP, dialogDefaultPath, isTrustedRendererUrl, secureWebPreferences } from '../../../src-main/shells/electron/window-options';
 import { REPO_ROOT } from '../../helpers/serve-process';
 import { tempDir } from '../../helpers/temp';
 
@@ -23,15 +23,23 @@ describe('preload', async () => {
   await import('../../../src-main/shells/electron/preload');
   const api = exposed.iqa as {
     invoke: Record<string, (input: unknown) => Promise<unknown>>;
+    pickFolder: (defaultPath?: unknown) => Promise<unknown>;
     on: (event: string, cb: () => void) => () => void;
   };
 
   it('exposes exactly one function per contract channel, and nothing generic', async () => {
     expect(Object.keys(exposed)).toEqual(['iqa']);
     expect(Object.keys(api.invoke).sort()).toEqual([...INVOKE_CHANNELS].sort());
-    expect(Object.keys(api).sort()).toEqual(['events', 'invoke', 'on']);
+    expect(Object.keys(api).sort()).toEqual(['events', 'invoke', 'on', 'pickFolder']);
     await api.invoke['datasets:get']!({ id: 3 });
     expect(invoked).toEqual([['datasets:get', { id: 3 }]]);
+  });
+
+  it('asks the main process for the folder dialog, passing only a string as its start', async () => {
+    invoked.length = 0;
+    await api.pickFolder('/home/me/Pictures');
+    await api.pickFolder({ evil: true });
+    expect(invoked).toEqual([['shell:pickFolder', '/home/me/Pictures'], ['shell:pickFolder', undefined]]);
   });
 
   it('subscribes only to known events', () => {
@@ -62,6 +70,11 @@ describe('window security', () => {
     expect(isTrustedRendererUrl('https://example.com/', own)).toBe(false);
     expect(isTrustedRendererUrl('file:///tmp/evil.html', own)).toBe(false);
     expect(isTrustedRendererUrl('not a url', own)).toBe(false);
+  });
+  it('starts the folder dialog only at an absolute path the renderer gives', () => {
+    expect(dialogDefaultPath('/home/me/Pictures')).toBe('/home/me/Pictures');
+    expect(dialogDefaultPath('C:\\Users\\me')).toBe('C:\\Users\\me');
+    for (const bad of ['Pictures', '', '/a\0b', 42, null, 'x'.repeat(5000)]) expect(dialogDefaultPath(bad)).toBeUndefined();
   });
 });
 
