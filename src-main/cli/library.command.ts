@@ -5,6 +5,7 @@ import { AppError } from '../../src-shared/api/errors';
 import { LIBRARY_KINDS, type Calibration, type DatasetSummary, type PhotoFilter, type PhotoItem, type PhotoPage, type PhotoRatingFilter, type PhotoSort, type PhotoStats, type SidecarNaming } from '../../src-shared/api/schemas';
 import type { BackendChoice } from '../iqa/backend';
 import type { Runtime } from '../runtime';
+import type { RescanResult } from '../services/import-folder';
 import type { ScoreJobResult } from '../services/scores.service';
 import type { XmpReadResult, XmpWriteResult } from '../services/library.service';
 import { findDataset, withRuntime } from './datasets.command';
@@ -60,6 +61,16 @@ export async function libraryAddCommand(folder: string, flags: Common & { name?:
     if (flags.json) return printJson({ collection: ds, ...result });
     const bad = result.unreadable?.length ?? 0;
     print(`Added "${ds.name}" (id ${ds.id}): ${ds.imageCount} photos${bad ? `, ${bad} unreadable (listed, not scored)` : ''}. Next: iqa library score "${ds.name}"`);
+  });
+}
+
+export async function libraryRescanCommand(collection: string, flags: Common & { recursive: boolean }): Promise<void> {
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findCollection(rt, collection);
+    const r = (await runJob(rt, 'library:rescan', { datasetId: ds.id, recursive: flags.recursive })) as RescanResult;
+    if (flags.json) return printJson(r);
+    print(`${ds.name}: ${r.added ? `${r.added} new photo${r.added === 1 ? '' : 's'} added${r.failed.length ? ` (${r.failed.length} unreadable)` : ''}` : 'no new photos'}` +
+      `${r.missing ? `; ${r.missing} gone from the folder (kept with their ratings): ${r.missingNames.join(', ')}` : ''}`);
   });
 }
 

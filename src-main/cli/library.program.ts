@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PhotoRatingFilter, PhotoSort, SidecarNaming } from '../../src-shared/api/schemas';
 import {
-  libraryAddCommand, libraryCalibrateCommand, libraryCollectionsCommand, libraryExportCommand, libraryListCommand, libraryRateCommand,
+  libraryAddCommand, libraryCalibrateCommand, libraryCollectionsCommand, libraryExportCommand, libraryListCommand, libraryRateCommand, libraryRescanCommand,
   libraryScoreCommand, libraryStatsCommand, libraryXmpReadCommand, libraryXmpWriteCommand,
 } from './library.command';
 import { parsePositiveInt } from './synth.command';
@@ -38,6 +38,11 @@ export function libraryCommand(dataDirOption: () => Option, backendOption: () =>
     .option('--name <name>', 'collection name (default: the folder name)')
     .option('--no-recursive', 'do not descend into subfolders'))
     .action(libraryAddCommand);
+
+  json(library.command('rescan').description('add the photos put in a collection\'s folder since it was added; report those gone')
+    .argument('<collection>', 'id or name')
+    .option('--no-recursive', 'look only at the top folder'))
+    .action(libraryRescanCommand);
 
   json(library.command('collections').description('list the collections with their counts')).action(libraryCollectionsCommand);
 

@@ -1,4 +1,4 @@
-// Imports a folder of images as a dataset: probe every file first, then write everything in one transaction.
+// Imports a folder of images as a dataset, and rescans one for photos added since: probe every new file first, then write them in one transaction.
 import { basename, relative, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { AppError } from '../../src-shared/api/errors';
@@ -22,6 +22,18 @@ export interface FolderImportResult {
   failed: { path: string; error: string }[];
 }
 
+async function probeAll(files: string[], opts: Pick<FolderImportOptions, 'onProgress' | 'signal'>, cancelled: string) {
+  let done = 0;
+  const probes = await mapLimit(files, 8, async (path): Promise<{ path: string; probe: ImageProbe }> => {
+    if (opts.signal?.aborted) throw new AppError('cancelled', cancelled);
+    const probe = await probeImage(path);
+    opts.onProgress?.(++done, files.length);
+    return { path, probe };
+  });
+  if (opts.signal?.aborted) throw new AppError('cancelled', cancelled);
+  return probes;
+}
+
 export async function importFolder(store: Store, folder: string, opts: FolderImportOptions): Promise<FolderImportResult> {
   const root = resolve(folder);
   const st = await stat(root).catch(() => null);
@@ -32,14 +44,7 @@ export async function importFolder(store: Store, folder: string, opts: FolderImp
   const files = await listImageFiles(root, opts.recursive ?? true);
   if (!files.length) throw new AppError('bad_input', `No images found in ${root}`);
 
-  let done = 0;
-  const probes = await mapLimit(files, 8, async (path): Promise<{ path: string; probe: ImageProbe }> => {
-    if (opts.signal?.aborted) throw new AppError('cancelled', 'Import cancelled; nothing was imported');
-    const probe = await probeImage(path);
-    opts.onProgress?.(++done, files.length);
-    return { path, probe };
-  });
-  if (opts.signal?.aborted) throw new AppError('cancelled', 'Import cancelled; nothing was imported');
+  const probes = await probeAll(files, opts, 'Import cancelled; nothing was imported');
 
   const datasetId = store.transaction(() => {
     const id = store.datasets.create({
@@ -55,4 +60,35 @@ export async function importFolder(store: Store, folder: string, opts: FolderImp
   });
   const failed = probes.filter((p) => p.probe.error).map((p) => ({ path: p.path, error: p.probe.error! }));
   return { datasetId, imported: probes.length - failed.length, failed };
+}
+
+export interface RescanResult {
+  datasetId: number;
+  /** New image files found and added (unreadable ones included, marked with their error). */
+  added: number;
+  failed: { path: string; error: string }[];
+  /** Photos in the collection whose file is gone; they stay, with their stars and scores, until removed. */
+  missing: number;
+  missingNames: string[];
+}
+
+/** Adds the images that appeared under a folder collection's root since it was added; touches nothing already there. */
+export async function rescanFolder(store: Store, datasetId: number, opts: Pick<FolderImportOptions, 'recursive' | 'onProgress' | 'signal'> = {}): Promise<RescanResult> {
+  const ds = store.datasets.get(datasetId);
+  if (!ds) throw new AppError('not_found', `No collection ${datasetId}`);
+  if (!ds.root) throw new AppError('bad_input', `"${ds.name}" has no folder to rescan`);
+  const root = ds.root;
+  if (!(await stat(root).catch(() => null))?.isDirectory()) throw new AppError('bad_input', `The folder of "${ds.name}" is gone: ${root}`);
+  const known = new Map(store.datasets.imagePaths(datasetId).map((r) => [r.path, r.name]));
+  const files = await listImageFiles(root, opts.recursive ?? true);
+  const onDisk = new Set(files);
+  const fresh = files.filter((f) => !known.has(f));
+  const probes = await probeAll(fresh, opts, 'Rescan cancelled; nothing was added');
+  store.transaction(() => {
+    for (const { path, probe } of probes) store.datasets.addImage(datasetId, { path, name: relative(root, path) || basename(path), ...probe });
+  });
+  const gone: string[] = [];
+  for (const [path, name] of known) if (!onDisk.has(path) && !(await stat(path).catch(() => null))) gone.push(name);
+  const failed = probes.filter((p) => p.probe.error).map((p) => ({ path: p.path, error: p.probe.error! }));
+  return { datasetId, added: probes.length, failed: failed.slice(0, 50), missing: gone.length, missingNames: gone.slice(0, 50) };
 }

@@ -10,6 +10,7 @@ import { findSidecar, readSidecar, sidecarPath, writeSidecar, type SidecarUpdate
 import type { SidecarRow } from '../store/repos/photos.repo';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
+import { rescanFolder } from './import-folder';
 
 /** At most this many per-file errors (and conflicts) are listed in a job's result; all are counted. */
 const MAX_LISTED = 100;
@@ -83,6 +84,7 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
   | 'library:writeXmp'
   | 'library:readXmp'
   | 'library:exportCsv'
+  | 'library:rescan'
 > {
   const { store } = ctx;
   const photos = store.photos;
@@ -281,6 +283,15 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
           if (result.imported + result.replaced) ctx.events.emit('datasets:changed', { datasetId: ds.id });
         }
         if (signal.aborted) throw new AppError('cancelled', `Cancelled; the ${result.imported + result.replaced} ratings read so far are kept`, result);
+        return result;
+      });
+    },
+
+    'library:rescan': ({ datasetId, recursive }) => {
+      const ds = requireDataset(datasetId);
+      return ctx.jobs.start('rescan', `Look for new photos in ${ds.name}`, async ({ signal, progress }) => {
+        const result = await rescanFolder(store, ds.id, { recursive, signal, onProgress: progress });
+        if (result.added) ctx.events.emit('datasets:changed', { datasetId: ds.id });
         return result;
       });
     },

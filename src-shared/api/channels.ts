@@ -57,6 +57,7 @@ export const INVOKE_CHANNELS = [
   'images:neighbours',
   'runs:startSeries',
   'folders:browse',
+  'library:rescan',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

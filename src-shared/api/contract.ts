@@ -316,6 +316,8 @@ export const contract = {
       .strict(),
     output: JobInfo,
   },
+  /** Adds the photos that appeared in a collection's folder since it was added, as a job; reports files gone from disk. */
+  'library:rescan': { input: z.object({ datasetId: Id, recursive: z.boolean().default(true) }).strict(), output: JobInfo },
   'library:exportCsv': {
     input: z.object({ datasetId: Id, filter: PhotoFilter.optional() }).strict(),
     output: z.object({ filename: z.string(), csv: z.string(), rows: z.number().int() }),

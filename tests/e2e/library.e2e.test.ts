@@ -242,6 +242,21 @@ describe('the Library screen', () => {
     expect(csv.find((l) => l.startsWith(`${rejected.path},`))).toMatch(/,1,[^,]*,hyperiqa,mos 1-5 higher$/);
   });
 
+  it('rescans the folder: a photo copied in since shows up, ratings stay, and a note says what changed', async () => {
+    const before = (await listed({ sort: 'name', descending: false })).items;
+    const rated = before.filter((p) => p.stars !== null || p.rejected).map((p) => [p.name, p.stars, p.rejected]);
+    mkdirSync(join(shoot, 'day3'));
+    await sharp(join(resourcesDir(), 'demo', 'bee.jpg')).resize(480, 360, { fit: 'cover' }).jpeg({ quality: 80 }).toFile(join(shoot, 'day3', 'bee_again.jpg'));
+    await page.getByTestId('rescan').click();
+    await expect.poll(() => page.locator('p.note').innerText(), { timeout: 30_000 }).toBe('Added 1 new photo.');
+    await expect.poll(() => page.getByTestId('library-counts').innerText()).toMatch(new RegExp(`^${TOTAL + 1} photos`));
+    await expect.poll(() => page.locator('[data-testid=photo-cell][data-name="day3/bee_again.jpg"]').count()).toBe(1);
+    const after = (await listed({ sort: 'name', descending: false })).items;
+    expect(after.filter((p) => p.stars !== null || p.rejected).map((p) => [p.name, p.stars, p.rejected])).toEqual(rated);
+    await page.getByTestId('rescan').click();
+    await expect.poll(() => page.locator('p.note').innerText(), { timeout: 30_000 }).toBe('No new photos.');
+  });
+
   it('stays responsive with 10,000 photos: a few pages fetched, a few rows in the page, End reaches the last', async () => {
     const big = join(work, 'big');
     mkdirSync(big);

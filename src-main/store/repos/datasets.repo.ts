@@ -195,6 +195,10 @@ export function createDatasetsRepo(db: Db) {
       const row = upsertReference.get(datasetId, name, path, width ?? null, height ?? null) as { id: number };
       return row.id;
     },
+    /** Every image's file path and name in a dataset. */
+    imagePaths(datasetId: number): { path: string; name: string }[] {
+      return db.prepare('SELECT path, name FROM images WHERE dataset_id = ?').all(datasetId) as { path: string; name: string }[];
+    },
     addImage(datasetId: number, img: NewImage): number {
       const info = insertImage.run({
         datasetId,

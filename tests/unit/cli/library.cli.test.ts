@@ -111,8 +111,14 @@ describe('iqa library', () => {
     expect(await fails('library', 'list', 'lab')).toMatchObject({ code: 1, stderr: expect.stringMatching(/"lab" is a csv dataset, not a library collection/) });
   });
 
+  it('rescans the folder for photos put there since', async () => {
+    await sharp(join(REPO_ROOT, 'resources/demo/crab.jpg')).resize(480).jpeg().toFile(join(photos, 'crab-2.jpg'));
+    expect((await iqa('library', 'rescan', 'Trip 2026')).stdout).toBe('Trip 2026: 1 new photo added\n');
+    expect(JSON.parse((await iqa('library', 'rescan', 'Trip 2026', '--json')).stdout)).toMatchObject({ added: 0, missing: 0 });
+  });
+
   it('culls by threshold: every photo a filter keeps, named photos or a filter but not both', async () => {
-    const unrated = jsonLines<PhotoItem>((await iqa('library', 'list', 'Trip 2026', '--rating', 'unrated', '--json')).stdout).filter((p) => !p.error);
+    const unrated = jsonLines<PhotoItem>((await iqa('library', 'list', 'Trip 2026', '--rating', 'unrated', '--json')).stdout).filter((p) => p.score !== null);
     expect(unrated.map((p) => p.name)).toEqual(['day2/bee-small.jpg']);
     const cut = unrated[0]!.score!;
     const { stdout, stderr } = await iqa('library', 'rate', 'Trip 2026', '--rating', 'unrated', '--score-max', String(cut), '--reject');
