@@ -10,6 +10,7 @@ import type { ScoreJobResult } from '../services/scores.service';
 import type { XmpReadResult, XmpWriteResult } from '../services/library.service';
 import { findDataset, withRuntime } from './datasets.command';
 import { invokeOrThrow, runJob } from './run-job';
+import { csvCell } from '../util/csv';
 
 
 interface Common {
@@ -127,7 +128,6 @@ export async function libraryListCommand(collection: string, flags: ListFlags): 
   });
 }
 
-const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 export async function libraryStatsCommand(collection: string, flags: Common): Promise<void> {
   await withRuntime(flags.dataDir, async (rt) => {

@@ -7,6 +7,7 @@ import { initBackend, type BackendChoice } from '../iqa/backend';
 import { loadScorer, type CropMode, type Scorer } from '../iqa/score/scorer';
 import { listImageFiles } from '../imaging/scan';
 import { openRuntime } from '../runtime';
+import { csvCell } from '../util/csv';
 
 export interface ScoreFlags {
   model?: string;
@@ -60,7 +61,6 @@ export async function saveMaps(scorer: Scorer, path: string, dir: string): Promi
   await sharp(m.discrepancy, raw).png().toFile(`${base}.discrepancy.png`);
 }
 
-const csvField = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise<void> {
   if ([flags.weights, flags.checkpoint, flags.run].filter((v) => v !== undefined).length > 1) {
@@ -87,7 +87,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   let failed = missing.length;
   const report = (path: string, score: number | null, crops: number, error?: string) => {
     if (flags.json) out.write(`${JSON.stringify(error ? { path, error } : { path, score, crops })}\n`);
-    else if (flags.csv) out.write(`${csvField(path)},${score ?? ''},${crops || ''},${error ? csvField(error) : ''}\n`);
+    else if (flags.csv) out.write(`${csvCell(path)},${score ?? ''},${crops || ''},${error ? csvCell(error) : ''}\n`);
     else out.write(error ? `${path}\terror: ${error}\n` : `${path}\t${score!.toFixed(4)}\n`);
   };
   for (const path of missing) report(path, null, 0, 'no such file or folder');

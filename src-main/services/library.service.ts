@@ -11,6 +11,7 @@ import type { SidecarRow } from '../store/repos/photos.repo';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { rescanFolder } from './import-folder';
+import { csvCell } from '../util/csv';
 
 /** At most this many per-file errors (and conflicts) are listed in a job's result; all are counted. */
 const MAX_LISTED = 100;
@@ -65,7 +66,6 @@ export function describeScoreSource(model: string, source: string, runId?: numbe
   return `${model} (${source.split(/[\\/]/).filter(Boolean).slice(-2).join('/')})`;
 }
 
-const csvCell = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? String(v) : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 async function isFile(p: string): Promise<boolean> {
   return stat(p).then((s) => s.isFile(), () => false);

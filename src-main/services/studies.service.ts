@@ -9,6 +9,7 @@ import { aggregateStudy, METHOD_SCALE } from '../studies/aggregate';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { contentTypeFor, type ServedFile } from './files.service';
+import { csvCell } from '../util/csv';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -29,7 +30,6 @@ function median(values: number[]): number | null {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-const csvCell = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 export function createStudyService(ctx: ServiceContext) {
   const { store } = ctx;
