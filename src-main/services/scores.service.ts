@@ -15,6 +15,8 @@ import { checkClientFile } from './import.service';
 
 /** Scores are written in transactions of this many images, so a cancel or a crash keeps what was scored. */
 export const SCORE_BATCH = 50;
+/** ...or after this long (ms), so the first scores reach the grid (and the disk) without waiting for a full batch. */
+export const SCORE_FLUSH_MS = 1000;
 /** At most this many per-file errors are listed in a job's result (all are counted). */
 const MAX_LISTED_ERRORS = 100;
 /** The worker posts its results at least this often (ms), so progress moves with slow models too. */
@@ -116,7 +118,9 @@ export function createScoreService(ctx: ServiceContext) {
         };
         let done = 0;
         let pending: NewImageScore[] = [];
+        let flushedAt = Date.now();
         const flush = () => {
+          flushedAt = Date.now();
           store.scores.upsertMany(pending);
           result.scored += pending.length;
           pending = [];
@@ -135,6 +139,7 @@ export function createScoreService(ctx: ServiceContext) {
             }
             if (pending.length >= SCORE_BATCH) flush();
           }
+          if (pending.length && Date.now() - flushedAt >= SCORE_FLUSH_MS) flush();
           progress(done, readable.length, `${result.scored + pending.length} scored${result.failed ? `, ${result.failed} failed` : ''}`);
         };
 

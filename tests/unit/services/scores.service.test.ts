@@ -225,6 +225,24 @@ describe('scores', () => {
     expect(scoreRows(run.checkpointPath!)).toBe(TOTAL);
   });
 
+  it('writes the first scores within about a second while the job runs, long before a batch of 50 fills', async () => {
+    const copy = join(tempDir('iqa-ckpt-'), 'epoch-early');
+    cpSync(run.checkpointPath!, copy, { recursive: true });
+    let rowsWhileRunning = 0;
+    scoreTuning.pauseMs = 150;
+    try {
+      const { end } = await score({ checkpoint: copy }, (j) => {
+        if (j.state === 'running' && j.done >= 12) rowsWhileRunning = Math.max(rowsWhileRunning, scoreRows(copy));
+      });
+      expect(end.state).toBe('done');
+    } finally {
+      scoreTuning.pauseMs = 0;
+    }
+    expect(rowsWhileRunning).toBeGreaterThan(0);
+    expect(rowsWhileRunning).toBeLessThan(TOTAL);
+    expect(scoreRows(copy)).toBe(TOTAL);
+  });
+
   it('names the run\'s model in the result of a job cancelled before the weights loaded', async () => {
     let cancelled = false;
     const { end } = await score({ runId: run.id }, (j) => {
