@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { AppError } from '../../src-shared/api/errors';
-import { LIBRARY_KINDS, type Calibration, type DatasetSummary, type PhotoFilter, type PhotoItem, type PhotoPage, type PhotoRatingFilter, type PhotoSort, type PhotoStats, type SidecarNaming } from '../../src-shared/api/schemas';
+import { LIBRARY_KINDS, type Calibration, type PhotoColor, type DatasetSummary, type PhotoFilter, type PhotoItem, type PhotoPage, type PhotoRatingFilter, type PhotoSort, type PhotoStats, type SidecarNaming } from '../../src-shared/api/schemas';
 import type { BackendChoice } from '../iqa/backend';
 import type { Runtime } from '../runtime';
 import type { RescanResult } from '../services/import-folder';
@@ -24,6 +24,7 @@ export interface FilterFlags {
   scoreMin?: number;
   scoreMax?: number;
   search?: string;
+  color?: PhotoColor | 'none';
 }
 
 const PAGE = 1000;
@@ -36,6 +37,7 @@ function filterOf(flags: FilterFlags): PhotoFilter | undefined {
   if (flags.scoreMin !== undefined) f.scoreMin = flags.scoreMin;
   if (flags.scoreMax !== undefined) f.scoreMax = flags.scoreMax;
   if (flags.search !== undefined) f.search = flags.search;
+  if (flags.color !== undefined) f.color = flags.color;
   return Object.keys(f).length > 1 || f.rating !== 'all' ? f : undefined;
 }
 
@@ -50,8 +52,9 @@ async function findCollection(rt: Runtime, name: string): Promise<DatasetSummary
 const print = (line: string) => void process.stdout.write(`${line}\n`);
 const printJson = (value: unknown) => print(JSON.stringify(value));
 
-export const starsText = (p: Pick<PhotoItem, 'stars' | 'rejected' | 'predicted'>): string =>
-  p.rejected ? 'rejected' : p.stars !== null ? '★'.repeat(p.stars) + '☆'.repeat(5 - p.stars) : p.predicted !== null ? `(${p.predicted} predicted)` : '-';
+export const starsText = (p: Pick<PhotoItem, 'stars' | 'rejected' | 'predicted' | 'color'>): string =>
+  (p.rejected ? 'rejected' : p.stars !== null ? '★'.repeat(p.stars) + '☆'.repeat(5 - p.stars) : p.predicted !== null ? `(${p.predicted} predicted)` : '-') +
+  (p.color ? ` ${p.color}` : '');
 
 export async function libraryAddCommand(folder: string, flags: Common & { name?: string; recursive: boolean }): Promise<void> {
   const root = resolve(folder);
@@ -119,11 +122,11 @@ export async function libraryListCommand(collection: string, flags: ListFlags): 
   await withRuntime(flags.dataDir, async (rt) => {
     const ds = await findCollection(rt, collection);
     const items = photosOf(rt, ds, { filter: filterOf(flags), sort: flags.sort, descending: flags.descending, ...(flags.limit ? { limit: flags.limit } : {}) });
-    if (flags.csv) print('id,path,score,stars,rejected,predicted_stars');
+    if (flags.csv) print('id,path,score,stars,rejected,predicted_stars,color');
     for await (const p of items) {
       if (flags.json) printJson(p);
-      else if (flags.csv) print([p.id, csvCell(p.path), p.score ?? '', p.stars ?? '', p.rejected ? 1 : 0, p.predicted ?? ''].join(','));
-      else print(`${String(p.id).padStart(7)}  ${p.score === null ? '       -' : p.score.toFixed(4).padStart(8)}  ${starsText(p).padEnd(14)} ${p.error ? `${p.name}  (unreadable: ${p.error})` : p.name}`);
+      else if (flags.csv) print([p.id, csvCell(p.path), p.score ?? '', p.stars ?? '', p.rejected ? 1 : 0, p.predicted ?? '', p.color ?? ''].join(','));
+      else print(`${String(p.id).padStart(7)}  ${p.score === null ? '       -' : p.score.toFixed(4).padStart(8)}  ${starsText(p).padEnd(21)} ${p.error ? `${p.name}  (unreadable: ${p.error})` : p.name}`);
     }
   });
 }
@@ -169,6 +172,7 @@ export async function libraryScoreCommand(collection: string, flags: LibraryScor
 export interface RateFlags extends Common, FilterFlags {
   stars?: number;
   reject?: boolean;
+  setColor?: PhotoColor | 'none';
 }
 
 /** A photo named by its path (as given or absolute), its name in the collection, or its id. */
@@ -189,7 +193,9 @@ async function findPhoto(rt: Runtime, ds: DatasetSummary, ref: string): Promise<
 
 /** Rates the photos named, or every photo the filter keeps (cull by threshold: --score-max 2.5 --reject). */
 export async function libraryRateCommand(collection: string, refs: string[], flags: RateFlags): Promise<void> {
-  if (flags.stars === undefined && flags.reject === undefined) throw new AppError('validation', 'Give --stars N (0-5), --reject or --no-reject');
+  if (flags.stars === undefined && flags.reject === undefined && flags.setColor === undefined) {
+    throw new AppError('validation', 'Give --stars N (0-5), --reject, --no-reject or --set-color');
+  }
   const filter = filterOf(flags);
   if (refs.length && filter) throw new AppError('validation', 'Name photos or give a filter (--rating, --score-min, ...), not both');
   if (!refs.length && !filter) throw new AppError('validation', 'Name the photos to rate, or give a filter such as --score-max 2.5');
@@ -200,7 +206,10 @@ export async function libraryRateCommand(collection: string, refs: string[], fla
     else for (const ref of refs) photos.push(await findPhoto(rt, ds, ref));
     for (const p of photos) {
       const updated = (await invokeOrThrow(rt, 'library:rate', {
-        imageId: p.id, ...(flags.stars !== undefined ? { stars: flags.stars } : {}), ...(flags.reject !== undefined ? { rejected: flags.reject } : {}),
+        imageId: p.id,
+        ...(flags.stars !== undefined ? { stars: flags.stars } : {}),
+        ...(flags.reject !== undefined ? { rejected: flags.reject } : {}),
+        ...(flags.setColor !== undefined ? { color: flags.setColor === 'none' ? null : flags.setColor } : {}),
       })) as PhotoItem;
       if (flags.json) printJson(updated);
       else print(`${updated.name}: ${starsText(updated)}`);
@@ -247,7 +256,7 @@ export async function libraryXmpReadCommand(collection: string, flags: Common & 
     const r = (await runJob(rt, 'library:readXmp', { datasetId: ds.id, prefer: flags.prefer, overwrite: flags.overwrite })) as XmpReadResult;
     if (r.failed) process.exitCode = 1;
     if (flags.json) return printJson(r);
-    print(`Read sidecars of ${r.total} photos: ${r.imported} ratings imported, ${r.replaced} replaced, ${r.unchanged} unchanged, ${r.noSidecar} without a sidecar, ${r.noRating} without a rating${r.failed ? `, ${r.failed} failed` : ''}`);
+    print(`Read sidecars of ${r.total} photos: ${r.imported} ratings imported, ${r.replaced} replaced, ${r.unchanged} unchanged, ${r.colors} colour labels, ${r.noSidecar} without a sidecar, ${r.noRating} without a rating${r.failed ? `, ${r.failed} failed` : ''}`);
     if (r.conflicts) print(`  ${r.conflicts} differ from your ratings here and were kept (--overwrite takes the sidecar's): ${r.conflictNames.join(', ')}`);
     for (const e of r.errors) print(`  ${e.name}: ${e.error}`);
   });

@@ -1,6 +1,6 @@
 // The `iqa library` command group's arguments and options (the actions are in library.command.ts).
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { PhotoRatingFilter, PhotoSort, SidecarNaming } from '../../src-shared/api/schemas';
+import { PHOTO_COLORS, PhotoRatingFilter, PhotoSort, SidecarNaming } from '../../src-shared/api/schemas';
 import {
   libraryAddCommand, libraryCalibrateCommand, libraryCollectionsCommand, libraryExportCommand, libraryListCommand, libraryRateCommand, libraryRescanCommand,
   libraryScoreCommand, libraryStatsCommand, libraryXmpReadCommand, libraryXmpWriteCommand,
@@ -26,7 +26,8 @@ function withFilters(cmd: Command): Command {
     .option('--stars-min <n>', 'at least N stars (yours, else predicted); leaves out rejected photos', parseStars)
     .option('--score-min <x>', 'score at least X', parseNumber)
     .option('--score-max <x>', 'score at most X', parseNumber)
-    .option('--search <text>', 'file name contains TEXT');
+    .option('--search <text>', 'file name contains TEXT')
+    .addOption(new Option('--color <label>', 'colour label, or none for photos without one').choices([...PHOTO_COLORS, 'none']));
 }
 
 export function libraryCommand(dataDirOption: () => Option, backendOption: () => Option): Command {
@@ -54,7 +55,7 @@ export function libraryCommand(dataDirOption: () => Option, backendOption: () =>
     .addOption(new Option('--sort <key>', 'order').choices(PhotoSort.options).default('name'))
     .option('--desc', 'descending order', false)
     .option('--limit <n>', 'at most N photos', parsePositiveInt)
-    .option('--csv', 'CSV: id,path,score,stars,rejected,predicted_stars', false)))
+    .option('--csv', 'CSV: id,path,score,stars,rejected,predicted_stars,color', false)))
     .action((collection: string, flags: Parameters<typeof libraryListCommand>[1] & { desc: boolean }) => libraryListCommand(collection, { ...flags, descending: flags.desc }));
 
   json(library.command('score').description('score every readable photo of a collection (default: the shipped HyperIQA); Ctrl-C cancels, keeping the scores so far')
@@ -71,7 +72,8 @@ export function libraryCommand(dataDirOption: () => Option, backendOption: () =>
     .argument('[photos...]', 'photos by path, name or id')
     .option('--stars <n>', '0-5 stars', parseStars)
     .option('--reject', 'mark rejected')
-    .option('--no-reject', 'clear the reject flag')))
+    .option('--no-reject', 'clear the reject flag')
+    .addOption(new Option('--set-color <label>', 'set the colour label (none clears it)').choices([...PHOTO_COLORS, 'none']))))
     .action(libraryRateCommand);
 
   json(library.command('calibrate').description('fit score → stars to the photos you rated; prints SRCC, agreement and the confusion table')

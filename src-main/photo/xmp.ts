@@ -42,6 +42,8 @@ export interface SidecarData {
  */
 export interface SidecarUpdate {
   rating?: number | null;
+  /** xmp:Label, the colour label ("Red", "Yellow", ...). */
+  label?: string | null;
   score?: SidecarScore | null;
 }
 
@@ -175,7 +177,7 @@ function firstValue(descs: Element[], ns: string, local: string): string | null 
 
 /**
  * Merges `update` into the sidecar at `file` (creating a minimal packet when missing), changing only
- * xmp:Rating and iqa:* and keeping every other byte. Atomic (temp file + rename); no write when nothing changes.
+ * xmp:Rating, xmp:Label and iqa:* and keeping every other byte. Atomic (temp file + rename); no write when nothing changes.
  */
 export async function writeSidecar(file: string, update: SidecarUpdate): Promise<WriteResult> {
   if (!/\.xmp$/i.test(file)) throw new XmpError('refusing to write a sidecar whose name does not end in .xmp', file);
@@ -197,7 +199,7 @@ export async function writeSidecar(file: string, update: SidecarUpdate): Promise
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  if (existing === null && update.rating == null && update.score == null) {
+  if (existing === null && update.rating == null && update.label == null && update.score == null) {
     return { path: file, changed: false, created: false }; // nothing to set and nothing to remove from
   }
   const next = mergeXmp(existing, update, { file });
@@ -229,6 +231,10 @@ function validateUpdate(update: SidecarUpdate): void {
   const r = update.rating;
   if (r !== undefined && r !== null && !(Number.isInteger(r) && r >= -1 && r <= 5)) {
     throw new XmpError(`xmp:Rating must be an integer from -1 (rejected) to 5, got ${String(r)}`);
+  }
+  const l = update.label;
+  if (l !== undefined && l !== null && (typeof l !== 'string' || l.length > 100 || /[\u0000-\u001f]/.test(l))) {
+    throw new XmpError('xmp:Label must be a short single-line string');
   }
   const s = update.score;
   if (s !== undefined && s !== null) {
@@ -268,6 +274,7 @@ export function mergeXmp(
   if (update.rating !== undefined) {
     desired.push({ ns: XMP_NS.xmp, local: 'Rating', prefix: 'xmp', value: update.rating === null ? null : String(update.rating) });
   }
+  if (update.label !== undefined) desired.push({ ns: XMP_NS.xmp, local: 'Label', prefix: 'xmp', value: update.label });
   if (update.score !== undefined) {
     const s = update.score;
     const iqa = (local: string, value: string | null): Desired => ({ ns: XMP_NS.iqa, local, prefix: 'iqa', value });

@@ -6,6 +6,7 @@ import { AppError } from '../../src-shared/api/errors';
 import type { Calibration, PhotoStats, SidecarNaming } from '../../src-shared/api/schemas';
 import { seededRandom, shuffle } from '../datasets/splits';
 import { calibrate, MIN_SAMPLES, predictStars, scaleHigherIsBetter } from '../photo/calibration';
+import { colorOfLabel, labelOfColor } from '../photo/color-labels';
 import { findSidecar, readSidecar, sidecarPath, writeSidecar, type SidecarUpdate } from '../photo/xmp';
 import type { SidecarRow } from '../store/repos/photos.repo';
 import type { ServiceContext } from './context';
@@ -33,7 +34,7 @@ export interface XmpWriteResult {
   created: number;
   /** Sidecars that already held these values. */
   unchanged: number;
-  /** Photos with nothing to write (no stars, no reject, no score). */
+  /** Photos with nothing to write (no stars, no reject, no colour label, no score). */
   skipped: number;
   failed: number;
   errors: FileError[];
@@ -49,6 +50,8 @@ export interface XmpReadResult {
   unchanged: number;
   /** Sidecars that disagree with a rating made here, kept (overwrite off). */
   conflicts: number;
+  /** Colour labels (xmp:Label Red..Purple) taken from sidecars: for photos without one here, or replacing it with overwrite. */
+  colors: number;
   noSidecar: number;
   /** Sidecars without a rating (or 0, "unrated"). */
   noRating: number;
@@ -117,21 +120,23 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       const existing = (await isFile(target)) ? (await readSidecar(target)).rating : null;
       if (existing === null || existing === 0) update.rating = row.predicted;
     }
+    // A photo without a colour here leaves any label another program set.
+    if (row.color) update.label = labelOfColor(row.color);
     if (input.includeScore && row.score) {
       update.score = { value: row.score.value, model: describeScoreSource(row.score.model, row.score.source, row.score.runId), scale: row.score.scale, scoredAt: row.score.scoredAt };
     }
-    return update.rating === undefined && update.score === undefined ? null : update;
+    return update.rating === undefined && update.label === undefined && update.score === undefined ? null : update;
   }
 
   return {
     'library:list': (q) => (requireDataset(q.datasetId), photos.list(q)),
     'library:stats': ({ datasetId }) => (requireDataset(datasetId), photos.stats(datasetId)),
-    'library:rate': ({ imageId, stars, rejected }) => {
+    'library:rate': ({ imageId, stars, rejected, color }) => {
       const current = photos.getPhoto(imageId) ?? notFound('photo', imageId);
       let nextStars = stars ?? current.stars;
       // Un-rejecting a photo without stars records "no stars", so a -1 already written to its sidecar becomes 0.
       if (rejected === false && current.rejected && nextStars === null) nextStars = 0;
-      return photos.setRating(imageId, nextStars, rejected ?? current.rejected);
+      return photos.setRating(imageId, nextStars, rejected ?? current.rejected, color === undefined ? current.color : color);
     },
     'library:sample': ({ datasetId, size, seed }) => {
       requireDataset(datasetId);
@@ -240,9 +245,9 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       return ctx.jobs.start('xmp-read', `Read XMP ratings for ${ids.length} photos of ${ds.name}`, async ({ signal, progress }) => {
         const rows = photos.sidecarRows(ids);
         const result: XmpReadResult = {
-          datasetId: ds.id, total: rows.length, imported: 0, replaced: 0, unchanged: 0, conflicts: 0, noSidecar: 0, noRating: 0, both: 0, failed: 0, errors: [], conflictNames: [],
+          datasetId: ds.id, total: rows.length, imported: 0, replaced: 0, unchanged: 0, conflicts: 0, colors: 0, noSidecar: 0, noRating: 0, both: 0, failed: 0, errors: [], conflictNames: [],
         };
-        let pending: { imageId: number; stars: number | null; rejected: boolean }[] = [];
+        let pending: Parameters<typeof photos.setRatings>[0][number][] = [];
         const flush = () => {
           photos.setRatings(pending);
           pending = [];
@@ -254,8 +259,10 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
             try {
               const found = await findSidecar(row.path, { prefer: input.prefer });
               if (found.both) result.both++;
-              const rating = found.path ? (await readSidecar(found.path)).rating : null;
-              if (!found.path) result.noSidecar++;
+              const sidecar = found.path ? await readSidecar(found.path) : null;
+              const rating = sidecar?.rating ?? null;
+              const next = { imageId: row.id, stars: row.stars, rejected: row.rejected, color: row.color };
+              if (!sidecar) result.noSidecar++;
               else if (rating === null || rating === 0) result.noRating++;
               else {
                 const want = rating === -1 ? { stars: row.stars, rejected: true } : { stars: rating, rejected: false };
@@ -265,11 +272,17 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
                   result.conflicts++;
                   if (result.conflictNames.length < MAX_LISTED) result.conflictNames.push(row.name);
                 } else {
-                  pending.push({ imageId: row.id, ...want });
+                  Object.assign(next, want);
                   if (mine) result.replaced++;
                   else result.imported++;
                 }
               }
+              const color = colorOfLabel(sidecar?.label);
+              if (color && color !== row.color && (row.color === null || input.overwrite)) {
+                next.color = color;
+                result.colors++;
+              }
+              if (next.stars !== row.stars || next.rejected !== row.rejected || next.color !== row.color) pending.push(next);
             } catch (err) {
               result.failed++;
               if (result.errors.length < MAX_LISTED) result.errors.push({ imageId: row.id, name: row.name, error: AppError.from(err).message });
@@ -280,7 +293,7 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
           flush();
         } finally {
           if (pending.length) flush();
-          if (result.imported + result.replaced) ctx.events.emit('datasets:changed', { datasetId: ds.id });
+          if (result.imported + result.replaced + result.colors) ctx.events.emit('datasets:changed', { datasetId: ds.id });
         }
         if (signal.aborted) throw new AppError('cancelled', `Cancelled; the ${result.imported + result.replaced} ratings read so far are kept`, result);
         return result;
@@ -299,8 +312,8 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     'library:exportCsv': ({ datasetId, filter }) => {
       const ds = requireDataset(datasetId);
       const rows = photos.exportRows(datasetId, filter ?? {});
-      const lines = ['path,score,stars,rejected,predicted_stars,score_model,score_scale'];
-      for (const r of rows) lines.push([r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale].map(csvCell).join(','));
+      const lines = ['path,score,stars,rejected,predicted_stars,score_model,score_scale,color'];
+      for (const r of rows) lines.push([r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale, r.color].map(csvCell).join(','));
       const slug = ds.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'collection';
       return { filename: `${slug}-ratings.csv`, csv: `${lines.join('\n')}\n`, rows: rows.length };
     },

@@ -1,9 +1,11 @@
 // Culling keys (darktable/Lightroom style) as actions, and what a rating key changes on a photo; pure, so it is unit-tested without a browser.
+import type { PhotoColor } from '../../src-shared/api/schemas';
 
 export type CullAction =
   | { kind: 'stars'; stars: number }
   | { kind: 'reject' }
   | { kind: 'unreject' }
+  | { kind: 'color'; color: PhotoColor }
   | { kind: 'move'; by: number }
   | { kind: 'first' }
   | { kind: 'last' }
@@ -17,10 +19,18 @@ export interface KeyLike {
   altKey?: boolean;
 }
 
+/** Lightroom's colour keys 6-9 and darktable's F1-F5. */
+const COLOR_KEYS: Record<string, PhotoColor> = {
+  '6': 'red', '7': 'yellow', '8': 'green', '9': 'blue',
+  F1: 'red', F2: 'yellow', F3: 'green', F4: 'blue', F5: 'purple',
+};
+
 /** The action of a key press; `columns` is how far up/down moves (1 in the loupe). Modified keys stay the browser's. */
 export function keyAction(e: KeyLike, columns: number): CullAction | null {
   if (e.ctrlKey || e.metaKey || e.altKey) return null;
   if (/^[0-5]$/.test(e.key)) return { kind: 'stars', stars: Number(e.key) };
+  const color = COLOR_KEYS[e.key];
+  if (color) return { kind: 'color', color };
   switch (e.key) {
     case 'r':
     case 'R':
@@ -58,17 +68,20 @@ export function keyAction(e: KeyLike, columns: number): CullAction | null {
   }
 }
 
-export const isRatingAction = (a: CullAction): a is Extract<CullAction, { kind: 'stars' | 'reject' | 'unreject' }> =>
-  a.kind === 'stars' || a.kind === 'reject' || a.kind === 'unreject';
+export type RatingAction = Extract<CullAction, { kind: 'stars' | 'reject' | 'unreject' | 'color' }>;
+
+export const isRatingAction = (a: CullAction): a is RatingAction => a.kind === 'stars' || a.kind === 'reject' || a.kind === 'unreject' || a.kind === 'color';
 
 /**
- * What to store for a rating key: the current stars again un-rate (darktable), R/X reject, P/U clear the reject.
- * Predicted stars are not the photographer's, so pressing their value rates rather than un-rates. Null: nothing changes.
+ * What to store for a rating key: the current stars again un-rate (darktable), R/X reject, P/U clear the reject, a
+ * colour key sets that label and the same one again clears it (both programs toggle). Predicted stars are not the
+ * photographer's, so pressing their value rates rather than un-rates. Null: nothing changes.
  */
 export function ratingChange(
-  photo: { stars: number | null; rejected: boolean },
-  action: Extract<CullAction, { kind: 'stars' | 'reject' | 'unreject' }>,
-): { stars?: number; rejected?: boolean } | null {
+  photo: { stars: number | null; rejected: boolean; color: PhotoColor | null },
+  action: RatingAction,
+): { stars?: number; rejected?: boolean; color?: PhotoColor | null } | null {
+  if (action.kind === 'color') return { color: photo.color === action.color ? null : action.color };
   if (action.kind === 'reject') return photo.rejected ? null : { rejected: true };
   if (action.kind === 'unreject') return photo.rejected ? { rejected: false } : null;
   if (photo.stars === action.stars) return action.stars === 0 ? null : { stars: 0 };

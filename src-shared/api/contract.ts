@@ -19,6 +19,7 @@ import {
   JobInfo,
   LabelKind,
   ModelInfo,
+  PhotoColor,
   PhotoFilter,
   PhotoItem,
   PhotoPage,
@@ -269,9 +270,11 @@ export const contract = {
     output: PhotoPage,
   },
   'library:stats': { input: z.object({ datasetId: Id }).strict(), output: PhotoStats },
-  /** Sets a photo's stars and/or reject flag; committed before the reply. */
+  /** Sets a photo's stars, reject flag and/or colour label (null clears it); committed before the reply. */
   'library:rate': {
-    input: z.object({ imageId: Id, stars: z.number().int().min(0).max(5).optional(), rejected: z.boolean().optional() }).strict(),
+    input: z
+      .object({ imageId: Id, stars: z.number().int().min(0).max(5).optional(), rejected: z.boolean().optional(), color: PhotoColor.nullable().optional() })
+      .strict(),
     output: PhotoItem,
   },
   /** Scored photos not yet rated, spread evenly over the score range, in a seeded random order: the calibration sample. */

@@ -383,6 +383,11 @@ export type StudyResults = z.infer<typeof StudyResults>;
 // ---- Photographer's library -----------------------------------------------------------------------------------------
 
 /** A photo of a library collection with its culling state. */
+/** Colour labels, in Lightroom's key order (6-9) and darktable's (F1-F5); written to XMP as xmp:Label "Red" and so on. */
+export const PHOTO_COLORS = ['red', 'yellow', 'green', 'blue', 'purple'] as const;
+export const PhotoColor = z.enum(PHOTO_COLORS);
+export type PhotoColor = z.infer<typeof PhotoColor>;
+
 export const PhotoItem = z.object({
   id: Id,
   datasetId: Id,
@@ -398,6 +403,7 @@ export const PhotoItem = z.object({
   rejected: z.boolean(),
   /** Stars the collection's calibration predicts from the score; shown while `stars` is null. */
   predicted: z.number().int().min(0).max(5).nullable(),
+  color: PhotoColor.nullable(),
 });
 export type PhotoItem = z.infer<typeof PhotoItem>;
 
@@ -420,6 +426,8 @@ export const PhotoFilter = z
     scoreMin: z.number().optional(),
     scoreMax: z.number().optional(),
     search: z.string().max(200).optional(),
+    /** A colour label, or 'none' for photos without one. */
+    color: z.union([PhotoColor, z.literal('none')]).optional(),
   })
   .strict();
 export type PhotoFilter = z.infer<typeof PhotoFilter>;

@@ -173,6 +173,28 @@ describe('the Library screen', () => {
     await expect.poll(() => loupe.count()).toBe(0);
   });
 
+  it('labels colours with 6-9 and F1-F5 (the same key again clears) and filters by colour', async () => {
+    const cell = (name: string) => page.locator(`[data-testid=photo-cell][data-name="${name}"]`);
+    await page.getByTestId('photo-cell').nth(1).click();
+    const first = (await focused())!;
+    await page.keyboard.press('6');
+    await expect.poll(() => cell(first).getAttribute('data-color')).toBe('red');
+    const second = (await focused())!;
+    expect(second).not.toBe(first);
+    await page.keyboard.press('F5');
+    await expect.poll(() => cell(second).getAttribute('data-color')).toBe('purple');
+    await page.getByTestId('library-color').selectOption('red');
+    await expect.poll(() => page.getByTestId('photo-cell').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toEqual([first]);
+    await shot('library-colour-filter');
+    await page.getByTestId('library-color').selectOption('');
+    await expect.poll(() => page.getByTestId('photo-cell').count()).toBe(TOTAL);
+    await cell(second).click();
+    await page.keyboard.press('F5');
+    await expect.poll(() => cell(second).getAttribute('data-color')).toBe('');
+    expect((await listed({ color: 'red' })).items.map((p) => p.name)).toEqual([first]);
+    expect((await listed({ color: 'purple' })).total).toBe(0);
+  });
+
   it('calibrates on a sample rated in the loupe, with SRCC and a confusion table, and predicts stars for the rest', async () => {
     await page.getByTestId('calibrate-toggle').click();
     await page.getByTestId('sample-size').fill('6');
@@ -226,6 +248,9 @@ describe('the Library screen', () => {
       expect(sha(p.path)).toBe(before.get(p.path));
       expect(existsSync(p.path.replace(/\.jpg$/, '.xmp'))).toBe(false);
     }
+    const red = items.find((p) => p.color === 'red')!;
+    expect(readFileSync(`${red.path}.xmp`, 'utf8')).toContain('xmp:Label="Red"');
+    expect(items.filter((p) => p.color === null).every((p) => !readFileSync(`${p.path}.xmp`, 'utf8').includes('xmp:Label'))).toBe(true);
     const bee = readFileSync(join(shoot, 'day1', 'bee.jpg.xmp'), 'utf8');
     expect(bee).toContain('darktable:operation="filmicrgb"');
     expect(bee).toContain('<rdf:li>places|coast|Sagres</rdf:li>');
@@ -236,10 +261,10 @@ describe('the Library screen', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     expect(download.suggestedFilename()).toBe('Lisbon-2024-ratings.csv');
     const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale');
+    expect(csv[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color');
     expect(csv).toHaveLength(TOTAL + 1);
     const rejected = (await listed({ rating: 'rejected' })).items[0]!;
-    expect(csv.find((l) => l.startsWith(`${rejected.path},`))).toMatch(/,1,[^,]*,hyperiqa,mos 1-5 higher$/);
+    expect(csv.find((l) => l.startsWith(`${rejected.path},`))).toMatch(/,1,[^,]*,hyperiqa,mos 1-5 higher,(red|)$/);
   });
 
   it('rescans the folder: a photo copied in since shows up, ratings stay, and a note says what changed', async () => {

@@ -6,7 +6,8 @@ import { migration0004 } from './0004-run-owner';
 import { migration0005 } from './0005-studies';
 import { migration0006 } from './0006-photo-ratings';
 import { migration0007 } from './0007-run-evaluations';
+import { migration0008 } from './0008-photo-colors';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];
 export type { Migration };

@@ -1,6 +1,6 @@
-// Library photos in SQLite: images joined with photo_ratings (stars, reject, predicted stars), filtered and paged; calibrations per collection.
+// Library photos in SQLite: images joined with photo_ratings (stars, reject, colour label, predicted stars), filtered and paged; calibrations per collection.
 import type { Db } from '../db';
-import type { Calibration, PhotoFilter, PhotoItem, PhotoPage, PhotoSort, PhotoStats } from '../../../src-shared/api/schemas';
+import type { Calibration, PhotoColor, PhotoFilter, PhotoItem, PhotoPage, PhotoSort, PhotoStats } from '../../../src-shared/api/schemas';
 
 interface PhotoRow {
   id: number;
@@ -14,6 +14,7 @@ interface PhotoRow {
   stars: number | null;
   rejected: number;
   predicted: number | null;
+  color: PhotoColor | null;
 }
 
 export interface PhotoQuery extends Partial<PhotoFilter> {
@@ -32,6 +33,7 @@ export interface SidecarRow {
   stars: number | null;
   rejected: boolean;
   predicted: number | null;
+  color: PhotoColor | null;
   score: { value: number; model: string; source: string; runId: number | null; scale: string; scoredAt: string } | null;
 }
 
@@ -41,13 +43,14 @@ export interface ExportRow {
   stars: number | null;
   rejected: boolean;
   predicted: number | null;
+  color: PhotoColor | null;
   model: string | null;
   scale: string | null;
 }
 
 const PHOTO_SELECT = `
   SELECT i.id, i.dataset_id, i.path, i.name, i.width, i.height, i.error, i.score,
-         r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted
+         r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color
   FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id`;
 
 /** The image's most recent score row (the one images.score holds). */
@@ -86,6 +89,7 @@ function toPhoto(row: PhotoRow): PhotoItem {
     stars: row.stars,
     rejected: row.rejected === 1,
     predicted: row.predicted,
+    color: row.color,
   };
 }
 
@@ -97,6 +101,8 @@ function whereOf(datasetId: number, f: Partial<PhotoFilter>): { sql: string; par
   if (f.scoreMin !== undefined) where.push('i.score >= @scoreMin');
   if (f.scoreMax !== undefined) where.push('i.score <= @scoreMax');
   if (f.search) where.push("i.name LIKE @search ESCAPE '\\'");
+  if (f.color === 'none') where.push('r.color IS NULL');
+  else if (f.color) where.push('r.color = @color');
   return {
     sql: where.join(' AND '),
     params: {
@@ -105,6 +111,7 @@ function whereOf(datasetId: number, f: Partial<PhotoFilter>): { sql: string; par
       scoreMin: f.scoreMin ?? null,
       scoreMax: f.scoreMax ?? null,
       search: f.search ? `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
+      color: f.color && f.color !== 'none' ? f.color : null,
     },
   };
 }
@@ -112,9 +119,9 @@ function whereOf(datasetId: number, f: Partial<PhotoFilter>): { sql: string; par
 export function createPhotosRepo(db: Db) {
   const getRow = db.prepare(`${PHOTO_SELECT} WHERE i.id = ?`);
   const upsertRating = db.prepare(`
-    INSERT INTO photo_ratings (image_id, stars, rejected, updated_at)
-    VALUES (@imageId, @stars, @rejected, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-    ON CONFLICT (image_id) DO UPDATE SET stars = excluded.stars, rejected = excluded.rejected, updated_at = excluded.updated_at`);
+    INSERT INTO photo_ratings (image_id, stars, rejected, color, updated_at)
+    VALUES (@imageId, @stars, @rejected, @color, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+    ON CONFLICT (image_id) DO UPDATE SET stars = excluded.stars, rejected = excluded.rejected, color = excluded.color, updated_at = excluded.updated_at`);
   const upsertPredicted = db.prepare(`
     INSERT INTO photo_ratings (image_id, predicted) VALUES (?, ?)
     ON CONFLICT (image_id) DO UPDATE SET predicted = excluded.predicted`);
@@ -151,9 +158,9 @@ export function createPhotosRepo(db: Db) {
         db.prepare('SELECT id FROM images WHERE dataset_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id').all(datasetId, JSON.stringify(ids)) as { id: number }[]
       ).map((r) => r.id);
     },
-    /** Sets the photographer's stars and reject flag as given (one statement, committed on return). */
-    setRating(imageId: number, stars: number | null, rejected: boolean): PhotoItem {
-      upsertRating.run({ imageId, stars, rejected: rejected ? 1 : 0 });
+    /** Sets the photographer's stars, reject flag and colour label as given (one statement, committed on return). */
+    setRating(imageId: number, stars: number | null, rejected: boolean, color: PhotoColor | null): PhotoItem {
+      upsertRating.run({ imageId, stars, rejected: rejected ? 1 : 0, color });
       return getPhoto(imageId)!;
     },
     stats(datasetId: number): PhotoStats {
@@ -226,7 +233,7 @@ export function createPhotosRepo(db: Db) {
       return db.transaction(() => {
         const inSet = 'image_id IN (SELECT id FROM images WHERE dataset_id = ?)';
         const n = db.prepare(`UPDATE photo_ratings SET predicted = NULL WHERE predicted IS NOT NULL AND ${inSet}`).run(datasetId).changes;
-        db.prepare(`DELETE FROM photo_ratings WHERE stars IS NULL AND rejected = 0 AND predicted IS NULL AND ${inSet}`).run(datasetId);
+        db.prepare(`DELETE FROM photo_ratings WHERE stars IS NULL AND rejected = 0 AND predicted IS NULL AND color IS NULL AND ${inSet}`).run(datasetId);
         return n;
       })();
     },
@@ -244,7 +251,7 @@ export function createPhotosRepo(db: Db) {
     sidecarRows(ids: readonly number[]): SidecarRow[] {
       const rows = db
         .prepare(
-          `SELECT i.id, i.path, i.name, r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted,
+          `SELECT i.id, i.path, i.name, r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color,
                   s.score AS s_score, s.model AS s_model, s.source AS s_source, s.run_id AS s_run, s.scale AS s_scale, s.scored_at AS s_at
            FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id ${LATEST_SCORE_JOIN}
            WHERE i.id IN (SELECT value FROM json_each(?)) ORDER BY i.id`,
@@ -264,6 +271,7 @@ export function createPhotosRepo(db: Db) {
         stars: r.stars,
         rejected: r.rejected === 1,
         predicted: r.predicted,
+        color: r.color,
         score:
           r.s_score === null
             ? null
@@ -271,16 +279,16 @@ export function createPhotosRepo(db: Db) {
       }));
     },
     /** Writes a batch of ratings read from sidecars in one transaction. */
-    setRatings(rows: readonly { imageId: number; stars: number | null; rejected: boolean }[]): void {
+    setRatings(rows: readonly { imageId: number; stars: number | null; rejected: boolean; color: PhotoColor | null }[]): void {
       db.transaction(() => {
-        for (const r of rows) upsertRating.run({ imageId: r.imageId, stars: r.stars, rejected: r.rejected ? 1 : 0 });
+        for (const r of rows) upsertRating.run({ imageId: r.imageId, stars: r.stars, rejected: r.rejected ? 1 : 0, color: r.color });
       })();
     },
     exportRows(datasetId: number, filter: Partial<PhotoFilter> = {}): ExportRow[] {
       const { sql, params } = whereOf(datasetId, filter);
       const rows = db
         .prepare(
-          `SELECT i.path, i.score, r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, s.model, s.scale
+          `SELECT i.path, i.score, r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color, s.model, s.scale
            FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id ${LATEST_SCORE_JOIN}
            WHERE ${sql} ORDER BY i.name, i.id`,
         )

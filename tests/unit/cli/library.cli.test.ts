@@ -53,6 +53,10 @@ describe('iqa library', () => {
     expect(await fails('library', 'rate', 'Trip 2026', 'nope.jpg', '--stars', '3')).toMatchObject({ code: 1, stderr: expect.stringMatching(/No photo "nope.jpg" in "Trip 2026"/) });
     expect(await fails('library', 'rate', 'Trip 2026', 'bee.jpg', '--stars', '6')).toMatchObject({ stderr: expect.stringMatching(/whole number of stars, 0-5/) });
     expect(await fails('library', 'rate', 'Trip 2026', 'bee.jpg')).toMatchObject({ stderr: expect.stringMatching(/Give --stars N/) });
+    expect((await iqa('library', 'rate', 'Trip 2026', 'bee.jpg', '--set-color', 'green')).stdout).toBe('bee.jpg: ★★★★☆ green\n');
+    const green = jsonLines<PhotoItem>((await iqa('library', 'list', 'Trip 2026', '--color', 'green', '--json')).stdout);
+    expect(green.map((p) => p.name)).toEqual(['bee.jpg']);
+    expect(await fails('library', 'rate', 'Trip 2026', 'bee.jpg', '--set-color', 'orange')).toMatchObject({ stderr: expect.stringMatching(/Allowed choices are red, yellow, green, blue, purple, none/) });
 
     const rated = jsonLines<PhotoItem>((await iqa('library', 'list', 'Trip 2026', '--rating', 'rated', '--sort', 'stars', '--desc', '--json')).stdout);
     expect(rated.map((p) => p.stars)).toEqual([5, 4, 4, 3, 2]);
@@ -84,8 +88,10 @@ describe('iqa library', () => {
     expect(r).toMatchObject({ total: 8, written: 7, skipped: 1, failed: 0 });
     const sidecar = readFileSync(join(photos, 'bee.xmp'), 'utf8');
     expect(sidecar).toMatch(/xmp:Rating="4"/);
+    expect(sidecar).toMatch(/xmp:Label="Green"/);
+    expect(sidecar).not.toMatch(/xmp:Label="Red"/);
     expect(sidecar).toMatch(/iqa:Score="[\d.]+"/);
-    expect(sidecar).toContain('xmp:Label="Red"');
+    expect(sidecar).toContain('xmp:CreatorTool="Adobe Photoshop Lightroom Classic 13.0 (Macintosh)"');
     expect(sidecar).toContain('tiff:Model="X-T4"');
     expect(readFileSync(join(photos, 'day2/crab.xmp'), 'utf8')).toMatch(/xmp:Rating="-1"/);
     expect(existsSync(join(photos, 'bee.jpg.xmp'))).toBe(false);
@@ -96,16 +102,17 @@ describe('iqa library', () => {
     await iqa('library', 'add', photos, '--name', 'Trip again');
     const r = JSON.parse((await iqa('library', 'xmp', 'read', 'Trip again', '--prefer', 'lightroom', '--json')).stdout) as { imported: number; noSidecar: number };
     // The predicted star written to bee-small's sidecar comes back as a rating: a sidecar cannot tell them apart.
-    expect(r).toMatchObject({ imported: 7, noSidecar: 1 });
+    expect(r).toMatchObject({ imported: 7, colors: 1, noSidecar: 1 });
     const again = jsonLines<PhotoItem>((await iqa('library', 'list', 'Trip again', '--json')).stdout);
     expect(Object.fromEntries(again.map((p) => [p.name, p.rejected ? -1 : p.stars]))).toMatchObject({ 'bee.jpg': 4, 'cheetah.jpg': 5, 'day2/crab.jpg': -1, 'broken.jpg': null });
+    expect(again.filter((p) => p.color).map((p) => [p.name, p.color])).toEqual([['bee.jpg', 'green']]);
   });
 
   it('exports the filtered collection as CSV to a file, and refuses a dataset that is not a collection', async () => {
     const out = join(dataDir, 'best.csv');
     await iqa('library', 'export', 'Trip 2026', '--rating', 'rated', '--stars-min', '4', '--out', out);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale');
+    expect(lines[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color');
     expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([join(photos, 'bee.jpg'), join(photos, 'cheetah.jpg'), join(photos, 'day2/calf.jpg')]);
     await iqa('import', '--format', 'csv', '--file', 'labels.csv', '--range', '1,5', '--name', 'lab', join(REPO_ROOT, 'tests/fixtures/datasets/csv'));
     expect(await fails('library', 'list', 'lab')).toMatchObject({ code: 1, stderr: expect.stringMatching(/"lab" is a csv dataset, not a library collection/) });

@@ -16,6 +16,8 @@ import {
   writeSidecar,
   type SidecarNaming,
 } from '../../../src-main/photo/xmp';
+import { PHOTO_COLORS } from '../../../src-shared/api/schemas';
+import { colorOfLabel, labelOfColor } from '../../../src-main/photo/color-labels';
 import { tempDir } from '../../helpers/temp';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/xmp');
@@ -176,6 +178,38 @@ describe.each(fixtures)('$name sidecar', (f) => {
     const after = readFileSync(s.sidecar, 'utf8');
     // The namespace declaration we added stays (harmless); everything else is the original.
     expect(stripIqa(after)).toBe(s.original);
+  });
+});
+
+describe.each(fixtures)('$name sidecar: colour label', (f) => {
+  it('sets xmp:Label, keeping every other byte, and removing it gives back the original', async () => {
+    const s = stage(f);
+    await writeSidecar(s.sidecar, { label: 'Purple' });
+    const back = await readSidecar(s.sidecar);
+    expect(back.label).toBe('Purple');
+    expect(back.rating).toBe(f.rating);
+    expect(await writeSidecar(s.sidecar, { label: 'Purple' })).toMatchObject({ changed: false });
+    if (f.label !== undefined) {
+      await writeSidecar(s.sidecar, { label: f.label });
+      expect(readFileSync(s.sidecar, 'utf8')).toBe(s.original);
+    } else {
+      await writeSidecar(s.sidecar, { label: null });
+      expect((await readSidecar(s.sidecar)).label).toBeUndefined();
+    }
+  });
+});
+
+describe('colour labels', () => {
+  it('maps the five colours to xmp:Label and back, in any case; custom labels are no colour', () => {
+    expect(PHOTO_COLORS.map(labelOfColor)).toEqual(['Red', 'Yellow', 'Green', 'Blue', 'Purple']);
+    expect(['Red', 'yellow', ' GREEN ', 'Blue', 'purple'].map(colorOfLabel)).toEqual([...PHOTO_COLORS]);
+    expect(['To Do', 'Approved', '', undefined, null].map(colorOfLabel)).toEqual([null, null, null, null, null]);
+  });
+  it('refuses a label with a line break or over 100 characters, without writing', async () => {
+    const target = join(dir, 'label.jpg.xmp');
+    await expect(writeSidecar(target, { label: 'Red\nBlue' })).rejects.toThrow(/single-line/);
+    await expect(writeSidecar(target, { label: 'x'.repeat(101) })).rejects.toThrow(/single-line/);
+    expect(existsSync(target)).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@ import { keyAction, moveIndex, ratingChange, starString } from '../../../src-ren
 describe('keyAction', () => {
   it('maps stars, reject, clear, moves and the loupe', () => {
     expect(['0', '3', '5'].map((key) => keyAction({ key }, 4))).toEqual([0, 3, 5].map((stars) => ({ kind: 'stars', stars })));
-    expect(keyAction({ key: '6' }, 4)).toBeNull();
+    expect(keyAction({ key: 'F6' }, 4)).toBeNull();
     for (const key of ['r', 'R', 'x', 'X']) expect(keyAction({ key }, 4)).toEqual({ kind: 'reject' });
     for (const key of ['p', 'P', 'u']) expect(keyAction({ key }, 4)).toEqual({ kind: 'unreject' });
     expect(keyAction({ key: 'ArrowRight' }, 4)).toEqual({ kind: 'move', by: 1 });
@@ -18,6 +18,12 @@ describe('keyAction', () => {
     expect(keyAction({ key: 'Escape' }, 4)).toEqual({ kind: 'close' });
   });
 
+  it('maps Lightroom\'s colour keys 6-9 and darktable\'s F1-F5 to colour labels', () => {
+    expect(['6', '7', '8', '9'].map((key) => keyAction({ key }, 4))).toEqual(['red', 'yellow', 'green', 'blue'].map((color) => ({ kind: 'color', color })));
+    expect(['F1', 'F2', 'F3', 'F4', 'F5'].map((key) => keyAction({ key }, 4))).toEqual(['red', 'yellow', 'green', 'blue', 'purple'].map((color) => ({ kind: 'color', color })));
+    expect(keyAction({ key: '6', ctrlKey: true }, 4)).toBeNull();
+  });
+
   it('leaves modified keys to the browser (Ctrl+R reloads, Ctrl+1 switches tabs)', () => {
     expect(keyAction({ key: 'r', ctrlKey: true }, 4)).toBeNull();
     expect(keyAction({ key: '1', metaKey: true }, 4)).toBeNull();
@@ -26,7 +32,12 @@ describe('keyAction', () => {
 });
 
 describe('ratingChange', () => {
-  const photo = (stars: number | null, rejected = false) => ({ stars, rejected });
+  const photo = (stars: number | null, rejected = false, color: 'red' | 'green' | null = null) => ({ stars, rejected, color });
+  it('sets a colour label, and the same one again clears it; stars and reject stay', () => {
+    expect(ratingChange(photo(3), { kind: 'color', color: 'red' })).toEqual({ color: 'red' });
+    expect(ratingChange(photo(3, false, 'green'), { kind: 'color', color: 'red' })).toEqual({ color: 'red' });
+    expect(ratingChange(photo(3, true, 'red'), { kind: 'color', color: 'red' })).toEqual({ color: null });
+  });
   it('sets stars, and the same stars again un-rate (darktable)', () => {
     expect(ratingChange(photo(null), { kind: 'stars', stars: 3 })).toEqual({ stars: 3 });
     expect(ratingChange(photo(2), { kind: 'stars', stars: 3 })).toEqual({ stars: 3 });

@@ -325,10 +325,10 @@ describe('CSV export', () => {
     expect(all.filename).toBe('Shoot-ratings.csv');
     expect(all.rows).toBe(N);
     const lines = all.csv.trim().split('\n');
-    expect(lines[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale');
+    expect(lines[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color');
     expect(lines).toHaveLength(N + 1);
-    expect(lines).toContain(`${path(1)},${scoreOf(1)},,1,,hyperiqa,mos 1-5 higher`);
-    expect(lines).toContain(`${path(3)},${scoreOf(3)},4,0,,hyperiqa,mos 1-5 higher`);
+    expect(lines).toContain(`${path(1)},${scoreOf(1)},,1,,hyperiqa,mos 1-5 higher,`);
+    expect(lines).toContain(`${path(3)},${scoreOf(3)},4,0,,hyperiqa,mos 1-5 higher,`);
     const rejected = await call<{ csv: string; rows: number }>('library:exportCsv', { datasetId, filter: { rating: 'rejected' } });
     expect(rejected.rows).toBe(1);
   });
@@ -341,7 +341,7 @@ describe('a 10,000-photo collection', () => {
       const id = store.datasets.create({ name: 'Big', kind: 'folder', root: '/big' });
       for (let i = 0; i < 10_000; i++) {
         const imageId = store.datasets.addImage(id, { path: `/big/${i}.jpg`, name: `${String(i).padStart(5, '0')}.jpg` });
-        if (i % 3 === 0) store.photos.setRating(imageId, i % 6, i % 7 === 0);
+        if (i % 3 === 0) store.photos.setRating(imageId, i % 6, i % 7 === 0, null);
       }
       return id;
     });
