@@ -335,7 +335,8 @@ describe('Runs / Compare: two runs side by side', () => {
     await expect.poll(() => pair.count()).toBe(1);
     await expect.poll(() => groups.getByTestId('group-row').count()).toBe(2);
     const median = ((await lastSrcc(runs[0]!)) + (await lastSrcc(extra.id))) / 2;
-    expect(Number(await pair.locator('[data-metric=srcc]').getAttribute('data-median'))).toBeCloseTo(median, 12);
+    // The run finished moments ago: its last epoch reaches the page with the next detail load.
+    await expect.poll(async () => Number(await pair.locator('[data-metric=srcc]').getAttribute('data-median'))).toBeCloseTo(median, 12);
     // The lr column tells the two experiments apart; the split does not.
     expect(await pair.innerText()).toMatch(/0\.001/);
     await groups.evaluate((el) => el.scrollIntoView({ block: 'center' }));

@@ -71,6 +71,8 @@ class RunsState {
   /** Runs ticked on Runs / Compare, in ticking order (kept while the user visits other screens). */
   checked = $state<number[]>([]);
   #started = false;
+  /** Runs whose detail is being fetched. */
+  #loading = new Set<number>();
   #detailTimers = new Map<number, ReturnType<typeof setTimeout>>();
   #listTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -93,6 +95,7 @@ class RunsState {
 
   /** Loads (or reloads) one run's detail with its metrics. */
   async loadDetail(id: number): Promise<RunDetail | null> {
+    this.#loading.add(id);
     try {
       const d = await call('runs:get', { id });
       this.details = { ...this.details, [id]: d };
@@ -100,6 +103,8 @@ class RunsState {
     } catch (e) {
       this.error = errorMessage(e);
       return null;
+    } finally {
+      this.#loading.delete(id);
     }
   }
 
@@ -178,7 +183,8 @@ class RunsState {
       else this.#refreshListSoon(); // finishedAt changes too
     }
     // A finished epoch or a status change: the curves and metrics in the database moved on.
-    if ((p.metrics || p.status !== 'running') && this.details[p.runId]) this.#reloadDetailSoon(p.runId);
+    // A first load still in flight may have read the database before this event, so it is reloaded too.
+    if ((p.metrics || p.status !== 'running') && (this.details[p.runId] || this.#loading.has(p.runId))) this.#reloadDetailSoon(p.runId);
   }
 
   #refreshListSoon(): void {
