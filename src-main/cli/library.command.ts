@@ -8,10 +8,9 @@ import type { Runtime } from '../runtime';
 import type { RescanResult } from '../services/import-folder';
 import type { ScoreJobResult } from '../services/scores.service';
 import type { XmpReadResult, XmpWriteResult } from '../services/library.service';
+import { csvCell } from '../util/csv';
 import { findDataset, withRuntime } from './datasets.command';
 import { invokeOrThrow, runJob } from './run-job';
-import { csvCell } from '../util/csv';
-
 
 interface Common {
   json: boolean;
@@ -130,7 +129,6 @@ export async function libraryListCommand(collection: string, flags: ListFlags): 
     }
   });
 }
-
 
 export async function libraryStatsCommand(collection: string, flags: Common): Promise<void> {
   await withRuntime(flags.dataDir, async (rt) => {

@@ -61,7 +61,6 @@ export async function saveMaps(scorer: Scorer, path: string, dir: string): Promi
   await sharp(m.discrepancy, raw).png().toFile(`${base}.discrepancy.png`);
 }
 
-
 export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise<void> {
   if ([flags.weights, flags.checkpoint, flags.run].filter((v) => v !== undefined).length > 1) {
     throw new AppError('validation', 'Give at most one of --weights, --checkpoint and --run');

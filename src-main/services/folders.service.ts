@@ -2,11 +2,11 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError } from '../../src-shared/api/errors';
 import type { Handlers } from '../../src-shared/api/contract';
 import type { FolderListing } from '../../src-shared/api/schemas';
-import { IMAGE_EXTENSIONS } from '../imaging/probe';
+import { isImageEntry } from '../imaging/scan';
 import type { ServiceContext } from './context';
 import { allowedRoots, insideRoots } from './import.service';
 
@@ -14,7 +14,6 @@ import { allowedRoots, insideRoots } from './import.service';
 export const MAX_FOLDERS = 2000;
 export const MAX_COUNTED = 300;
 
-const isImage = (e: Dirent) => e.isFile() && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase());
 const isFolder = (e: Dirent) => e.isDirectory() && !e.name.startsWith('.');
 const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare;
 
@@ -30,7 +29,7 @@ async function nearestFolder(path: string): Promise<string> {
 /** Images and visible subfolders directly inside a folder; nulls when it cannot be read. */
 async function counts(dir: string): Promise<{ images: number | null; folders: number | null }> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => null);
-  return entries ? { images: entries.filter(isImage).length, folders: entries.filter(isFolder).length } : { images: null, folders: null };
+  return entries ? { images: entries.filter(isImageEntry).length, folders: entries.filter(isFolder).length } : { images: null, folders: null };
 }
 
 export function folderHandlers(ctx: ServiceContext): Pick<Handlers, 'folders:browse'> {
@@ -54,7 +53,7 @@ export function folderHandlers(ctx: ServiceContext): Pick<Handlers, 'folders:bro
       );
       const up = dirname(dir);
       const parent = up !== dir && (!roots || insideRoots(roots, up)) ? up : null;
-      return { path: dir, parent, images: entries.filter(isImage).length, folders, truncated: subfolders.length > listed.length, roots: roots ?? [] };
+      return { path: dir, parent, images: entries.filter(isImageEntry).length, folders, truncated: subfolders.length > listed.length, roots: roots ?? [] };
     },
   };
 }

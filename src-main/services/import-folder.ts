@@ -22,9 +22,11 @@ export interface FolderImportResult {
   failed: { path: string; error: string }[];
 }
 
+type Probed = { path: string; probe: ImageProbe };
+
 async function probeAll(files: string[], opts: Pick<FolderImportOptions, 'onProgress' | 'signal'>, cancelled: string) {
   let done = 0;
-  const probes = await mapLimit(files, 8, async (path): Promise<{ path: string; probe: ImageProbe }> => {
+  const probes = await mapLimit(files, 8, async (path): Promise<Probed> => {
     if (opts.signal?.aborted) throw new AppError('cancelled', cancelled);
     const probe = await probeImage(path);
     opts.onProgress?.(++done, files.length);
@@ -33,6 +35,13 @@ async function probeAll(files: string[], opts: Pick<FolderImportOptions, 'onProg
   if (opts.signal?.aborted) throw new AppError('cancelled', cancelled);
   return probes;
 }
+
+/** Adds probed files to a dataset, named by their path under `root` (call inside a transaction). */
+function addProbed(store: Store, datasetId: number, root: string, probes: readonly Probed[]): void {
+  for (const { path, probe } of probes) store.datasets.addImage(datasetId, { path, name: relative(root, path) || basename(path), ...probe });
+}
+
+const failuresOf = (probes: readonly Probed[]) => probes.filter((p) => p.probe.error).map((p) => ({ path: p.path, error: p.probe.error! }));
 
 export async function importFolder(store: Store, folder: string, opts: FolderImportOptions): Promise<FolderImportResult> {
   const root = resolve(folder);
@@ -53,12 +62,10 @@ export async function importFolder(store: Store, folder: string, opts: FolderImp
       root,
       description: opts.description ?? '',
     });
-    for (const { path, probe } of probes) {
-      store.datasets.addImage(id, { path, name: relative(root, path) || basename(path), ...probe });
-    }
+    addProbed(store, id, root, probes);
     return id;
   });
-  const failed = probes.filter((p) => p.probe.error).map((p) => ({ path: p.path, error: p.probe.error! }));
+  const failed = failuresOf(probes);
   return { datasetId, imported: probes.length - failed.length, failed };
 }
 
@@ -84,11 +91,9 @@ export async function rescanFolder(store: Store, datasetId: number, opts: Pick<F
   const onDisk = new Set(files);
   const fresh = files.filter((f) => !known.has(f));
   const probes = await probeAll(fresh, opts, 'Rescan cancelled; nothing was added');
-  store.transaction(() => {
-    for (const { path, probe } of probes) store.datasets.addImage(datasetId, { path, name: relative(root, path) || basename(path), ...probe });
-  });
+  store.transaction(() => addProbed(store, datasetId, root, probes));
   const gone: string[] = [];
   for (const [path, name] of known) if (!onDisk.has(path) && !(await stat(path).catch(() => null))) gone.push(name);
-  const failed = probes.filter((p) => p.probe.error).map((p) => ({ path: p.path, error: p.probe.error! }));
+  const failed = failuresOf(probes);
   return { datasetId, added: probes.length, failed: failed.slice(0, 50), missing: gone.length, missingNames: gone.slice(0, 50) };
 }

@@ -9,10 +9,10 @@ import { calibrate, MIN_SAMPLES, predictStars, scaleHigherIsBetter } from '../ph
 import { colorOfLabel, labelOfColor } from '../photo/color-labels';
 import { findSidecar, readSidecar, sidecarPath, writeSidecar, type SidecarUpdate } from '../photo/xmp';
 import type { SidecarRow } from '../store/repos/photos.repo';
+import { csvCell } from '../util/csv';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { rescanFolder } from './import-folder';
-import { csvCell } from '../util/csv';
 
 /** At most this many per-file errors (and conflicts) are listed in a job's result; all are counted. */
 const MAX_LISTED = 100;
@@ -68,7 +68,6 @@ export function describeScoreSource(model: string, source: string, runId?: numbe
   if (runId) return `${model} (run #${runId})`;
   return `${model} (${source.split(/[\\/]/).filter(Boolean).slice(-2).join('/')})`;
 }
-
 
 async function isFile(p: string): Promise<boolean> {
   return stat(p).then((s) => s.isFile(), () => false);

@@ -6,10 +6,10 @@ import type { DatasetSummary, RateItem, RateSession, StudyResults, StudySettings
 import { seededRandom } from '../datasets/splits';
 import type { NewStudyItem, StudyItem, StudyMethod, StudyRow } from '../store/repos/studies.repo';
 import { aggregateStudy, METHOD_SCALE } from '../studies/aggregate';
+import { csvCell } from '../util/csv';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { contentTypeFor, type ServedFile } from './files.service';
-import { csvCell } from '../util/csv';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -29,7 +29,6 @@ function median(values: number[]): number | null {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
-
 
 export function createStudyService(ctx: ServiceContext) {
   const { store } = ctx;
