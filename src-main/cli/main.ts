@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { appVersion } from '../app/version';
 import { BACKEND_CHOICES } from '../iqa/backend';
+import { HIQA_ABLATION_PRESETS } from '../iqa/models/hiqa/hiqa.ablation';
+import { ablationCommand } from './ablation.command';
 import { datasetsCommand, importCommand, parseRange, splitsCommand } from './datasets.command';
 import { FR_METRICS, frCommand } from './fr.command';
 import { infoCommand } from './info.command';
@@ -149,6 +151,16 @@ export function buildProgram(): Command {
     .option('--json', 'print the runs and the summary as JSON', false)
     .addOption(dataDirOption())
     .action(trainCommand);
+
+  program
+    .command('ablation')
+    .description("HIQA's ablation study from one base config: the paper's Fig. 4 ladder (BL … full, Ours+Oracle) or leave-one-out, each row on the same splits; prints held-out SRCC/PLCC and the hallucination's PSNR")
+    .requiredOption('--config <file>', 'base training config (model "hiqa"; as for iqa train)')
+    .addOption(new Option('--preset <name>', 'which rows').choices(Object.keys(HIQA_ABLATION_PRESETS)).default('ladder'))
+    .option('--only <ids>', 'only these rows, separated by commas (e.g. bl,hcm,full)')
+    .option('--json', 'print the rows as JSON', false)
+    .addOption(dataDirOption())
+    .action(ablationCommand);
 
   program
     .command('eval')

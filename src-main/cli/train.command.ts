@@ -29,7 +29,7 @@ export const TrainConfigFile = z
   .strict();
 export type TrainConfigFile = z.infer<typeof TrainConfigFile>;
 
-async function readConfig(file: string): Promise<TrainConfigFile> {
+export async function readConfig(file: string): Promise<TrainConfigFile> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
@@ -75,7 +75,7 @@ const lastEpochMetrics = (detail: RunDetail): Record<string, number> => {
   return Object.fromEntries(detail.metrics.filter((m) => m.epoch === last).map((m) => [m.name, m.value]));
 };
 
-async function trainOne(rt: Runtime, cfg: TrainConfigFile, datasetId: number, split: string | undefined, quiet: boolean) {
+export async function trainOne(rt: Runtime, cfg: TrainConfigFile, datasetId: number, split: string | undefined, quiet: boolean) {
   const run = (await invokeOrThrow(rt, 'runs:start', {
     model: cfg.model,
     datasetId,
@@ -95,18 +95,19 @@ async function trainOne(rt: Runtime, cfg: TrainConfigFile, datasetId: number, sp
   return { run: detail, metrics: lastEpochMetrics(detail) };
 }
 
+/** The splits a config trains on: its `split`, or the first `splits` content-disjoint ones (made if missing). */
+export async function configSplits(rt: Runtime, datasetId: number, cfg: TrainConfigFile): Promise<(string | undefined)[]> {
+  if (!cfg.splits) return [cfg.split];
+  let splits = ((await invokeOrThrow(rt, 'splits:list', { datasetId })) as SplitSummary[]).filter((s) => s.protocol === 'content-disjoint');
+  if (splits.length < cfg.splits) splits = (await invokeOrThrow(rt, 'splits:create', { datasetId, repeats: cfg.splits })) as SplitSummary[];
+  return splits.slice(0, cfg.splits).map((s) => s.name);
+}
+
 export async function trainCommand(flags: { config: string; json: boolean; dataDir?: string }): Promise<void> {
   const cfg = await readConfig(flags.config);
   await withRuntime(flags.dataDir, async (rt) => {
     const ds = await findDataset(rt, cfg.dataset);
-    let splitNames: (string | undefined)[] = [cfg.split];
-    if (cfg.splits) {
-      let splits = ((await invokeOrThrow(rt, 'splits:list', { datasetId: ds.id })) as SplitSummary[]).filter((s) => s.protocol === 'content-disjoint');
-      if (splits.length < cfg.splits) {
-        splits = (await invokeOrThrow(rt, 'splits:create', { datasetId: ds.id, repeats: cfg.splits })) as SplitSummary[];
-      }
-      splitNames = splits.slice(0, cfg.splits).map((s) => s.name);
-    }
+    const splitNames = await configSplits(rt, ds.id, cfg);
     const results = [];
     for (const split of splitNames) results.push(await trainOne(rt, cfg, ds.id, split, flags.json));
     const summary = summarizeSplits(results.map((r) => r.metrics));

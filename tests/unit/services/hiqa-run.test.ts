@@ -57,6 +57,9 @@ describe('HIQA run', () => {
     const input = at('distorted_psnr');
     expect(hall.length).toBe(4);
     expect(hall[0]![1]!).toBeCloseTo(input[0]![1]!, 3);
+    // The same probe crops every epoch: the input's PSNR is one value, and the one before training is recorded.
+    expect(new Set(input.map(([, v]) => v!.toFixed(6))).size).toBe(1);
+    expect(at('hallucination_psnr_init')).toEqual([[1, expect.closeTo(input[0]![1]!, 3)]]);
     expect(at('srcc').length).toBe(4);
     const preds = await rt.invoke('runs:predictions', { id: run.id });
     if (!preds.ok) throw new Error(preds.error.message);

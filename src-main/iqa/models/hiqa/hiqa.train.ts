@@ -23,11 +23,18 @@ export function hiqaPhaseFor(epoch: number, epochs: number, model: HiqaModel, wi
   return 'joint';
 }
 
-/** PSNR of the hallucination and of the distorted input against the true reference on a few seeded test crops. */
-async function hallucinationPsnr(model: HiqaModel, samples: readonly Sample[], opts: TrainOptions, epoch: number): Promise<Record<string, number>> {
-  const paired = samples.filter((s) => s.reference).slice(0, 8);
+/** Test images (with references) and crops per image that the hallucination PSNR is measured on. */
+const PSNR_PROBE = { images: 16, crops: 2, seed: 4242 };
+
+/**
+ * PSNR of the hallucination and of the distorted input against the true reference on seeded test crops: the same
+ * crops at every epoch, so the values form a curve (and the one before training is its start).
+ */
+async function hallucinationPsnr(model: HiqaModel, samples: readonly Sample[], opts: TrainOptions): Promise<Record<string, number>> {
+  const paired = samples.filter((s) => s.reference).slice(0, PSNR_PROBE.images);
   if (!paired.length) return {};
-  const b = await pairedTrainBatch(paired.map((s) => ({ distorted: s.path, reference: s.reference!, target: s.target })), { ...opts.protocol, trainCrops: 2, flip: false }, seededRandom(4242 + epoch));
+  const protocol = { ...opts.protocol, trainCrops: PSNR_PROBE.crops, flip: false };
+  const b = await pairedTrainBatch(paired.map((s) => ({ distorted: s.path, reference: s.reference!, target: s.target })), protocol, seededRandom(PSNR_PROBE.seed));
   const batch = toHiqaBatch(b);
   try {
     const { reference } = model.hallucinate(batch.distorted);
@@ -73,6 +80,8 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
   const startEpoch = opts.startEpoch ?? 1;
   let iteration = (startEpoch - 1) * stepsPerEpoch;
   const results: EpochResult[] = [];
+  // G as initialised, on the probe crops: where "how far the hallucination moved toward I_r" starts.
+  const initial = startEpoch === 1 ? await hallucinationPsnr(model, opts.test, opts) : {};
   try {
     for (let epoch = startEpoch; epoch <= hyper.epochs; epoch++) {
       const t0 = performance.now();
@@ -106,7 +115,8 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
       const metrics: Record<string, number> = {
         phase: ['rpre', 'warmup', 'joint', 'regressor'].indexOf(phase),
         ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.reduce((a, x) => a + x, 0) / v.length])),
-        ...(await hallucinationPsnr(model, opts.test, opts, epoch)),
+        ...(await hallucinationPsnr(model, opts.test, opts)),
+        ...(epoch === 1 && initial.hallucination_psnr !== undefined ? { hallucination_psnr_init: initial.hallucination_psnr } : {}),
       };
       const result: EpochResult = { epoch, trainLoss: lossSum / stepsPerEpoch, predictions, metrics, seconds: (performance.now() - t0) / 1000 };
       results.push(result);
