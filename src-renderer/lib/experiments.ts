@@ -137,6 +137,12 @@ export interface AblationRow {
   baseline: boolean;
 }
 
+/**
+ * Keys that a switch changes along with it, so the pair still counts as one switch. HIQA: R_pre's epochs exist only
+ * with the quality-aware loss, so `iqa ablation` gives a row without it that many epochs fewer.
+ */
+const COMPANION_KEYS: Record<string, string[]> = { 'hiqa:modelConfig.qualityAwareLoss': ['hyper.epochs'] };
+
 /** The paper-style ablation table: the baseline, then every group of its model and dataset that differs from it by exactly one switch. */
 export function ablationTable(baseline: ExperimentGroup, groups: readonly ExperimentGroup[]): AblationRow[] {
   const b = baseline.stats;
@@ -156,7 +162,8 @@ export function ablationTable(baseline: ExperimentGroup, groups: readonly Experi
   for (const g of groups) {
     if (g === baseline || g.model !== baseline.model || g.datasetId !== baseline.datasetId) continue;
     const diff = configDifferences(baseline.config, g.config);
-    if (diff.length === 1) out.push(row(g, diff[0]!));
+    const switches = diff.filter((k) => !diff.some((s) => COMPANION_KEYS[`${g.model}:${s}`]?.includes(k)));
+    if (switches.length === 1) out.push(row(g, switches[0]!));
   }
   out.sort((x, y) => x.switchKey.localeCompare(y.switchKey) || x.value.localeCompare(y.value));
   return [row(baseline, ''), ...out];

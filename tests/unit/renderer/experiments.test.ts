@@ -72,6 +72,26 @@ describe('ablationTable', () => {
   });
 });
 
+describe('ablationTable for HIQA', () => {
+  it("counts the quality-aware loss switched off with R_pre's epochs taken off as one switch, and only that pair", () => {
+    const hiqa = (over: { qpl?: boolean; epochs?: number; fusion?: boolean }): ExpRun => ({
+      ...run({ model: 'hiqa' }),
+      config: { model: 'hiqa', modelConfig: { qualityAwareLoss: over.qpl ?? true, fusion: over.fusion ?? true }, hyper: { epochs: over.epochs ?? 21 }, split: 's1', datasetId: 1 },
+    });
+    const full = hiqa({});
+    const noQ = hiqa({ qpl: false, epochs: 17 });
+    const noFusion = hiqa({ fusion: false });
+    const fusionAndEpochs = hiqa({ fusion: false, epochs: 17 });
+    const groups = groupRuns([full, noQ, noFusion, fusionAndEpochs]);
+    const rows = ablationTable(groups.find((g) => g.runs.includes(full))!, groups);
+    expect(rows.map((r) => [r.switchKey, r.value])).toEqual([
+      ['', ''],
+      ['modelConfig.fusion', 'false'],
+      ['modelConfig.qualityAwareLoss', 'false'],
+    ]);
+  });
+});
+
 describe('crossMatrix', () => {
   it('fills in-dataset cells from the test split and others from the latest evaluation of each run', () => {
     const r1 = run({ srcc: 0.8 });
