@@ -26,23 +26,35 @@ export function hiqaPhaseFor(epoch: number, epochs: number, model: HiqaModel, wi
 /** Test images (with references) and crops per image that the hallucination PSNR is measured on. */
 const PSNR_PROBE = { images: 16, crops: 2, seed: 4242 };
 
+/** The probe's crops of I_d and I_r, cut once, and I_d's own PSNR on them. */
+interface PsnrProbe {
+  distorted: tf.Tensor4D;
+  reference: tf.Tensor4D;
+  distortedPsnr: number;
+}
+
 /**
- * PSNR of the hallucination and of the distorted input against the true reference on seeded test crops: the same
- * crops at every epoch, so the values form a curve (and the one before training is its start).
+ * Seeded crops of the first test images that have references, decoded and cut once: every epoch measures on the same
+ * crops, so the values form a curve (and the one before training is its start). Null without references.
  */
-async function hallucinationPsnr(model: HiqaModel, samples: readonly Sample[], opts: TrainOptions): Promise<Record<string, number>> {
+async function psnrProbe(samples: readonly Sample[], opts: TrainOptions): Promise<PsnrProbe | null> {
   const paired = samples.filter((s) => s.reference).slice(0, PSNR_PROBE.images);
-  if (!paired.length) return {};
+  if (!paired.length) return null;
   const protocol = { ...opts.protocol, trainCrops: PSNR_PROBE.crops, flip: false };
   const b = await pairedTrainBatch(paired.map((s) => ({ distorted: s.path, reference: s.reference!, target: s.target })), protocol, seededRandom(PSNR_PROBE.seed));
-  const batch = toHiqaBatch(b);
+  const { distorted, reference, target } = toHiqaBatch(b);
+  target.dispose();
+  return { distorted, reference: reference!, distortedPsnr: psnr(distorted, reference!) };
+}
+
+/** PSNR of the hallucination and of the distorted input against the true reference on the probe's crops. */
+function hallucinationPsnr(model: HiqaModel, probe: PsnrProbe | null): Record<string, number> {
+  if (!probe) return {};
+  const { reference } = model.hallucinate(probe.distorted);
   try {
-    const { reference } = model.hallucinate(batch.distorted);
-    const out = { hallucination_psnr: psnr(reference, batch.reference!), distorted_psnr: psnr(batch.distorted, batch.reference!) };
-    reference.dispose();
-    return out;
+    return { hallucination_psnr: psnr(reference, probe.reference), distorted_psnr: probe.distortedPsnr };
   } finally {
-    tf.dispose([batch.distorted, batch.target, ...(batch.reference ? [batch.reference] : [])]);
+    reference.dispose();
   }
 }
 
@@ -80,9 +92,11 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
   const startEpoch = opts.startEpoch ?? 1;
   let iteration = (startEpoch - 1) * stepsPerEpoch;
   const results: EpochResult[] = [];
-  // G as initialised, on the probe crops: where "how far the hallucination moved toward I_r" starts.
-  const initial = startEpoch === 1 ? await hallucinationPsnr(model, opts.test, opts) : {};
+  let probe: PsnrProbe | null = null;
   try {
+    probe = await psnrProbe(opts.test, opts);
+    // G as initialised, on the probe crops: where "how far the hallucination moved toward I_r" starts.
+    const initial = startEpoch === 1 ? hallucinationPsnr(model, probe) : {};
     for (let epoch = startEpoch; epoch <= hyper.epochs; epoch++) {
       const t0 = performance.now();
       const phase = hiqaPhaseFor(epoch, hyper.epochs, model, withReferences);
@@ -115,7 +129,7 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
       const metrics: Record<string, number> = {
         phase: ['rpre', 'warmup', 'joint', 'regressor'].indexOf(phase),
         ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.reduce((a, x) => a + x, 0) / v.length])),
-        ...(await hallucinationPsnr(model, opts.test, opts)),
+        ...hallucinationPsnr(model, probe),
         ...(epoch === 1 && initial.hallucination_psnr !== undefined ? { hallucination_psnr_init: initial.hallucination_psnr } : {}),
       };
       const result: EpochResult = { epoch, trainLoss: lossSum / stepsPerEpoch, predictions, metrics, seconds: (performance.now() - t0) / 1000 };
@@ -125,5 +139,6 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
     return results;
   } finally {
     for (const g of optimizers.groups) g.optimizer.dispose();
+    if (probe) tf.dispose([probe.distorted, probe.reference]);
   }
 }
