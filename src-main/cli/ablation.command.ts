@@ -1,8 +1,10 @@
 // `iqa ablation --config`: HIQA's ablation study from one base config: every row trained on the same splits, then a table of held-out SRCC/PLCC and how far G's hallucination moved toward the true reference.
 import { AppError } from '../../src-shared/api/errors';
+import type { ModelInfo } from '../../src-shared/api/schemas';
 import { spread } from '../../src-shared/metrics/index';
 import { ablationVariantConfig, HIQA_ABLATION_PRESETS, type AblationVariant, type HiqaAblationPreset } from '../iqa/models/hiqa/hiqa.ablation';
 import { findDataset, withRuntime } from './datasets.command';
+import { invokeOrThrow } from './run-job';
 import { configSplits, readConfig, trainOne } from './train.command';
 
 export interface AblationFlags {
@@ -62,7 +64,9 @@ export async function ablationCommand(flags: AblationFlags): Promise<void> {
   await withRuntime(flags.dataDir, async (rt) => {
     const ds = await findDataset(rt, base.dataset);
     const splits = await configSplits(rt, ds.id, base);
-    const baseEpochs = base.hyper.epochs ?? 1;
+    // Without `hyper.epochs` a run trains the model's default epochs, as `iqa train` does.
+    const models = (await invokeOrThrow(rt, 'models:list', {})) as ModelInfo[];
+    const baseEpochs = base.hyper.epochs ?? models.find((m) => m.id === 'hiqa')!.hyper.epochs;
     const rows: AblationRowResult[] = [];
     for (const v of variants) {
       const { modelConfig, epochs } = ablationVariantConfig(base.modelConfig, baseEpochs, v);
