@@ -1,4 +1,4 @@
-// A folder of realistic photos for the library benchmarks: distinct 1-3 MP JPEGs cut from the photo pool (../shared/tools/fetch-photo-pool.sh) or the demo photos.
+// A folder of realistic photos for the library benchmarks: distinct 1-3 MP JPEGs cut from the photo pool (scripts/fetch-photo-pool.sh) or the demo photos.
 import sharp from 'sharp';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,12 +18,12 @@ export interface PhotoSources {
 }
 
 /**
- * The photo pool where fetch-photo-pool.sh left it (IQA_PHOTO_POOL, ../shared/photo_pool, ./photo_pool or
- * <tmp>/photo_pool; the folder itself or its pool/), else the six demo photos in resources/demo.
+ * The photo pool where scripts/fetch-photo-pool.sh left it (IQA_PHOTO_POOL, else .cache/photo-pool in the repo; the
+ * folder itself or its pool/), else the six demo photos in resources/demo.
  */
 export function photoSources(): PhotoSources {
   const repo = resolve(import.meta.dirname, '..');
-  const roots = [process.env.IQA_PHOTO_POOL, join(repo, '..', 'shared', 'photo_pool'), '/work/shared/photo_pool', join(repo, 'photo_pool'), join(tmpdir(), 'photo_pool')];
+  const roots = [process.env.IQA_PHOTO_POOL, join(repo, '.cache', 'photo-pool')];
   for (const root of roots) {
     if (!root) continue;
     for (const dir of [join(root, 'pool'), root]) {
