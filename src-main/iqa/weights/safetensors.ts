@@ -1,6 +1,5 @@
 // Reads and writes .safetensors files (u64 LE header length, JSON header, raw little-endian data), strictly validated.
 import { readFile, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { AppError } from '../../../src-shared/api/errors';
 
 /** Element types this reader understands, with their size in bytes. */
@@ -202,15 +201,6 @@ function namingFile(path: string, err: unknown): unknown {
 /** Reads a .safetensors file: tensor name -> dtype, shape and decoded data. Format errors name the file. */
 export async function readSafetensors(path: string): Promise<Map<string, SafeTensor>> {
   const bytes = await readFile(path);
-  try {
-    return parseSafetensors(bytes);
-  } catch (err) {
-    throw namingFile(path, err);
-  }
-}
-
-export function readSafetensorsSync(path: string): Map<string, SafeTensor> {
-  const bytes = readFileSync(path);
   try {
     return parseSafetensors(bytes);
   } catch (err) {
