@@ -8,17 +8,6 @@ import { GOLDEN, M } from './ratings-matrix';
 // digits; per item n = (~isnan(M)).sum(0), mos = nanmean(M, 0), std = nanstd(M[:, j], ddof=1), half width =
 // t(0.975 | 0.995, n − 1)·std/√n, null where n < 2.
 const G = GOLDEN.mos;
-const T_PS = G.t_ps;
-const T_DOFS = G.t_dofs;
-const T_PPF = G.t_ppf;
-const T_CDF_CASES = G.t_cdf;
-const Z_PPF = G.z_ppf;
-const T_PPF_NONINT = G.t_ppf_nonint;
-const N_EXP = G.n;
-const MOS_EXP = G.mos;
-const STD_EXP = G.std;
-const HW95_EXP = G.hw95;
-const HW99_EXP = G.hw99;
 
 const rid = (r: number) => `r${String(r).padStart(2, '0')}`;
 const iid = (i: number) => `i${String(i).padStart(2, '0')}`;
@@ -34,14 +23,14 @@ function relErr(a: number, b: number): number {
 }
 
 describe('Student t and normal quantiles against scipy', () => {
-  T_DOFS.forEach((dof, d) => {
+  G.t_dofs.forEach((dof, d) => {
     it(`t.ppf for dof ${dof} within 1e-12 relative`, () => {
-      T_PS.forEach((p, k) => expect(relErr(studentTQuantile(p, dof), T_PPF[d]![k]!)).toBeLessThan(1e-12));
+      G.t_ps.forEach((p, k) => expect(relErr(studentTQuantile(p, dof), G.t_ppf[d]![k]!)).toBeLessThan(1e-12));
     });
   });
 
   it('t.ppf for non-integer and large dof within 1e-12 relative', () => {
-    for (const [p, dof, want] of T_PPF_NONINT) expect(relErr(studentTQuantile(p!, dof!), want!)).toBeLessThan(1e-12);
+    for (const [p, dof, want] of G.t_ppf_nonint) expect(relErr(studentTQuantile(p!, dof!), want!)).toBeLessThan(1e-12);
   });
 
   it('keeps full precision next to p = 0.5, where scipy itself is off by ~1e-10', () => {
@@ -52,14 +41,14 @@ describe('Student t and normal quantiles against scipy', () => {
   });
 
   it('t.cdf within 1e-13 absolute, and inverts the quantile', () => {
-    for (const [t, dof, want] of T_CDF_CASES) expect(Math.abs(studentTCdf(t!, dof!) - want!)).toBeLessThan(1e-13);
+    for (const [t, dof, want] of G.t_cdf) expect(Math.abs(studentTCdf(t!, dof!) - want!)).toBeLessThan(1e-13);
     for (const dof of [1, 3, 8.5, 40]) {
       for (const p of [0.01, 0.3, 0.77, 0.999]) expect(Math.abs(studentTCdf(studentTQuantile(p, dof), dof) - p)).toBeLessThan(1e-13);
     }
   });
 
   it('norm.ppf within 1e-13 relative; dof = Infinity is the normal', () => {
-    for (const [p, want] of Z_PPF) expect(relErr(normalQuantile(p!), want!)).toBeLessThan(1e-13);
+    for (const [p, want] of G.z_ppf) expect(relErr(normalQuantile(p!), want!)).toBeLessThan(1e-13);
     expect(studentTQuantile(0.975, Infinity)).toBe(normalQuantile(0.975));
     expect(Math.abs(normalCdf(1.959963984540054) - 0.975)).toBeLessThan(1e-15);
     expect(studentTQuantile(0.5, 7)).toBe(0);
@@ -80,23 +69,23 @@ describe('computeMos', () => {
     expect(byItem.size).toBe(30);
     for (let i = 0; i < 30; i++) {
       const m = byItem.get(iid(i))!;
-      expect(m.n).toBe(N_EXP[i]);
-      expect(relErr(m.mos, MOS_EXP[i]!)).toBeLessThan(1e-12);
-      if (STD_EXP[i] === null) {
+      expect(m.n).toBe(G.n[i]);
+      expect(relErr(m.mos, G.mos[i]!)).toBeLessThan(1e-12);
+      if (G.std[i] === null) {
         expect(m.std).toBeNull();
         expect(m.ci).toBeNull();
         continue;
       }
-      expect(relErr(m.std!, STD_EXP[i]!)).toBeLessThan(1e-12);
-      expect(relErr(m.ci!.halfWidth, HW95_EXP[i]!)).toBeLessThan(1e-12);
-      expect(relErr(m.ci!.low, MOS_EXP[i]! - HW95_EXP[i]!)).toBeLessThan(1e-12);
-      expect(relErr(m.ci!.high, MOS_EXP[i]! + HW95_EXP[i]!)).toBeLessThan(1e-12);
+      expect(relErr(m.std!, G.std[i]!)).toBeLessThan(1e-12);
+      expect(relErr(m.ci!.halfWidth, G.hw95[i]!)).toBeLessThan(1e-12);
+      expect(relErr(m.ci!.low, G.mos[i]! - G.hw95[i]!)).toBeLessThan(1e-12);
+      expect(relErr(m.ci!.high, G.mos[i]! + G.hw95[i]!)).toBeLessThan(1e-12);
     }
   });
 
   it('honours another confidence level (99 %)', () => {
     const mos99 = new Map(computeMos(votes, { confidence: 0.99 }).map((m) => [m.item, m]));
-    for (let i = 1; i < 30; i++) expect(relErr(mos99.get(iid(i))!.ci!.halfWidth, HW99_EXP[i]!)).toBeLessThan(1e-12);
+    for (let i = 1; i < 30; i++) expect(relErr(mos99.get(iid(i))!.ci!.halfWidth, G.hw99[i]!)).toBeLessThan(1e-12);
   });
 
   it('an item with one vote has its MOS but no std or CI; two votes use t(0.975; 1) = 12.706', () => {
