@@ -573,6 +573,8 @@ interface LibraryPhase {
   wheel: Frames & { seconds: number; scrolledPx: number };
   drag: Drag;
   cull: CullSample[];
+  /** Home, then End: key press → the last photo focused, ms (polled every animation frame). */
+  endMs: number;
   listMs: number[];
   rateMs: number[];
   /** The panel's scoring state after the wheel, the drag and the ratings. */
@@ -592,7 +594,31 @@ async function libraryPhase(page: Page, w: PageWatch, rateMs: number[], lastName
   await state();
   const culled = await cull(page, LIB_RATINGS);
   await state();
-  return { wheel, drag, cull: culled, listMs: w.listMs.slice(list0), rateMs: rateMs.slice(rate0), states };
+  const endMs = await endKey(page);
+  return { wheel, drag, cull: culled, endMs, listMs: w.listMs.slice(list0), rateMs: rateMs.slice(rate0), states };
+}
+
+/** From the first photo, End: keydown → the grid's last photo has the focus, timed in the page (every animation frame). */
+async function endKey(page: Page): Promise<number> {
+  await page.keyboard.press('Home');
+  await page.waitForTimeout(500);
+  await page.evaluate(`(() => {
+    const w = window;
+    w.__end = { keyAt: null, at: null };
+    addEventListener('keydown', (e) => { if (e.key === 'End') w.__end.keyAt = performance.now(); }, { capture: true, once: true });
+    const tick = () => {
+      const cells = document.querySelectorAll('[data-testid=photo-cell]');
+      const grid = document.querySelector('[data-testid=photo-grid]');
+      const last = cells[cells.length - 1];
+      const atBottom = grid && grid.scrollTop + grid.clientHeight >= grid.scrollHeight - 1;
+      if (w.__end.keyAt !== null && atBottom && last && last.getAttribute('aria-current') === 'true') w.__end.at = performance.now();
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })()`);
+  await page.keyboard.press('End');
+  const r = await waitFor<{ keyAt: number; at: number }>(page, 'window.__end.at !== null && window.__end', 60_000, 'End to focus the last photo');
+  return r.at - r.keyAt;
 }
 
 /** Adds LIB_N photos through the Library screen, scores them with the shipped model, and scrolls and culls while it scores, then idle. */
@@ -681,6 +707,7 @@ async function libraryScenario(root: string): Promise<void> {
       row(`star key → stars painted, ${when}`, p.cull.map((s) => s.keyToPainted), `think ${THINK_MS} ms`),
       row(`star key → focus on the next photo, ${when}`, p.cull.map((s) => s.keyToFocus), 'auto-advance'),
       row(`library:rate request, ${when}`, p.rateMs),
+      row(`End key → last photo focused, ${when}`, [p.endMs], 'from the first photo'),
     ];
     const rows: Row[] = [
       row('add folder: click Add → all photos listed', [addListedMs], `${LIB_N} photos`),

@@ -30,12 +30,8 @@ else
   echo "== npm packages already installed"
 fi
 
-if [ -z "${CI:-}" ] && ! node -e "require('fs').accessSync(require('electron'))" >/dev/null 2>&1; then
-  if (cd node_modules/electron && timeout 300 node install.js) >/dev/null 2>&1; then
-    echo "== Electron binary installed: npm start opens the desktop app"
-  else
-    echo "== Electron binary could not be downloaded here: npm start serves the app to your browser instead"
-  fi
+if [ -z "${CI:-}" ]; then
+  bash scripts/setup-electron.sh
 fi
 
 echo "== building the app"

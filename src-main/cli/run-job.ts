@@ -9,14 +9,18 @@ export async function invokeOrThrow(rt: Runtime, channel: string, input: unknown
   return envelope.result;
 }
 
+/** IQA_PROGRESS=lines prints one progress line per update to stderr even when it is not a terminal (for scripts). */
+const progressLines = () => process.env.IQA_PROGRESS === 'lines';
+
 export async function runJob(rt: Runtime, channel: string, input: unknown, opts: { quiet?: boolean } = {}): Promise<unknown> {
   let jobId: string | null = null;
   const early: JobInfo[] = [];
   const finished = new Promise<JobInfo>((resolve) => {
     const onJob = (job: JobInfo) => {
       if (job.jobId !== jobId) return;
-      if (!opts.quiet && process.stderr.isTTY && job.total) {
-        process.stderr.write(`\r${job.label}: ${job.done}/${job.total}${job.message ? ` ${job.message}` : ''}   `);
+      if (!opts.quiet && job.total && (process.stderr.isTTY || progressLines())) {
+        const text = `${job.label}: ${job.done}/${job.total}${job.message ? ` ${job.message}` : ''}`;
+        process.stderr.write(process.stderr.isTTY ? `\r${text}   ` : `${text}\n`);
       }
       if (job.state !== 'running') {
         if (!opts.quiet && process.stderr.isTTY) process.stderr.write('\n');

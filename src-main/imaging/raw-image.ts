@@ -41,6 +41,3 @@ export async function saveRgb(img: RawImage, file: string): Promise<void> {
   await rawToSharp(img).toFile(file);
 }
 
-export function createRaw(width: number, height: number): RawImage {
-  return { width, height, data: new Uint8Array(width * height * 3) };
-}

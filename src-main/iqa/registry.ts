@@ -15,11 +15,6 @@ const MODELS = new Map<string, ModelSpec>([
   [dtganSpec.id, dtganSpec as unknown as ModelSpec],
 ]);
 
-export function registerModel(spec: ModelSpec): void {
-  if (MODELS.has(spec.id)) throw new Error(`model "${spec.id}" registered twice`);
-  MODELS.set(spec.id, spec);
-}
-
 export function getModel(id: string): ModelSpec {
   const spec = MODELS.get(id);
   if (!spec) throw new AppError('validation', `Unknown model "${id}"; known: ${[...MODELS.keys()].join(', ')}`);

@@ -26,7 +26,7 @@ export interface SidecarScore {
 }
 
 export interface SidecarData {
-  /** xmp:Rating: -1 (rejected) .. 5; null when absent or not a number in that range. */
+  /** xmp:Rating: an integer from -1 (rejected) to 5; null when absent or anything else. */
   rating: number | null;
   /** xmp:Label (colour label in Lightroom/darktable/Bridge), when present. */
   label?: string;
@@ -144,10 +144,11 @@ export function parseXmp(text: string, file?: string): SidecarData {
   return out;
 }
 
+/** xmp:Rating as stars: an integer from -1 (rejected) to 5, as the writer takes; anything else (7, -2, 2.5) is no rating. */
 function parseRating(s: string | null): number | null {
   if (s === null || s.trim() === '') return null;
   const n = Number(s.trim());
-  return Number.isFinite(n) && n >= -1 && n <= 5 ? n : null;
+  return Number.isInteger(n) && n >= -1 && n <= 5 ? n : null;
 }
 
 function readScore(descs: Element[]): SidecarScore | undefined {

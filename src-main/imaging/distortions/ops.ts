@@ -16,10 +16,6 @@ export function fromFloat(width: number, height: number, data: ArrayLike<number>
   return { width, height, data: out };
 }
 
-export function cloneImage(img: RgbImage): RgbImage {
-  return { width: img.width, height: img.height, data: new Uint8Array(img.data) };
-}
-
 export const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
 
 /** Normalised 1-D Gaussian, radius ceil(3 sigma) unless given. */

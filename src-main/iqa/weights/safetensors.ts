@@ -1,6 +1,5 @@
 // Reads and writes .safetensors files (u64 LE header length, JSON header, raw little-endian data), strictly validated.
 import { readFile, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { AppError } from '../../../src-shared/api/errors';
 
 /** Element types this reader understands, with their size in bytes. */
@@ -26,9 +25,9 @@ export interface SafeTensor {
   data: Float32Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 }
 
-/** A tensor for the writer: F32 from any float array or number list, I64 from a BigInt64Array or number list. */
+/** A tensor for the writer: F32 or F16 (rounded to nearest even) from any float array or number list, I64 from a BigInt64Array or number list. */
 export interface SafeTensorInput {
-  dtype: 'F32' | 'I64';
+  dtype: 'F32' | 'F16' | 'I64';
   shape: number[];
   data: Float32Array | BigInt64Array | ArrayLike<number>;
 }
@@ -52,6 +51,27 @@ export function f16ToF32(h: number): number {
   if (exp === 0) return sign * frac * 2 ** -24;
   if (exp === 0x1f) return frac ? NaN : sign * Infinity;
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+function roundHalfEven(m: number): number {
+  const f = Math.floor(m);
+  const d = m - f;
+  return d > 0.5 || (d === 0.5 && f % 2 === 1) ? f + 1 : f;
+}
+
+/** A number to IEEE 754 half precision bits, rounded to nearest even (overflow to infinity, subnormals kept). */
+export function numberToF16(value: number): number {
+  if (Number.isNaN(value)) return 0x7e00;
+  const sign = value < 0 || Object.is(value, -0) ? 0x8000 : 0;
+  const a = Math.abs(value);
+  // 65520 is halfway between the largest half (65504) and 2^16; the tie rounds to the even side, infinity.
+  if (a >= 65520) return sign | 0x7c00;
+  if (a < 2 ** -14) return sign | roundHalfEven(a * 2 ** 24); // subnormal; may round up into the smallest normal
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  // A mantissa that rounds up to 2048 carries into the exponent field, which is what the bit layout wants.
+  return sign | (((e + 15) << 10) + roundHalfEven((a / 2 ** e) * 1024) - 1024);
 }
 
 function decode(dtype: SafetensorsDtype, bytes: Uint8Array, count: number): SafeTensor['data'] {
@@ -188,16 +208,7 @@ export async function readSafetensors(path: string): Promise<Map<string, SafeTen
   }
 }
 
-export function readSafetensorsSync(path: string): Map<string, SafeTensor> {
-  const bytes = readFileSync(path);
-  try {
-    return parseSafetensors(bytes);
-  } catch (err) {
-    throw namingFile(path, err);
-  }
-}
-
-/** Serialises tensors (F32 or I64) into safetensors bytes; the header is space-padded to 8-byte alignment. */
+/** Serialises tensors (F32, F16 or I64) into safetensors bytes; the header is space-padded to 8-byte alignment. */
 export function encodeSafetensors(tensors: Record<string, SafeTensorInput>, metadata?: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
@@ -215,6 +226,10 @@ export function encodeSafetensors(tensors: Record<string, SafeTensorInput>, meta
       bytes = new Uint8Array(count * 4);
       const dv = new DataView(bytes.buffer);
       for (let i = 0; i < count; i++) dv.setFloat32(i * 4, Number(t.data[i]), true);
+    } else if (t.dtype === 'F16') {
+      bytes = new Uint8Array(count * 2);
+      const dv = new DataView(bytes.buffer);
+      for (let i = 0; i < count; i++) dv.setUint16(i * 2, numberToF16(Number(t.data[i])), true);
     } else if (t.dtype === 'I64') {
       bytes = new Uint8Array(count * 8);
       const dv = new DataView(bytes.buffer);
@@ -223,7 +238,7 @@ export function encodeSafetensors(tensors: Record<string, SafeTensorInput>, meta
         dv.setBigInt64(i * 8, typeof v === 'bigint' ? v : BigInt(Math.trunc(v)), true);
       }
     } else {
-      throw bad(`tensor "${name}": the writer supports F32 and I64, not ${String((t as { dtype: unknown }).dtype)}`);
+      throw bad(`tensor "${name}": the writer supports F32, F16 and I64, not ${String((t as { dtype: unknown }).dtype)}`);
     }
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes.byteLength] };
     parts.push(bytes);
@@ -243,7 +258,7 @@ export function encodeSafetensors(tensors: Record<string, SafeTensorInput>, meta
   return out;
 }
 
-/** Writes tensors (F32 or I64) to a .safetensors file. */
+/** Writes tensors (F32, F16 or I64) to a .safetensors file. */
 export async function writeSafetensors(
   path: string,
   tensors: Record<string, SafeTensorInput>,

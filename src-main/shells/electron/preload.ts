@@ -1,6 +1,6 @@
 // Sandboxed preload: exposes one function per contract channel, a listener for known events and the folder dialog, nothing else.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, PICK_FOLDER_CHANNEL, isEventChannel } from '../../../src-shared/api/channels';
+import { INVOKE_CHANNELS, PICK_FOLDER_CHANNEL, isEventChannel } from '../../../src-shared/api/channels';
 
 const invoke = Object.fromEntries(
   INVOKE_CHANNELS.map((channel) => [channel, (input: unknown) => ipcRenderer.invoke(channel, input)]),
@@ -8,7 +8,6 @@ const invoke = Object.fromEntries(
 
 contextBridge.exposeInMainWorld('iqa', {
   invoke,
-  events: [...EVENT_CHANNELS],
   pickFolder: (defaultPath?: unknown): Promise<string | null> => ipcRenderer.invoke(PICK_FOLDER_CHANNEL, typeof defaultPath === 'string' ? defaultPath : undefined),
   on(event: string, callback: (payload: unknown) => void): () => void {
     if (!isEventChannel(event)) throw new Error(`Unknown event: ${event}`);

@@ -1,23 +1,27 @@
 // `iqa score`, `iqa train`, `iqa eval` and `iqa runs` run as a user would, including the HyperIQA parity command.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBlurDataset } from '../../helpers/blur-dataset';
 import { REPO_ROOT } from '../../helpers/serve-process';
-import { sharedFixture } from '../../helpers/shared-fixtures';
+import { HYPERIQA_PARITY_DIR as PARITY, parityExpected, writeParityWeights } from '../../helpers/hyperiqa-fixture';
 import { tempDir } from '../../helpers/temp';
 
 const run = promisify(execFile);
 const iqa = (...args: string[]) => run(process.execPath, [join(REPO_ROOT, 'bin/iqa.js'), ...args], { cwd: REPO_ROOT, maxBuffer: 16 * 2 ** 20 });
-const PARITY = sharedFixture('hyperiqa-parity');
 
 describe('iqa score: HyperIQA parity with the official PyTorch code', () => {
+  const expected = parityExpected().scores;
+  let weights: string;
+  beforeAll(async () => {
+    weights = (await writeParityWeights(tempDir('iqa-parity-'))).path;
+  }, 60_000);
+
   it('prints one {"path", "score"} line per image, each within 2e-4 of the official score', async () => {
-    const expected = JSON.parse(readFileSync(join(PARITY, 'expected.json'), 'utf8')) as Record<string, number>;
     const files = Object.keys(expected).map((f) => join(PARITY, f));
-    const { stdout } = await iqa('score', '--model', 'hyperiqa', '--weights', join(PARITY, 'weights.safetensors'), '--crop', 'none', '--json', ...files);
+    const { stdout } = await iqa('score', '--model', 'hyperiqa', '--weights', weights, '--crop', 'none', '--json', ...files);
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { path: string; score: number });
     expect(lines.map((l) => l.path)).toEqual(files);
     for (const l of lines) {
@@ -30,15 +34,15 @@ describe('iqa score: HyperIQA parity with the official PyTorch code', () => {
     const dir = tempDir('iqa-score-');
     const { writeTestImage } = await import('../../helpers/images');
     await writeTestImage(join(dir, 'small.png'), 64, 48);
-    const err = await iqa('score', '--model', 'hyperiqa', '--weights', join(PARITY, 'weights.safetensors'), '--crop', 'none', '--json', join(dir, 'small.png'), join(PARITY, 'img_0.png')).catch((e: { stdout: string; code: number }) => e);
+    const err = await iqa('score', '--model', 'hyperiqa', '--weights', weights, '--crop', 'none', '--json', join(dir, 'small.png'), join(PARITY, 'img_0.png')).catch((e: { stdout: string; code: number }) => e);
     const lines = (err as { stdout: string }).stdout.trim().split('\n').map((l) => JSON.parse(l) as { path: string; score?: number; error?: string });
     expect((err as { code: number }).code).toBe(1);
     expect(lines[0]!.error).toMatch(/224x224.*64x48/);
-    expect(lines[1]!.score).toBeCloseTo(1.19833, 3);
+    expect(Math.abs(lines[1]!.score! - expected['img_0.png']!)).toBeLessThanOrEqual(2e-4);
   }, 120_000);
 
   it('refuses weights that do not fit the model, naming the tensor', async () => {
-    await expect(iqa('score', '--model', 'hyperiqa', '--backend', 'cpu', '--weights', join(PARITY, 'weights.safetensors'), '--crop', 'none', join(PARITY, 'img_0.png'), '--json').then(() => 'ok')).resolves.toBe('ok');
+    await expect(iqa('score', '--model', 'hyperiqa', '--backend', 'cpu', '--weights', weights, '--crop', 'none', join(PARITY, 'img_0.png'), '--json').then(() => 'ok')).resolves.toBe('ok');
     const dir = tempDir('iqa-badw-');
     const bad = join(dir, 'bad.safetensors');
     writeFileSync(bad, Buffer.from([1, 2, 3]));

@@ -30,7 +30,7 @@ describe('preload', async () => {
   it('exposes exactly one function per contract channel, and nothing generic', async () => {
     expect(Object.keys(exposed)).toEqual(['iqa']);
     expect(Object.keys(api.invoke).sort()).toEqual([...INVOKE_CHANNELS].sort());
-    expect(Object.keys(api).sort()).toEqual(['events', 'invoke', 'on', 'pickFolder']);
+    expect(Object.keys(api).sort()).toEqual(['invoke', 'on', 'pickFolder']);
     await api.invoke['datasets:get']!({ id: 3 });
     expect(invoked).toEqual([['datasets:get', { id: 3 }]]);
   });

@@ -1,6 +1,5 @@
 // HyperIQA port vs the official PyTorch forward (fixture scores), plus a small ResNet-18 build/backward/BN-stats check.
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/iqa/backend';
@@ -10,9 +9,9 @@ import { conv, createResNet, toTorch } from '../../../src-main/iqa/models/resnet
 import { cutPatches, decodeForModel } from '../../../src-main/imaging/patches';
 import { readSafetensors } from '../../../src-main/iqa/weights/safetensors';
 import type { SafeTensor } from '../../../src-main/iqa/weights/safetensors';
-import { sharedFixture } from '../../helpers/shared-fixtures';
+import { HYPERIQA_PARITY_DIR as FIXTURE, parityExpected, writeParityWeights } from '../../helpers/hyperiqa-fixture';
+import { tempDir } from '../../helpers/temp';
 
-const FIXTURE = sharedFixture('hyperiqa-parity');
 const IMAGES = ['img_0.png', 'img_1.png', 'img_2.png', 'img_3.png'];
 
 async function loadImage(name: string): Promise<Float32Array> {
@@ -31,12 +30,21 @@ afterAll(async () => {
 describe('HyperIQA parity with the official PyTorch code', () => {
   let model: HyperIqaModel;
   let tensors: Map<string, SafeTensor>;
+  let weightsSha256: string;
+  const expected = parityExpected();
 
   beforeAll(async () => {
-    tensors = await readSafetensors(path.join(FIXTURE, 'weights.safetensors'));
+    // The fixture's weights are regenerated from its recipe (tests/fixtures/hyperiqa-parity/make.py made the scores).
+    const written = await writeParityWeights(tempDir('hyperiqa-parity-'));
+    weightsSha256 = written.sha256;
+    tensors = await readSafetensors(written.path);
     model = createHyperIqa(hyperiqaSpec.configSchema.parse({}), 1);
   }, 120_000);
   afterAll(() => model?.dispose());
+
+  it('regenerates the same weights as make.py (SHA-256 of the F16 data)', () => {
+    expect(weightsSha256).toBe(expected.weightsSha256);
+  });
 
   it('loads the official state dict by name', () => {
     loadOfficialWeights(model, tensors);
@@ -46,7 +54,7 @@ describe('HyperIQA parity with the official PyTorch code', () => {
 
   it('matches the official scores within 2e-4 (eval mode, wasm backend)', async () => {
     expect(tf.getBackend()).toBe('wasm');
-    const expected = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as Record<string, number>;
+    const want = expected.scores;
     const pixels = await Promise.all(IMAGES.map(loadImage));
     const batch = new Float32Array(IMAGES.length * 224 * 224 * 3);
     pixels.forEach((p, i) => batch.set(p, i * p.length));
@@ -57,12 +65,12 @@ describe('HyperIQA parity with the official PyTorch code', () => {
     tf.dispose([x, y]);
     expect(tf.memory().numTensors).toBe(before);
     IMAGES.forEach((name, i) => {
-      expect(Math.abs(scores[i]! - expected[name]!), `${name}: got ${scores[i]}, expected ${expected[name]}`).toBeLessThanOrEqual(2e-4);
+      expect(Math.abs(scores[i]! - want[name]!), `${name}: got ${scores[i]}, expected ${want[name]}`).toBeLessThanOrEqual(2e-4);
     });
     // predict() in eval mode is the same raw output, per image as in a batch.
     const one = tf.tensor4d(pixels[2]!, [1, 224, 224, 3]);
     const p = model.predict(one);
-    expect(Math.abs(p.dataSync()[0]! - expected['img_2.png']!)).toBeLessThanOrEqual(2e-4);
+    expect(Math.abs(p.dataSync()[0]! - want['img_2.png']!)).toBeLessThanOrEqual(2e-4);
     tf.dispose([one, p]);
   }, 180_000);
 

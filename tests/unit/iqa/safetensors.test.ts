@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src-shared/api/errors';
-import { encodeSafetensors, f16ToF32, parseSafetensors, readSafetensors, writeSafetensors } from '../../../src-main/iqa/weights/safetensors';
+import { encodeSafetensors, f16ToF32, numberToF16, parseSafetensors, readSafetensors, writeSafetensors } from '../../../src-main/iqa/weights/safetensors';
 
 let dir: string;
 beforeAll(async () => {
@@ -72,6 +72,33 @@ describe('safetensors round trip', () => {
     expect(t.get('steps')!.data).toEqual(BigInt64Array.from([9007199254740993n]));
     expect(t.get('ids')!.data).toEqual(BigInt64Array.from([-1n, 0n, 123456789n]));
     expect(t.get('empty')!.data).toEqual(new Float32Array(0));
+  });
+
+  it('writes F16 tensors that read back as the nearest half', () => {
+    const t = parseSafetensors(encodeSafetensors({ h: { dtype: 'F16', shape: [4], data: [1, -2.5, 0.1, 7e4] } })).get('h')!;
+    expect(t.dtype).toBe('F16');
+    expect(Array.from(t.data as Float32Array)).toEqual([1, -2.5, f16ToF32(0x2e66), Infinity]);
+  });
+
+  it('encodes every half exactly, and rounds other numbers to the nearest half, ties to even', () => {
+    const wrong: string[] = [];
+    for (let h = 0; h < 0x10000; h++) {
+      const v = f16ToF32(h);
+      const back = numberToF16(v);
+      if (Number.isNaN(v) ? !Number.isNaN(f16ToF32(back)) : back !== h) wrong.push(`0x${h.toString(16)} -> 0x${back.toString(16)}`);
+    }
+    expect(wrong).toEqual([]);
+    // Halfway between two halves: ties go to the even mantissa (1 + 2^-11 -> 1; 1 + 3 * 2^-11 -> 1 + 2^-9).
+    expect(numberToF16(1 + 2 ** -11)).toBe(0x3c00);
+    expect(numberToF16(1 + 3 * 2 ** -11)).toBe(0x3c02);
+    expect(numberToF16(1 + 2 ** -11 + 2 ** -30)).toBe(0x3c01);
+    // Subnormals, the carry into the smallest normal, and overflow (65520 is the tie that rounds to infinity).
+    expect(numberToF16(2 ** -25)).toBe(0x0000);
+    expect(numberToF16(3 * 2 ** -25)).toBe(0x0002);
+    expect(numberToF16(2 ** -14 - 2 ** -26)).toBe(0x0400);
+    expect(numberToF16(65519.9)).toBe(0x7bff);
+    expect(numberToF16(65520)).toBe(0x7c00);
+    expect(numberToF16(-1e9)).toBe(0xfc00);
   });
 
   it('pads the header so the data section is 8-byte aligned', () => {

@@ -28,17 +28,21 @@ describe('metrics against scipy', () => {
       expect(Math.abs(plcc(c.pred, c.mos) - c.plcc)).toBeLessThan(1e-12);
       expect(Math.abs(rmse(c.pred, c.mos) - c.rmse)).toBeLessThan(1e-12);
     });
-    it(`${c.name}: 4-parameter logistic fit matches curve_fit (PLCC within 1e-4, RMSE within 0.1%)`, () => {
+    // The goldens are the global least-squares optima (tests/golden/metrics/make_golden.py: a grid over the nonlinear
+    // parameters with the linear ones solved exactly, polished by scipy's curve_fit), not fits from our own starts.
+    it(`${c.name}: 4-parameter logistic fit reaches scipy's global optimum (RMSE and PLCC within 1e-4)`, () => {
       const e = evaluate(c.pred, c.mos, { logistic: 4 });
+      expect(Math.abs(e.rmseFitted - c.rmse_fitted4) / c.rmse_fitted4).toBeLessThan(1e-4);
       expect(Math.abs(e.plccFitted - c.plcc_fitted4)).toBeLessThan(1e-4);
-      expect(Math.abs(e.rmseFitted - c.rmse_fitted4) / c.rmse_fitted4).toBeLessThan(1e-3);
     });
-    // The 5-parameter least-squares problem has several local optima on some data (a steep sigmoid can fit ties),
-    // and LM from the same starts may stop in different ones: ours must be at least as good a fit as scipy's.
-    it(`${c.name}: 5-parameter logistic fit is at least as good as curve_fit's`, () => {
+    // The 5-parameter problem has a degenerate optimum on some data: a near-vertical step between two x values (on
+    // negative_dmos at one gap, 0.11 % lower RMSE), which Levenberg-Marquardt from smooth starts does not reach. Ours
+    // must be within 0.2 % of the global optimum's RMSE, and cannot beat it.
+    it(`${c.name}: 5-parameter logistic fit is within 0.2 % of scipy's global optimum`, () => {
       const e = evaluate(c.pred, c.mos, { logistic: 5 });
-      expect(e.rmseFitted).toBeLessThanOrEqual(c.rmse_fitted5 * (1 + 1e-3));
-      expect(e.plccFitted).toBeGreaterThanOrEqual(c.plcc_fitted5 - 1e-4);
+      expect(e.rmseFitted).toBeLessThanOrEqual(c.rmse_fitted5 * (1 + 2e-3));
+      expect(e.rmseFitted).toBeGreaterThanOrEqual(c.rmse_fitted5 * (1 - 1e-9));
+      expect(e.plccFitted).toBeGreaterThanOrEqual(c.plcc_fitted5 - 5e-4);
     });
   }
 });

@@ -1,10 +1,10 @@
 // XMP sidecars: rating/score read and merge-write against darktable, digiKam, Lightroom, exiftool and legacy Bridge sidecars.
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants as fsConstants, copyFileSync, existsSync, lstatSync, mkdirSync, promises as fsPromises, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DOMParser, type Element, type Node } from '@xmldom/xmldom';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   XMP_NS,
   XmpError,
@@ -254,6 +254,13 @@ describe('specific formats', () => {
     expect(parseXmp(out).rating).toBe(1);
   });
 
+  it.each(['7', '6', '-2', '2.5', '1e1', 'five', ''])('reads xmp:Rating="%s" as no rating (stars are integers from -1 to 5)', (value) => {
+    const src = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:xmp="${XMP_NS.xmp}" xmp:Rating="${value}"/></rdf:RDF></x:xmpmeta>`;
+    expect(parseXmp(src).rating).toBeNull();
+    expect(parseXmp(src.replace(`xmp:Rating="${value}"`, 'xmp:Rating=" 5 "')).rating).toBe(5);
+    expect(parseXmp(src.replace(`xmp:Rating="${value}"`, 'xmp:Rating="-1"')).rating).toBe(-1);
+  });
+
   it('keeps CRLF line endings and adds a Description to an empty rdf:RDF', () => {
     const src = '<x:xmpmeta xmlns:x="adobe:ns:meta/">\r\n <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\r\n </rdf:RDF>\r\n</x:xmpmeta>\r\n';
     const out = mergeXmp(src, { rating: 2 });
@@ -351,14 +358,20 @@ describe('refusals (g)', () => {
     await expect(readSidecar(file)).rejects.toThrow(XmpError);
   });
 
-  // root may write anything, so the permission check only means something for other users.
-  it.skipIf(process.getuid?.() === 0)('refuses a read-only sidecar instead of replacing it', async () => {
+  it('refuses a read-only sidecar instead of replacing it', async () => {
     const s = stage(fixtures[2] as Fixture);
     chmodSync(s.sidecar, 0o444);
+    // root passes every permission check, so the refusal an ordinary user gets is injected: EACCES for W_OK here.
+    const access = vi.spyOn(fsPromises, 'access').mockImplementation(async (file, mode) => {
+      if (String(file) === realpathSync(s.sidecar) && mode === fsConstants.W_OK) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    });
     try {
       await expect(writeSidecar(s.sidecar, { rating: 1 })).rejects.toThrow(/not writable/);
+      expect(access).toHaveBeenCalledWith(realpathSync(s.sidecar), fsConstants.W_OK);
       expect(readFileSync(s.sidecar, 'utf8')).toBe(s.original);
+      expect(readdirSync(dirname(s.sidecar)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     } finally {
+      access.mockRestore();
       chmodSync(s.sidecar, 0o644);
     }
   });

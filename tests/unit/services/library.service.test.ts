@@ -335,7 +335,8 @@ describe('CSV export', () => {
 });
 
 describe('a 10,000-photo collection', () => {
-  it('pages any slice in milliseconds, and writes sidecars as a job that reports each failure and can be cancelled', async () => {
+  // How fast the pages come is measured by `npm run bench` ("library: page a 10,000-photo collection"), not asserted here.
+  it('pages any slice, and writes sidecars as a job that reports each failure and can be cancelled', async () => {
     const store = rt.ctx.store;
     const big = store.transaction(() => {
       const id = store.datasets.create({ name: 'Big', kind: 'folder', root: '/big' });
@@ -345,16 +346,13 @@ describe('a 10,000-photo collection', () => {
       }
       return id;
     });
-    const started = performance.now();
     const deep = await call<PhotoPage>('library:list', { datasetId: big, sort: 'stars', descending: true, offset: 9_000, limit: 200 });
     const filtered = await call<PhotoPage>('library:list', { datasetId: big, starsMin: 3, offset: 200, limit: 200 });
     const stats = await call<PhotoStats>('library:stats', { datasetId: big });
-    const ms = performance.now() - started;
     expect(deep.total).toBe(10_000);
     expect(deep.items).toHaveLength(200);
     expect(filtered.items.every((p) => !p.rejected && p.stars! >= 3)).toBe(true);
     expect(stats.total).toBe(10_000);
-    expect(ms).toBeLessThan(1000);
 
     // Writing sidecars for it: the files do not exist, so every photo fails on its own and the batch goes on to the end.
     const seen: number[] = [];

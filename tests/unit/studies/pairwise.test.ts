@@ -2,37 +2,30 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src-shared/api/errors';
 import { bradleyTerry, thurstoneCaseV, type Comparison } from '../../../src-main/studies/pairwise';
+import { GOLDEN } from './ratings-matrix';
 
-// Expected scores by python3 (numpy 2.4, scipy 1.17), written independently of the MM code:
+// Expected scores from tests/golden/studies/make_golden.py (numpy/scipy), written independently of the MM code:
 // - Bradley-Terry: the MAP of the log-posterior  Σ W_ij·log σ(θ_i − θ_j) + prior·Σ_i [log σ(θ_i) + log σ(−θ_i)]
 //   (each item given `prior` wins and `prior` losses against a virtual item with θ = 0) by
 //   scipy.optimize.minimize(method='trust-exact') with the analytic gradient and Hessian plus 5 Newton steps
-//   (max |gradient| ≤ 3e-15), then centred to mean 0.
+//   (max |gradient| < 1e-12), then centred to mean 0.
 // - Thurstone Case V: p = W_ij/N_ij, with 0 → 0.5/(N+1) and 1 → (N+0.5)/(N+1); z = stats.norm.ppf(p);
 //   np.linalg.lstsq on rows sqrt(N_ij)·(e_i − e_j) = sqrt(N_ij)·z_ij (minimum-norm = mean-0 solution).
 // - Fisher SE: sqrt(diag(C H⁻¹ Cᵀ)) with H the Hessian of the negative log-posterior at the MAP, C = I − 11ᵀ/n.
-
+const P = GOLDEN.pairwise;
 // Dataset A: W[i][j] = times item i was preferred over item j, items A..E. A won all its 14 comparisons; C-E was
 // never compared.
-const A_ITEMS = ['A', 'B', 'C', 'D', 'E'];
-const A_W = [
-  [0, 5, 3, 4, 2],
-  [0, 0, 6, 2, 3],
-  [0, 4, 0, 5, 0],
-  [0, 8, 3, 0, 7],
-  [0, 1, 0, 2, 0],
-];
-// prior 0.5: max|grad| = 2.6e-15
-const BT_A_PRIOR_0_5 = [2.8407507579566484, -0.6968684566957029, -0.4837378435016137, -0.19735066875712234, -1.4627937890022091];
-// prior 0.1: max|grad| = 3.9e-16
-const BT_A_PRIOR_0_1 = [4.105317258403338, -0.9986121503849508, -0.7748047628929335, -0.4900729421591341, -1.8418274029663195];
-const TH_A = [1.0341402217104343, -0.2881354270630842, -0.13120044944391349, 0.05739105349354693, -0.6721953986969836];
-const BT_B = [0.2387568606789029, -0.23875686067890278, -9.787082911192199e-17];
-const TH_B = [0.1615227372357966, -0.16152273723579658, -7.372717771964167e-19];
-const C_COUNTS = [[0, 8, 8, 6, 2, 1], [12, 0, 10, 1, 6, 4], [12, 10, 0, 8, 5, 3], [14, 19, 12, 0, 6, 5], [18, 14, 15, 14, 0, 8], [19, 16, 17, 15, 12, 0]];
-const BT_C = [-1.00585581710807, -0.668005530325108, -0.4690325980908233, 0.2204949492209927, 0.7381790244451814, 1.1842199718578272];
-const BT_C_FISHER_SE = [0.20112791800633048, 0.18942397437799458, 0.18495418856724077, 0.18216541172865938, 0.19290613399367854, 0.21186823032330096];
-const TH_C = [-0.6595833185792854, -0.4595880450161051, -0.2851538566149786, 0.2039518299818652, 0.4585825396701606, 0.7417908505583433];
+const A_ITEMS = P.a.items;
+const A_W = P.a.w;
+const BT_A_PRIOR_0_5 = P.a.bt_prior_0_5;
+const BT_A_PRIOR_0_1 = P.a.bt_prior_0_1;
+const TH_A = P.a.thurstone;
+const BT_B = P.b.bt;
+const TH_B = P.b.thurstone;
+const C_COUNTS = P.c.w;
+const BT_C = P.c.bt;
+const BT_C_FISHER_SE = P.c.bt_fisher_se;
+const TH_C = P.c.thurstone;
 
 function fromMatrix(items: readonly string[], w: readonly (readonly number[])[]): Comparison[] {
   const out: Comparison[] = [];
@@ -40,18 +33,11 @@ function fromMatrix(items: readonly string[], w: readonly (readonly number[])[])
   return out;
 }
 
-const C_ITEMS = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'];
+const C_ITEMS = P.c.items;
 const compA = fromMatrix(A_ITEMS, A_W);
 const compC = fromMatrix(C_ITEMS, C_COUNTS);
 // Dataset B: X-Y: X preferred 3 times, Y once, 2 ties; Y-Z 2 : 2; X-Z 4 ties. With ties as ½ win: X 4 : Y 2.
-const compB: Comparison[] = [
-  { winner: 'X', loser: 'Y', count: 3 },
-  { winner: 'Y', loser: 'X', count: 1 },
-  { winner: 'Y', loser: 'X', count: 2, tie: true },
-  { winner: 'Y', loser: 'Z', count: 2 },
-  { winner: 'Z', loser: 'Y', count: 2 },
-  { winner: 'X', loser: 'Z', count: 4, tie: true },
-];
+const compB: Comparison[] = P.b.comparisons;
 
 const scores = (r: ReturnType<typeof bradleyTerry>) => r.scores.map((s) => s.score);
 const maxAbsDiff = (a: readonly number[], b: readonly number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!)));

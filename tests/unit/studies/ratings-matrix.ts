@@ -1,19 +1,37 @@
-// The 12-rater x 30-item ratings matrix shared by the study statistics tests (made once with numpy; see the comment).
-// Ratings matrix M[rater][item] on a 0-100 scale, null = not rated; made by python3 (numpy 2.4):
-//   rng = np.random.default_rng(2024); R, I = 12, 30; q = rng.uniform(20, 80, I); bias = rng.normal(0, 5, R)
-//   M = clip(round(q + bias + rng.normal(0, 5, (R, I)), 1), 0, 100); M[10], M[11] = round(rng.uniform(0, 100, I), 1)
-//   (two noise raters); M[9] = clip(M[9] + 25, 0, 100) (a biased rater); about 10 % set to NaN; item 0 has one vote.
-export const M: (number | null)[][] = [
-  [null, 23.8, null, 69.0, 71.8, 30.3, 31.8, 28.1, 33.8, 30.0, 57.0, 53.5, 24.3, 58.5, 24.4, 49.3, 72.0, 65.5, 56.7, 36.3, 27.2, 40.6, 31.4, null, 28.4, 40.0, 62.3, 38.4, 36.0, 22.8],
-  [null, 31.9, 49.8, 69.8, 83.8, 33.2, 31.4, 31.0, 39.9, 31.2, 55.4, 62.3, 28.6, 56.5, 22.4, 55.4, null, 66.9, null, null, 35.5, 44.3, null, 76.0, 27.5, 34.3, 71.9, 48.7, 39.8, 25.3],
-  [null, 35.1, 26.3, 68.0, 78.4, 26.2, 36.6, 18.8, 41.8, 30.8, 57.9, 49.3, 24.3, 46.8, 19.9, 49.2, 79.6, 67.3, 57.0, 40.7, 34.7, 47.0, 28.1, 68.7, 34.8, 32.2, 64.7, 37.0, 36.1, 29.0],
-  [55.5, 32.8, 41.3, 55.8, 77.9, null, 14.9, null, 45.0, 37.5, 59.5, 68.6, 36.1, 47.9, 21.3, 49.2, 81.1, 67.2, 61.0, 45.4, 26.9, 53.4, 35.6, 79.9, 37.7, 37.9, 80.5, 42.7, 38.4, 27.6],
-  [null, 41.1, 44.4, 70.2, 83.7, 30.4, 18.2, 36.4, 44.8, 24.5, 53.2, 56.9, 29.1, 63.7, 21.5, 39.3, 82.9, 68.2, 48.2, null, 28.2, 49.6, 34.0, 76.6, 32.5, 38.5, 73.1, 40.1, 31.9, 35.0],
-  [null, null, 41.7, 82.2, 81.5, 31.7, 27.3, 32.2, 47.0, 39.4, 58.8, 56.8, 33.2, 62.0, 32.0, 52.1, 85.8, 80.7, 59.1, 47.3, null, 47.6, 44.3, 86.3, 52.2, 37.5, null, 49.9, 50.4, 30.3],
-  [null, 26.4, 38.0, 70.6, 75.1, 26.3, 25.7, 31.1, 34.9, 33.7, 54.4, null, 23.2, 54.1, 22.1, 38.2, 70.9, 56.0, 54.7, 38.1, 27.3, 37.8, 39.9, 77.2, null, 33.4, null, 33.5, 32.1, 14.8],
-  [null, 42.9, 44.5, 71.6, 84.5, 43.3, null, 42.4, null, 30.1, 62.3, 61.4, 35.4, 65.1, 22.9, 60.5, 84.8, 74.4, 59.0, 44.6, 38.8, 51.6, 41.1, 76.5, 49.0, 41.4, 78.2, 42.5, 27.5, 45.9],
-  [null, 28.1, 43.1, 73.4, 74.9, 22.4, 18.3, 30.6, 40.4, 32.1, 52.7, 52.4, 24.9, 49.1, 21.6, 48.0, 79.3, 68.2, 51.7, null, 36.7, 50.0, 31.0, 75.0, 31.6, 34.1, 66.4, 29.9, 33.4, 22.5],
-  [null, 49.9, 60.7, null, null, 49.1, 42.6, 45.9, 59.1, 46.9, 76.2, 80.6, 49.4, 70.8, 38.7, 69.4, 90.6, 92.4, 82.1, 63.1, 41.6, null, 47.6, 97.3, 42.1, 49.5, 90.4, 49.1, 42.4, 38.9],
-  [null, 13.2, 30.0, 1.6, 96.1, null, 85.7, 89.5, 50.4, 75.0, 31.1, 40.9, 90.6, 95.9, 8.7, 81.4, 79.6, 42.6, 2.6, 45.8, 65.2, null, 56.6, 90.7, 14.6, 68.3, 39.0, 76.9, 61.3, 40.8],
-  [null, 6.7, 74.9, 32.6, 96.7, 88.0, 12.7, 96.9, 36.7, 70.8, null, 21.0, 26.5, 89.9, 56.6, 39.2, 50.3, 68.0, 28.0, 0.4, null, 89.1, 35.6, null, 37.4, 53.0, 97.5, 63.6, 8.5, 87.2],
-];
+// The study statistics goldens (tests/golden/studies, made by its make_golden.py): the 12-rater x 30-item ratings
+// matrix and the values numpy/scipy/mpmath give for it and for the pairwise data sets.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const DIR = join(import.meta.dirname, '../../golden/studies');
+
+/** Ratings matrix M[rater][item] on a 0-100 scale, null = not rated. */
+export const M: (number | null)[][] = (JSON.parse(readFileSync(join(DIR, 'ratings.json'), 'utf8')) as { M: (number | null)[][] }).M;
+
+type Nullable = (number | null)[];
+export interface StudyGolden {
+  mos: {
+    t_ps: number[];
+    t_dofs: number[];
+    t_ppf: number[][];
+    t_cdf: [number, number, number][];
+    z_ppf: [number, number][];
+    t_ppf_nonint: [number, number, number][];
+    near_half: { t: [number, number, number][]; z: [number, number][] };
+    n: number[];
+    mos: number[];
+    std: Nullable;
+    hw95: Nullable;
+    hw99: Nullable;
+  };
+  bt500: { p: number[]; q: number[]; rejected: number[]; beta2: Nullable };
+  sureal: { items: number[]; p: number[]; q: number[]; rejected: number[] };
+  zscore: { rater_std: number[]; pooled_mean: number; pooled_std: number; zs_mos: number[] };
+  pairwise: {
+    a: { items: string[]; w: number[][]; bt_prior_0_5: number[]; bt_prior_0_1: number[]; thurstone: number[] };
+    b: { items: string[]; comparisons: { winner: string; loser: string; count: number; tie?: boolean }[]; bt: number[]; thurstone: number[] };
+    c: { items: string[]; w: number[][]; bt: number[]; bt_fisher_se: number[]; thurstone: number[] };
+  };
+}
+
+export const GOLDEN = JSON.parse(readFileSync(join(DIR, 'golden.json'), 'utf8')) as StudyGolden;

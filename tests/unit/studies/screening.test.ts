@@ -3,27 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src-shared/api/errors';
 import { computeMos, type Vote } from '../../../src-main/studies/mos';
 import { checkGoldItems, detectStraightLining, screenRatersBt500, zScoreVotes } from '../../../src-main/studies/screening';
-import { M } from './ratings-matrix';
+import { GOLDEN, M } from './ratings-matrix';
 
 
-// BT.500 screening by python3 (independent loop): per item with n ≥ 2 and std > 0, s = nanstd(ddof=1),
-// b2 = stats.kurtosis(v, fisher=False, bias=True); k = 2 if 2 <= b2 <= 4 else sqrt(20); P[r] += v_r >= mu + k*s,
-// Q[r] += v_r <= mu - k*s; reject if (P+Q)/n_rated > 0.05 and |P-Q|/(P+Q) < 0.3. Index = rater number.
-const BT500_P = [0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 5, 2];
-const BT500_Q = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2];
-const BT500_REJECTED = [11];
-const BETA2_EXP = [null, 2.4875190080860388, 3.463499082722899, 4.788484803257186, 2.5071598838706612, 5.638703048234153, 5.823241160727184, 3.3538723959960905, 3.066990380593749, 3.43348619352058, 4.963997173946309, 3.693686044201184, 7.30856983204508, 2.9778289331322556, 4.8352623208996235, 3.251179749931117, 5.043573044791108, 3.8660225611772847, 4.257128012717655, 4.925918608365615, 5.161881626541937, 6.466326851041638, 2.891329734060458, 2.6863996276700286, 2.864237726862849, 4.422839935720351, 3.1542456252716145, 3.649816950728839, 3.9649282358826405, 6.325890390641693];
-// SUREAL's SR_MOS loop (sureal/subjective_model.py, _get_opinion_score_2darray_with_preprocessing) copied into
-// python3 and run on items 1..29 (np.std with ddof=0, division by E = 29 items).
-const SUREAL_P = [0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 6, 2];
-const SUREAL_Q = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 2];
-const SUREAL_REJECTED = [11];
-// z-scores by python3: mu_r = nanmean(M, 1), sd_r = nanstd(M[r], ddof=1), Z = (M - mu_r)/sd_r;
-// pooled mean = nansum(M)/count, pooled std = sqrt(sum((n_r-1) sd_r^2)/sum(n_r-1)); ZS-MOS = nanmean(Z*std + mean, 0).
-const Z_POOLED_MEAN = 48.5702786377709;
-const Z_POOLED_STD = 20.584025907969668;
-const Z_RATER_STD = [16.34861225019183, 17.73998121006145, 17.419944970022744, 18.250669336134806, 18.870728431472685, 18.320185168698067, 17.477710200313822, 17.415368822539225, 18.481566678133834, 18.918694051529684, 30.236090018405815, 31.18404621696066];
-const ZS_MOS_EXP = [56.44106367259269, 31.361023054710078, 43.716487294124995, 66.66827033320224, 84.83060830272815, 35.39273740361475, 29.874574428567257, 39.583117308736945, 43.40504922439031, 37.304223895728065, 58.768977643147196, 56.86570049592307, 33.01888952643842, 62.40375556251512, 24.196222361780183, 52.691675621437305, 80.91982185517952, 70.74158301983705, 54.26624314910564, 40.76403800677545, 34.61257021606765, 51.56108134939044, 37.523553946523826, 82.75309052241782, 34.81659691950536, 40.069039890838404, 73.82656709493818, 44.286840915888156, 36.1697752645967, 32.01981601492796];
+// Expected values from tests/golden/studies/make_golden.py: the BT.500 loop (sample std, J = items rated) and β2 =
+// scipy.stats.kurtosis(fisher=False); SUREAL's SR_MOS loop on items 1..29 (np.std ddof 0, division by E = 29 items);
+// z-scores (per-rater nanstd ddof 1, pooled mean and std, ZS-MOS = nanmean(Z·std + mean, 0)).
+const BT500_P = GOLDEN.bt500.p;
+const BT500_Q = GOLDEN.bt500.q;
+const BT500_REJECTED = GOLDEN.bt500.rejected;
+const BETA2_EXP = GOLDEN.bt500.beta2;
+const SUREAL_P = GOLDEN.sureal.p;
+const SUREAL_Q = GOLDEN.sureal.q;
+const SUREAL_REJECTED = GOLDEN.sureal.rejected;
+const Z_POOLED_MEAN = GOLDEN.zscore.pooled_mean;
+const Z_POOLED_STD = GOLDEN.zscore.pooled_std;
+const Z_RATER_STD = GOLDEN.zscore.rater_std;
+const ZS_MOS_EXP = GOLDEN.zscore.zs_mos;
 
 const rid = (r: number) => `r${String(r).padStart(2, '0')}`;
 const iid = (i: number) => `i${String(i).padStart(2, '0')}`;

@@ -147,13 +147,6 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
   return batchNormTrainOp(x, gamma, beta);
 }
 
-/** Number of scalars in trainable parameters. */
-export function countParameters(params: Map<string, Param>): number {
-  let n = 0;
-  for (const p of params.values()) if (p.trainable) n += p.variable.size;
-  return n;
-}
-
 /** Nearest-neighbour ×2 upsampling (Newell's hourglass decoder). */
 export function upsample2(x: tf.Tensor4D): tf.Tensor4D {
   return tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
