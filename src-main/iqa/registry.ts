@@ -3,12 +3,13 @@ import { AppError } from '../../src-shared/api/errors';
 import { cnniqaSpec } from './models/cnniqa.arch';
 import { hiqaSpec } from './models/hiqa/hiqa.arch';
 import { hyperiqaSpec } from './models/hyperiqa.arch';
+import { hyperiqaOnnx } from './models/hyperiqa.onnx';
 import type { ModelSpec } from './models/model';
 import { dtganSpec } from './models/ttl/dtgan.arch';
 import { sftnetSpec } from './models/ttl/sftnet.arch';
 
 const MODELS = new Map<string, ModelSpec>([
-  [hyperiqaSpec.id, hyperiqaSpec as unknown as ModelSpec],
+  [hyperiqaSpec.id, { ...hyperiqaSpec, onnx: hyperiqaOnnx } as unknown as ModelSpec],
   [hiqaSpec.id, hiqaSpec as unknown as ModelSpec],
   [cnniqaSpec.id, cnniqaSpec as unknown as ModelSpec],
   [sftnetSpec.id, sftnetSpec as unknown as ModelSpec],

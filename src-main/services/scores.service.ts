@@ -5,6 +5,7 @@ import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { log } from '../app/logger';
 import { getModel } from '../iqa/registry';
 import type { BackendChoice } from '../iqa/backend';
+import type { InferenceChoice } from '../iqa/onnx/engine';
 import type { FromScoreWorker, ScoreOutcome, ToScoreWorker } from '../iqa/score/protocol';
 import { shippedCheckpoint, type CropMode, type Scorer, type WeightsSource } from '../iqa/score/scorer';
 import { spawnWorker } from '../iqa/train/spawn-worker';
@@ -66,6 +67,7 @@ export function createScoreService(ctx: ServiceContext) {
    * are those this process would compute; 'auto' when it started none.
    */
   const workerBackend = (): BackendChoice => ctx.backend()?.name ?? 'auto';
+  const workerInference = (): InferenceChoice => (ctx.inference()?.engine === 'tfjs' ? 'tfjs' : 'auto');
 
   /** Which weights to use; fails fast (before any job starts) when there are none. */
   async function resolveSource(input: ParsedInputOf<'scores:start'>): Promise<ResolvedSource> {
@@ -192,7 +194,7 @@ export function createScoreService(ctx: ServiceContext) {
             const start: ToScoreWorker = {
               type: 'start',
               job: {
-                weights: source.weights, crop, backend: workerBackend(), images: readable.map(({ id, path }) => ({ id, path })),
+                weights: source.weights, crop, backend: workerBackend(), inference: workerInference(), images: readable.map(({ id, path }) => ({ id, path })),
                 postEvery: SCORE_BATCH, postMs: POST_MS, pauseMs: scoreTuning.pauseMs,
               },
             };
