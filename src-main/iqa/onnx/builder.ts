@@ -1,5 +1,5 @@
 // The contract between a model and ONNX Runtime: the graphs a model builds from its weights, with the names of their inputs and outputs.
-import type { IqaModel } from '../models/model';
+import type { InputProtocol, IqaModel } from '../models/model';
 import type { Dim, OnnxGraph } from './graph';
 import { toNchw } from './layers';
 
@@ -11,6 +11,9 @@ export type InputLayout = 'nhwc' | 'nchw';
 
 export interface BuildContext {
   layout: InputLayout;
+  /** The model's parsed config and the input protocol it gives (patch side, normalisation). */
+  config: Record<string, unknown>;
+  protocol: InputProtocol;
 }
 
 /**
@@ -28,12 +31,12 @@ export interface OnnxBuilders {
   scores(model: IqaModel, g: OnnxGraph, ctx: BuildContext): void | string;
   /** Models with `hallucinate`: input `image` [1, H, W, 3] in [0,1] → `reference` and `discrepancy`, same shape. */
   maps?: {
-    build(model: IqaModel, g: OnnxGraph): void;
+    build(model: IqaModel, g: OnnxGraph, ctx: BuildContext): void;
     /** What H and W must divide by, from the model's config (HIQA: 2^generator depth). */
     multiple(config: Record<string, unknown>): number;
   };
   /** Translators: input `image` [1, H, W, 3] in [0,1] → `translated` at quality level `level` (1 = best). */
-  translate?(model: IqaModel, g: OnnxGraph, level: number): void;
+  translate?(model: IqaModel, g: OnnxGraph, level: number, ctx: BuildContext): void;
 }
 
 /** Declares the `patches` input (dynamic batch) and returns it as NCHW. */

@@ -114,6 +114,11 @@ export class OnnxGraph {
     return n;
   }
 
+  /** A float32 vector constant that keeps its rank even with one value (Resize scales). */
+  floatConstOf(values: readonly number[]): string {
+    return this.floatConst(values, [values.length]);
+  }
+
   /** Appends a node; returns its first output. `name` names the node and its outputs (made unique). */
   op(type: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, name?: string): string {
     return this.opN(type, inputs, 1, attrs, name)[0]!;

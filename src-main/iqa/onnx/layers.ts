@@ -132,3 +132,14 @@ export const toNhwc = (g: OnnxGraph, x: string) => g.op('Transpose', [x], { perm
 
 /** Reshape to `shape` (0 copies the input's dimension, −1 is inferred). */
 export const reshape = (g: OnnxGraph, x: string, shape: number[]) => g.op('Reshape', [x, g.ints(shape)]);
+
+/** Inference batch norm as its own node, where no conv precedes it to fold into (pre-activation units). */
+export function batchNormNode(g: OnnxGraph, x: string, bn: BatchNorm, name: string): string {
+  const c = bn.gamma.length;
+  const v = (suffix: string, data: Float32Array) => g.weight(`${name}.${suffix}`, data, [c]);
+  return g.op('BatchNormalization', [x, v('weight', bn.gamma), v('bias', bn.beta), v('running_mean', bn.mean), v('running_var', bn.variance)], { epsilon: float(bn.eps) }, name);
+}
+
+/** Nearest-neighbour ×2 upsampling: output pixel (y, x) takes input (⌊y/2⌋, ⌊x/2⌋), as tfjs resizeNearestNeighbor. */
+export const upsampleNearest2 = (g: OnnxGraph, x: string) =>
+  g.op('Resize', [x, '', g.floatConstOf([1, 1, 2, 2])], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });

@@ -210,7 +210,7 @@ async function onnxCore(r: ResolvedWeights, protocol: InputProtocol, load: () =>
   const builders = r.spec.onnx!;
   const key = (kind: string): GraphKeyParts => ({ modelId: r.spec.id, config: r.config, weights: r.weightsHash, kind, builderVersion: builders.version });
   const meta = (kind: string) => ({ modelId: r.spec.id, config: r.config, source: r.source, weightsHash: r.weightsHash, kind, builderVersion: builders.version, protocol, labels: r.labels });
-  const graph = (kind: 'scores' | 'maps') => cachedGraph(r.cacheDir, key(kind), async () => buildGraph(r.spec, await load(), kind, { layout: 'nhwc' }, meta(kind)));
+  const graph = (kind: 'scores' | 'maps') => cachedGraph(r.cacheDir, key(kind), async () => buildGraph(r.spec, await load(), kind, r.config, meta(kind)));
   const runner = await openPatchRunner(await graph('scores'), protocol.patch, protocol.testCrops);
   let maps: Awaited<ReturnType<typeof openMapsRunner>> | null = null;
   try {

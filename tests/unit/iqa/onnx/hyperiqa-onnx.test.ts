@@ -26,7 +26,8 @@ afterAll(async () => {
 describe('HyperIQA through ONNX Runtime', () => {
   it('matches the official PyTorch code on the parity fixture within 2e-4 (ResNet-50, batch norm folded)', async () => {
     const fixture = sharedFixture('hyperiqa-parity');
-    const model = createHyperIqa(hyperiqaSpec.configSchema.parse({}), 1);
+    const config = hyperiqaSpec.configSchema.parse({});
+    const model = createHyperIqa(config, 1);
     try {
       loadOfficialWeights(model, await readSafetensors(path.join(fixture, 'weights.safetensors')));
       const expected = JSON.parse(readFileSync(path.join(fixture, 'expected.json'), 'utf8')) as Record<string, number>;
@@ -35,7 +36,7 @@ describe('HyperIQA through ONNX Runtime', () => {
       for (const [i, name] of names.entries()) {
         data.set(cutPatches(await decodeForModel(path.join(fixture, name)), [{ x: 0, y: 0 }], 224, { imagenet: true }), i * 224 * 224 * 3);
       }
-      const { scores } = await runGraph(spec, model, 'scores', { patches: { data, dims: [names.length, 224, 224, 3] } });
+      const { scores } = await runGraph(spec, model, config, 'scores', { patches: { data, dims: [names.length, 224, 224, 3] } });
       names.forEach((name, i) => expect(Math.abs(scores![i]! - expected[name]!), `${name}: ${scores![i]} vs ${expected[name]}`).toBeLessThanOrEqual(2e-4));
     } finally {
       model.dispose();
@@ -44,14 +45,15 @@ describe('HyperIQA through ONNX Runtime', () => {
 
   for (const backbone of ['resnet18', 'small'] as const) {
     it(`equals the tfjs forward within 1e-5 (${backbone}, trained-like batch-norm statistics)`, async () => {
-      const model = createHyperIqa(hyperiqaSpec.configSchema.parse({ backbone }), 7) as HyperIqaModel;
+      const config = hyperiqaSpec.configSchema.parse({ backbone });
+      const model = createHyperIqa(config, 7) as HyperIqaModel;
       try {
         // Non-trivial running statistics, so folding them into the convs is exercised.
         for (const [name, p] of model.params) {
           if (name.endsWith('running_var')) p.variable.assign(p.variable.mul(0).add(0.5 + Math.abs(Math.sin(name.length))));
           if (name.endsWith('running_mean')) p.variable.assign(p.variable.mul(0).add(0.1 * Math.cos(name.length)));
         }
-        const { ort, tfjs, maxDiff } = await scoresBothWays(spec, model, randomBatch([3, 224, 224, 3], 11), [3, 224, 224, 3]);
+        const { ort, tfjs, maxDiff } = await scoresBothWays(spec, model, config, randomBatch([3, 224, 224, 3], 11), [3, 224, 224, 3]);
         expect(ort.length).toBe(3);
         expect(new Set(Array.from(tfjs)).size, 'distinct inputs give distinct scores').toBe(3);
         expect(maxDiff, `ort ${Array.from(ort)} tfjs ${Array.from(tfjs)}`).toBeLessThanOrEqual(1e-5);

@@ -1,0 +1,88 @@
+// CNNIQA, HIQA, SFTnet and DT-GAN on ONNX Runtime: each graph's output equals the tfjs forward within 1e-5 (relative beyond 1; random weights, non-trivial batch-norm statistics).
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../../src-main/iqa/backend';
+import type { HiqaModel } from '../../../../src-main/iqa/models/hiqa/hiqa.arch';
+import type { IqaModel, ModelSpec } from '../../../../src-main/iqa/models/model';
+import { initInference } from '../../../../src-main/iqa/onnx/engine';
+import { buildGraph, NoGraph } from '../../../../src-main/iqa/onnx/build-graph';
+import { getModel } from '../../../../src-main/iqa/registry';
+import { parityError, randomBatch, runGraph, scoresBothWays } from '../../../helpers/onnx-parity';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  await initInference('onnxruntime');
+});
+afterAll(async () => {
+  await initBackend('cpu');
+});
+
+/** Running statistics away from (0, 1), so folding them is exercised. */
+function perturbStats(model: IqaModel): void {
+  for (const [name, v] of model.weights()) {
+    if (name.endsWith('running_var')) v.assign(tf.tidy(() => tf.randomUniform(v.shape, 0.5, 1.5, 'float32', name.length)));
+    if (name.endsWith('running_mean')) v.assign(tf.tidy(() => tf.randomUniform(v.shape, -0.2, 0.2, 'float32', name.length + 1)));
+  }
+}
+
+async function expectParity(id: string, raw: Record<string, unknown>, batch = 3, seed = 5) {
+  const spec = getModel(id) as ModelSpec;
+  const config = spec.configSchema.parse(raw) as Record<string, unknown>;
+  const model = spec.create(config, seed);
+  try {
+    perturbStats(model);
+    const p = spec.input(config).patch;
+    const { ort, tfjs, maxDiff } = await scoresBothWays(spec, model, config, randomBatch([batch, p, p, 3], seed, 0, 1), [batch, p, p, 3]);
+    expect(ort.length).toBe(batch);
+    expect(new Set(Array.from(tfjs)).size, `${id}: distinct inputs give distinct scores`).toBe(batch);
+    expect(maxDiff, `${id} ${JSON.stringify(raw)}: ort ${Array.from(ort)} tfjs ${Array.from(tfjs)}`).toBeLessThanOrEqual(1e-5);
+  } finally {
+    model.dispose();
+  }
+}
+
+describe('ONNX graphs against the tfjs forward', () => {
+  it('CNNIQA', () => expectParity('cnniqa', {}));
+  it('CNNIQA, 48² crops and other widths', () => expectParity('cnniqa', { patch: 48, kernels: 16, hidden: 64 }));
+
+  it('HIQA tiny: G (batch norm), discrepancy map and fusion into R', () => expectParity('hiqa', { scale: 'tiny' }));
+  it('HIQA tiny: residual G without normalisation', () => expectParity('hiqa', { scale: 'tiny', generatorOutput: 'residual', generatorNorm: 'none' }));
+  it('HIQA tiny: no discrepancy map (fusion only) and the BL regressor (neither)', async () => {
+    await expectParity('hiqa', { scale: 'tiny', discrepancy: false });
+    await expectParity('hiqa', { scale: 'tiny', discrepancy: false, fusion: false });
+  });
+  it('HIQA small at 160² crops', () => expectParity('hiqa', { scale: 'small', patch: 160 }, 2));
+
+  it("HIQA's maps: G's reference and |I_d − G(I_d)| on a whole image, as hallucinate() gives them", async () => {
+    const spec = getModel('hiqa') as ModelSpec;
+    const config = spec.configSchema.parse({ scale: 'tiny' }) as Record<string, unknown>;
+    const model = spec.create(config, 3) as HiqaModel;
+    try {
+      perturbStats(model);
+      const [h, w] = [64, 96];
+      const x = randomBatch([1, h, w, 3], 9, 0, 1);
+      const out = await runGraph(spec, model, config, 'maps', { image: { data: x, dims: [1, h, w, 3] } });
+      const t = tf.tidy(() => {
+        const r = model.hallucinate(tf.tensor4d(x, [1, h, w, 3]));
+        return { reference: r.reference.dataSync() as Float32Array, discrepancy: r.discrepancy.dataSync() as Float32Array };
+      });
+      for (const k of ['reference', 'discrepancy'] as const) {
+        expect(out[k]!.length).toBe(h * w * 3);
+        expect(parityError(out[k]!, t[k]), k).toBeLessThanOrEqual(1e-5);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('HIQA in oracle mode has no scoring graph, and says why', () => {
+    const spec = getModel('hiqa') as ModelSpec;
+    const config = spec.configSchema.parse({ scale: 'tiny', oracle: true }) as Record<string, unknown>;
+    const model = spec.create(config, 1);
+    try {
+      expect(() => buildGraph(spec, model, 'scores', config)).toThrow(NoGraph);
+    } finally {
+      model.dispose();
+    }
+  });
+});
