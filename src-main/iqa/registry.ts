@@ -8,14 +8,16 @@ import { hyperiqaSpec } from './models/hyperiqa.arch';
 import { hyperiqaOnnx } from './models/hyperiqa.onnx';
 import type { ModelSpec } from './models/model';
 import { dtganSpec } from './models/ttl/dtgan.arch';
+import { dtganOnnx } from './models/ttl/dtgan.onnx';
 import { sftnetSpec } from './models/ttl/sftnet.arch';
+import { sftnetOnnx } from './models/ttl/sftnet.onnx';
 
 const MODELS = new Map<string, ModelSpec>([
   [hyperiqaSpec.id, { ...hyperiqaSpec, onnx: hyperiqaOnnx } as unknown as ModelSpec],
   [hiqaSpec.id, { ...hiqaSpec, onnx: hiqaOnnx } as unknown as ModelSpec],
   [cnniqaSpec.id, { ...cnniqaSpec, onnx: cnniqaOnnx } as unknown as ModelSpec],
-  [sftnetSpec.id, sftnetSpec as unknown as ModelSpec],
-  [dtganSpec.id, dtganSpec as unknown as ModelSpec],
+  [sftnetSpec.id, { ...sftnetSpec, onnx: sftnetOnnx } as unknown as ModelSpec],
+  [dtganSpec.id, { ...dtganSpec, onnx: dtganOnnx } as unknown as ModelSpec],
 ]);
 
 export function registerModel(spec: ModelSpec): void {

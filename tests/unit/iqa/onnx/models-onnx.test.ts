@@ -85,4 +85,27 @@ describe('ONNX graphs against the tfjs forward', () => {
       model.dispose();
     }
   });
+
+  it('SFTnet tiny, score head (64² → conv5_3 4×4, pool5 2×2 → adaptive 7×7)', () => expectParity('sftnet', { scale: 'tiny' }));
+  it('SFTnet small, level head (the expected level as a score), SE-form SDA', () => expectParity('sftnet', { scale: 'small', stage: 'levels', sdaForm: 'se' }, 2));
+  it('SFTnet tiny without the SDA block', () => expectParity('sftnet', { scale: 'tiny', attention: false }));
+
+  it("DT-GAN: each level's translator equals translate() on an image", async () => {
+    const spec = getModel('dtgan') as ModelSpec;
+    const config = spec.configSchema.parse({ scale: 'tiny' }) as Record<string, unknown>;
+    const model = spec.create(config, 4) as IqaModel & { translate(x: tf.Tensor4D, level: number): tf.Tensor4D };
+    try {
+      const [h, w] = [40, 56];
+      const x = randomBatch([1, h, w, 3], 2, 0, 1);
+      for (const level of [1, 3]) {
+        const out = (await runGraph(spec, model, config, `translate-${level}`, { image: { data: x, dims: [1, h, w, 3] } })).translated!;
+        const want = tf.tidy(() => model.translate(tf.tensor4d(x, [1, h, w, 3]), level).dataSync() as Float32Array);
+        expect(out.length).toBe(h * w * 3);
+        expect(parityError(out, want), `level ${level}`).toBeLessThanOrEqual(1e-5);
+      }
+      expect(() => buildGraph(spec, model, 'scores', config)).toThrow(/gives no score/);
+    } finally {
+      model.dispose();
+    }
+  });
 });
