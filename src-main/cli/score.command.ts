@@ -40,7 +40,7 @@ export async function expandInputs(inputs: string[], recursive: boolean): Promis
   return { files, missing };
 }
 
-async function checkpointOfRun(runId: number, dataDir: string | undefined): Promise<string> {
+export async function checkpointOfRun(runId: number, dataDir: string | undefined): Promise<string> {
   const rt = await openRuntime({ dataDir, shell: 'cli', backend: false, seedDemo: false });
   try {
     const run = rt.ctx.store.runs.get(runId);

@@ -2,7 +2,7 @@
 import protobuf from 'protobufjs';
 
 /**
- * The messages of onnx/onnx.proto (IR version 10) that a model with dense float/int initializers needs, with the
+ * The messages of onnx/onnx.proto that a model with dense float/int initializers needs, with the
  * field numbers of the ONNX specification. Written out here rather than vendored: the rest of onnx.proto (training
  * info, sparse tensors, functions, sequences, maps) is never written by the workbench; decoding a file that has
  * them skips those fields as unknown.
@@ -118,8 +118,8 @@ message TypeProto {
 }
 `;
 
-/** The IR version this schema corresponds to (ONNX 1.16+); ORT 1.17 and later read it. */
-export const ONNX_IR_VERSION = 10;
+/** IR version 8 (ONNX 1.10+, the one opset 17 came with): the oldest that holds what we write, so older runtimes and checkers load it. */
+export const ONNX_IR_VERSION = 8;
 
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9 } as const;
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;

@@ -100,7 +100,7 @@ export function shippedCheckpoint(modelId: string): string | null {
 }
 
 /** Where a scorer's weights come from, resolved: what is known before any weight is read, and how to build the model. */
-interface ResolvedWeights {
+export interface ResolvedWeights {
   spec: ModelSpec;
   config: Record<string, unknown>;
   labels: LabelSpace | null;
@@ -112,7 +112,7 @@ interface ResolvedWeights {
   load(): Promise<IqaModel>;
 }
 
-async function resolveWeights(src: WeightsSource): Promise<ResolvedWeights> {
+export async function resolveWeights(src: WeightsSource): Promise<ResolvedWeights> {
   if (src.checkpoint) {
     const checkpoint = src.checkpoint;
     const { meta, sha256 } = await readCheckpointMeta(checkpoint);

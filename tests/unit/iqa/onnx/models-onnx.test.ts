@@ -1,13 +1,17 @@
 // CNNIQA, HIQA, SFTnet and DT-GAN on ONNX Runtime: each graph's output equals the tfjs forward within 1e-5 (relative beyond 1; random weights, non-trivial batch-norm statistics).
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../src-main/iqa/backend';
 import type { HiqaModel } from '../../../../src-main/iqa/models/hiqa/hiqa.arch';
 import type { IqaModel, ModelSpec } from '../../../../src-main/iqa/models/model';
 import { initInference } from '../../../../src-main/iqa/onnx/engine';
-import { buildGraph, NoGraph } from '../../../../src-main/iqa/onnx/build-graph';
+import { buildGraph, NoGraph, type GraphKind } from '../../../../src-main/iqa/onnx/build-graph';
 import { getModel } from '../../../../src-main/iqa/registry';
 import { parityError, randomBatch, runGraph, scoresBothWays } from '../../../helpers/onnx-parity';
+import { tempDir } from '../../../helpers/temp';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -107,5 +111,26 @@ describe('ONNX graphs against the tfjs forward', () => {
     } finally {
       model.dispose();
     }
+  });
+
+  it("every builder's graphs pass ONNX's checker with full shape inference (where python3-onnx is installed)", () => {
+    if (spawnSync('/usr/bin/python3', ['-c', 'import onnx']).status !== 0) return void console.warn('python3-onnx is not installed: the ONNX checker was not run');
+    const dir = tempDir('iqa-onnx-check-');
+    const cases: [string, Record<string, unknown>, GraphKind][] = [
+      ['hyperiqa', { backbone: 'small' }, 'scores'], ['cnniqa', {}, 'scores'], ['hiqa', { scale: 'tiny' }, 'scores'], ['hiqa', { scale: 'tiny' }, 'maps'],
+      ['sftnet', { scale: 'tiny', stage: 'levels' }, 'scores'], ['dtgan', { scale: 'tiny' }, 'translate-2'],
+    ];
+    const files = cases.map(([id, raw, kind], i) => {
+      const spec = getModel(id) as ModelSpec;
+      const config = spec.configSchema.parse(raw) as Record<string, unknown>;
+      const model = spec.create(config, 1);
+      const file = join(dir, `${i}-${id}-${kind}.onnx`);
+      writeFileSync(file, buildGraph(spec, model, kind, config));
+      model.dispose();
+      return file;
+    });
+    const check = spawnSync('/usr/bin/python3', ['-c', 'import onnx, sys\nfor f in sys.argv[1:]:\n  onnx.checker.check_model(onnx.load(f), full_check=True)\nprint("ok")', ...files], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.stdout.trim()).toBe('ok');
   });
 });
