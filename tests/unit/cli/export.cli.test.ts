@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractPatches, uniformGrid } from '../../../src-main/imaging/patches';
+import type { ExportResult } from '../../../src-main/iqa/onnx/export';
 import { REPO_ROOT } from '../../helpers/serve-process';
 import { tempDir } from '../../helpers/temp';
 
@@ -13,14 +14,7 @@ const iqa = (...args: string[]) => run(process.execPath, [join(REPO_ROOT, 'bin/i
 const SHIPPED = join(REPO_ROOT, 'resources', 'models', 'hyperiqa');
 const PHOTO = join(REPO_ROOT, 'resources', 'demo', 'crab.jpg');
 
-interface Exported {
-  file: string;
-  opset: number;
-  irVersion: number;
-  inputs: { name: string; shape: (number | string)[] }[];
-  outputs: { name: string; shape: (number | string)[] }[];
-  metadata: Record<string, string>;
-}
+type Exported = Pick<ExportResult, 'file' | 'opset' | 'irVersion' | 'inputs' | 'outputs' | 'metadata'>;
 
 describe('iqa export', () => {
   const dir = tempDir('iqa-export-');
