@@ -37,6 +37,8 @@ export interface ScoreJobResult {
   model: string;
   source: string;
   scale: string;
+  /** What ran the model: 'onnxruntime 1.31.1 · cpu · 2 threads · batch 4', or 'tfjs wasm'. */
+  engine: string;
   /** Readable images of the dataset (unreadable ones at import are skipped). */
   total: number;
   scored: number;
@@ -115,7 +117,7 @@ export function createScoreService(ctx: ServiceContext) {
         const names = new Map(readable.map((i) => [i.id, i.name]));
         progress(0, readable.length, 'loading the model');
         const result: ScoreJobResult = {
-          datasetId: ds.id, model: source.modelId ?? '', source: '', scale: 'raw', total: readable.length,
+          datasetId: ds.id, model: source.modelId ?? '', source: '', scale: 'raw', engine: '', total: readable.length,
           scored: 0, failed: 0, skipped: images.length - readable.length, errors: [],
         };
         let done = 0;
@@ -182,6 +184,7 @@ export function createScoreService(ctx: ServiceContext) {
                   result.model = msg.modelId;
                   result.source = source.weights.checkpoint ? msg.source : `shipped:${msg.modelId}`;
                   result.scale = scaleOf(msg);
+                  result.engine = msg.backend;
                 } else if (msg.type === 'results') take(msg.items);
                 else if (msg.type === 'done') end(null);
                 else end(new AppError(msg.code, msg.message));
