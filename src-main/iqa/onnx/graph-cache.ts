@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ONNX_OPSET } from './graph';
 
@@ -24,9 +24,15 @@ export function graphKey(p: GraphKeyParts): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 20);
 }
 
-/** Where graphs of weights that have no checkpoint folder (imported files) are kept. */
+/** Where graphs of weights that have no checkpoint folder (imported files) are kept: per user, private to them. */
 export function sharedGraphDir(): string {
-  return join(tmpdir(), 'iqa-workbench-onnx');
+  let who: string;
+  try {
+    who = String(userInfo().uid >= 0 ? userInfo().uid : userInfo().username);
+  } catch {
+    who = 'user';
+  }
+  return join(tmpdir(), `iqa-workbench-onnx-${who}`);
 }
 
 export interface CachedGraph {
@@ -58,7 +64,7 @@ export async function cachedGraph(dir: string, key: GraphKeyParts, build: () => 
     const path = join(folder, file);
     const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
     try {
-      await mkdir(folder, { recursive: true });
+      await mkdir(folder, { recursive: true, mode: 0o700 });
       await writeFile(tmp, bytes);
       await rename(tmp, path);
       return { bytes, path, fromCache: false };
