@@ -9,7 +9,7 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         // Optional native backends: absent on most machines, loaded at run time when installed.
-        external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+        external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node'],
         input: {
           index: resolve('src-main/shells/electron/main.ts'),
           'backend-host': resolve('src-main/shells/electron/backend-host.ts'),

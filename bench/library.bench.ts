@@ -5,6 +5,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobInfo, PhotoItem, PhotoPage, PhotoStats } from '../src-shared/api/schemas';
 import { currentBackend } from '../src-main/iqa/backend';
+import { initInference } from '../src-main/iqa/onnx/engine';
 import { openRuntime, type Runtime } from '../src-main/runtime';
 import type { XmpWriteResult } from '../src-main/services/library.service';
 import type { ScoreJobResult } from '../src-main/services/scores.service';
@@ -70,12 +71,24 @@ export async function libraryBench(quick: boolean): Promise<BenchRow[]> {
     });
     row('library: grid thumbnails on demand (256 px WebP)', ids.length, 'photos/s', thumbs);
 
-    // Score: the scoring job with the shipped weights (model load, decode, crops, model, batched database writes).
-    const score = await measure(() => runJob<ScoreJobResult>(rt!, 'scores:start', { datasetId, model: 'hyperiqa' }));
-    if (score.result.scored !== n) throw new Error(`scoring scored ${score.result.scored} of ${n} photos (${score.result.failed} failed)`);
+    // Score: the scoring job with the shipped weights (model load, decode, crops, model, batched database writes), on
+    // ONNX Runtime and then on tfjs (the engine without onnxruntime-node) over the same photos, one after the other.
+    const scoreWith = async (engine: 'onnxruntime' | 'tfjs') => {
+      const inf = await initInference(engine);
+      const label = inf.engine === 'onnxruntime' ? `onnxruntime ${inf.provider}` : `tfjs ${backend}`;
+      const score = await measure(() => runJob<ScoreJobResult>(rt!, 'scores:start', { datasetId, model: 'hyperiqa' }));
+      if (score.result.scored !== n) throw new Error(`scoring scored ${score.result.scored} of ${n} photos (${score.result.failed} failed)`);
+      row(`library: score end to end, shipped hyperiqa [${label}]`, n, 'photos/s', score);
+      return score;
+    };
+    const ort = await scoreWith('onnxruntime');
     const crops = (rt.ctx.store.db.prepare('SELECT SUM(s.crops) AS c FROM image_scores s JOIN images i ON i.id = s.image_id WHERE i.dataset_id = ?').get(datasetId) as { c: number }).c;
-    row(`library: score end to end, shipped hyperiqa [${backend}]`, n, 'photos/s', score);
-    row(`library: score end to end, crops (${(crops / n).toFixed(0)} per photo)`, crops, 'crops/s', score);
+    row(`library: score end to end, crops (${(crops / n).toFixed(0)} per photo) [onnxruntime]`, crops, 'crops/s', ort);
+    const tfjs = await scoreWith('tfjs');
+    await initInference('auto');
+    const speedup = tfjs.seconds / ort.seconds;
+    rows.push({ name: 'library: scoring speed-up onnxruntime / tfjs (same run)', n, rate: speedup, unit: '×', seconds: ort.seconds + tfjs.seconds, peakRssMb: Math.max(ort.peakRssMb, tfjs.peakRssMb) });
+    log(`    onnxruntime / tfjs: ${speedup.toFixed(2)}×`);
 
     // Star ratings as the culling keys send them: one library:rate per photo, each committed before the next.
     const rate = await measure(async () => {

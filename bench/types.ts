@@ -6,6 +6,14 @@ export interface BenchRow {
   unit: string;
   seconds: number;
   peakRssMb: number;
+  /** Inference rows: what ran it and how (the JSON keeps them; the table shows them in the name). */
+  engine?: string;
+  provider?: string;
+  model?: string;
+  batch?: number;
+  /** Ours over PyTorch's crops/s measured in turns in the same run. */
+  ratio?: number;
+  secondsPerImage?: number;
 }
 
 /** Runs `fn`, sampling resident memory every 50 ms; returns seconds taken and the peak RSS in MB. */

@@ -2,6 +2,7 @@
 import { dataPaths, resolveDataDir } from './app/paths';
 import { log } from './app/logger';
 import { currentBackend, initBackend, type BackendChoice } from './iqa/backend';
+import { currentInference, initInference, type InferenceChoice } from './iqa/onnx/engine';
 import { seedDemo, seedSyntheticDemo } from './services/demo';
 import { createDispatcher } from './services/dispatch';
 import { createEventBus } from './services/events';
@@ -15,6 +16,8 @@ export interface RuntimeOptions {
   shell: ServiceContext['shell'];
   /** Tensor backend to start; false skips it (commands that need no tensors). */
   backend?: BackendChoice | false;
+  /** Inference engine for scoring (started with the backend): ONNX Runtime when installed, else tfjs; IQA_INFERENCE overrides 'auto'. */
+  inference?: InferenceChoice;
   seedDemo?: boolean;
   /** Also build the labelled demo (distorted demo photos) in a background job on first start (app shells). */
   demoDistortions?: boolean;
@@ -30,6 +33,8 @@ export async function openRuntime(opts: RuntimeOptions) {
     if (opts.backend !== false) {
       const info = await initBackend(opts.backend ?? 'auto');
       log.info('backend', `tensor backend: ${info.name}`);
+      const inf = await initInference(opts.inference ?? 'auto');
+      log.info('backend', `inference: ${inf.engine}${inf.provider ? ` (${inf.provider})` : ''}`);
     }
   } catch (err) {
     store.close();
@@ -43,6 +48,7 @@ export async function openRuntime(opts: RuntimeOptions) {
     jobs: createJobs(events),
     shell: opts.shell,
     backend: currentBackend,
+    inference: currentInference,
     importRoots: opts.importRoots ?? null,
   };
   const services = createServices(ctx);

@@ -6,6 +6,7 @@ import { HIQA_ABLATION_PRESETS } from '../iqa/models/hiqa/hiqa.ablation';
 import { ablationCommand } from './ablation.command';
 import { datasetsCommand, importCommand, parseRange, splitsCommand } from './datasets.command';
 import { FR_METRICS, frCommand } from './fr.command';
+import { exportCommand, type ExportFlags } from './export.command';
 import { infoCommand } from './info.command';
 import { libraryCommand } from './library.program';
 import { scoreCommand, type ScoreFlags } from './score.command';
@@ -142,6 +143,23 @@ export function buildProgram(): Command {
     .addOption(backendOption())
     .action(async (paths: string[], flags: ScoreFlags) => {
       await scoreCommand(paths, flags);
+    });
+
+  program
+    .command('export')
+    .description('write a model as a self-contained ONNX file (opset 17, weights inside) that any ONNX runtime loads')
+    .requiredOption('--out <file>', 'the .onnx file to write')
+    .option('--model <id>', 'model id, with --weights (default hyperiqa)')
+    .option('--weights <file>', 'published weights to import (HyperIQA: the official state dict as .safetensors)')
+    .option('--checkpoint <dir>', 'a workbench checkpoint folder')
+    .option('--run <id>', 'the latest checkpoint of a training run', parseIntArg)
+    .option('--graph <kind>', 'scores (default), maps (hiqa: hallucinated reference and discrepancy) or translate-<level> (dtgan)')
+    .addOption(new Option('--layout <layout>', 'layout of the crops input').choices(['nhwc', 'nchw']).default('nhwc'))
+    .option('--json', 'print what was written as JSON', false)
+    .addOption(dataDirOption())
+    .addOption(backendOption())
+    .action(async (flags: ExportFlags) => {
+      await exportCommand(flags);
     });
 
   program

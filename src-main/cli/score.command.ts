@@ -4,7 +4,9 @@ import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../src-shared/api/errors';
 import { initBackend, type BackendChoice } from '../iqa/backend';
+import { initInference } from '../iqa/onnx/engine';
 import { loadScorer, type CropMode, type Scorer } from '../iqa/score/scorer';
+import { scoreInOrder } from '../iqa/score/pipelined';
 import { listImageFiles } from '../imaging/scan';
 import { openRuntime } from '../runtime';
 import { csvCell } from '../util/csv';
@@ -38,7 +40,7 @@ export async function expandInputs(inputs: string[], recursive: boolean): Promis
   return { files, missing };
 }
 
-async function checkpointOfRun(runId: number, dataDir: string | undefined): Promise<string> {
+export async function checkpointOfRun(runId: number, dataDir: string | undefined): Promise<string> {
   const rt = await openRuntime({ dataDir, shell: 'cli', backend: false, seedDemo: false });
   try {
     const run = rt.ctx.store.runs.get(runId);
@@ -69,6 +71,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   const { files, missing } = await expandInputs(inputs, flags.recursive);
   if (flags.saveMaps) await mkdir(flags.saveMaps, { recursive: true });
   await initBackend(flags.backend);
+  await initInference();
   const checkpoint = flags.run !== undefined ? await checkpointOfRun(flags.run, flags.dataDir) : flags.checkpoint;
   const scorer = await loadScorer({
     ...(flags.model ? { model: flags.model } : {}),
@@ -81,7 +84,8 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   if (flags.csv) out.write('path,score,crops,error\n');
   else if (!flags.json) {
     const scale = scorer.labels ? `${scorer.labels.kind.toUpperCase()} ${scorer.labels.range.join('-')}, ${scorer.labels.higherIsBetter ? 'higher' : 'lower'} is better` : 'raw model output';
-    process.stderr.write(`${scorer.modelId} (${scorer.source}); scores: ${scale}; crops: ${crop.kind}\n`);
+    process.stderr.write(`${scorer.modelId} (${scorer.source}); scores: ${scale}; crops: ${crop.kind}; on ${scorer.engine.label}\n`);
+    if (scorer.engine.fallbackReason) process.stderr.write(`  not on ONNX Runtime: ${scorer.engine.fallbackReason}\n`);
   }
   let failed = missing.length;
   const report = (path: string, score: number | null, crops: number, error?: string) => {
@@ -91,14 +95,14 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   };
   for (const path of missing) report(path, null, 0, 'no such file or folder');
   try {
-    for (const path of files) {
+    for await (const r of scoreInOrder(scorer, files, crop)) {
       try {
-        const r = await scorer.scoreFile(path, crop);
-        if (flags.saveMaps) await saveMaps(scorer, path, flags.saveMaps);
-        report(path, r.score, r.crops);
+        if ('error' in r) throw r.error;
+        if (flags.saveMaps) await saveMaps(scorer, r.path, flags.saveMaps);
+        report(r.path, r.score.score, r.score.crops);
       } catch (err) {
         failed++;
-        report(path, null, 0, AppError.from(err).message);
+        report(r.path, null, 0, AppError.from(err).message);
       }
     }
   } finally {

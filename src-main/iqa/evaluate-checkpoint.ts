@@ -2,6 +2,7 @@
 import { AppError } from '../../src-shared/api/errors';
 import { evaluate, perGroupSrcc, type Evaluation, type GroupSrcc } from '../../src-shared/metrics/index';
 import type { Db } from '../store/db';
+import { scoreInOrder } from './score/pipelined';
 import { loadScorer } from './score/scorer';
 
 export interface EvalImage {
@@ -44,9 +45,10 @@ export async function evaluateCheckpoint(
   const scorer = await loadScorer({ checkpoint });
   const pred: number[] = [];
   try {
-    for (const [i, img] of images.entries()) {
-      pred.push((await scorer.scoreFile(img.path)).score);
-      onScored(i + 1, images.length);
+    for await (const r of scoreInOrder(scorer, images.map((img) => img.path))) {
+      if ('error' in r) throw r.error;
+      pred.push(r.score.score);
+      onScored(r.index + 1, images.length);
     }
   } finally {
     scorer.dispose();

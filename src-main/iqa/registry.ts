@@ -1,18 +1,23 @@
 // The model registry: every IQA model by id, with its input protocol, config schema, score range and direction.
 import { AppError } from '../../src-shared/api/errors';
 import { cnniqaSpec } from './models/cnniqa.arch';
+import { cnniqaOnnx } from './models/cnniqa.onnx';
 import { hiqaSpec } from './models/hiqa/hiqa.arch';
+import { hiqaOnnx } from './models/hiqa/hiqa.onnx';
 import { hyperiqaSpec } from './models/hyperiqa.arch';
+import { hyperiqaOnnx } from './models/hyperiqa.onnx';
 import type { ModelSpec } from './models/model';
 import { dtganSpec } from './models/ttl/dtgan.arch';
+import { dtganOnnx } from './models/ttl/dtgan.onnx';
 import { sftnetSpec } from './models/ttl/sftnet.arch';
+import { sftnetOnnx } from './models/ttl/sftnet.onnx';
 
 const MODELS = new Map<string, ModelSpec>([
-  [hyperiqaSpec.id, hyperiqaSpec as unknown as ModelSpec],
-  [hiqaSpec.id, hiqaSpec as unknown as ModelSpec],
-  [cnniqaSpec.id, cnniqaSpec as unknown as ModelSpec],
-  [sftnetSpec.id, sftnetSpec as unknown as ModelSpec],
-  [dtganSpec.id, dtganSpec as unknown as ModelSpec],
+  [hyperiqaSpec.id, { ...hyperiqaSpec, onnx: hyperiqaOnnx } as unknown as ModelSpec],
+  [hiqaSpec.id, { ...hiqaSpec, onnx: hiqaOnnx } as unknown as ModelSpec],
+  [cnniqaSpec.id, { ...cnniqaSpec, onnx: cnniqaOnnx } as unknown as ModelSpec],
+  [sftnetSpec.id, { ...sftnetSpec, onnx: sftnetOnnx } as unknown as ModelSpec],
+  [dtganSpec.id, { ...dtganSpec, onnx: dtganOnnx } as unknown as ModelSpec],
 ]);
 
 export function getModel(id: string): ModelSpec {

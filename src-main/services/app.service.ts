@@ -15,6 +15,7 @@ export function appInfo(ctx: ServiceContext): AppInfo {
     schemaVersion: ctx.store.schemaVersion(),
     dataDir: ctx.paths.dataDir,
     backend: ctx.backend(),
+    inference: ctx.inference(),
     platform: `${process.platform}-${process.arch}`,
   };
 }

@@ -1,5 +1,5 @@
 // What every service is given: the store, the data paths, the event bus, and facts about the running shell.
-import type { BackendInfo } from '../../src-shared/api/schemas';
+import type { BackendInfo, InferenceInfo } from '../../src-shared/api/schemas';
 import type { DataPaths } from '../app/paths';
 import type { Store } from '../store/store';
 import type { EventBus } from './events';
@@ -11,6 +11,8 @@ export interface ServiceContext {
   events: EventBus;
   shell: 'electron' | 'serve' | 'cli';
   backend: () => BackendInfo | null;
+  /** The inference engine scoring runs on (null until started). */
+  inference: () => InferenceInfo | null;
   jobs: Jobs;
   /**
    * Folders a client may import from; null allows any folder (the desktop app, loopback serve mode). A LAN server

@@ -5,6 +5,7 @@ import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { log } from '../app/logger';
 import { getModel } from '../iqa/registry';
 import type { BackendChoice } from '../iqa/backend';
+import type { InferenceChoice } from '../iqa/onnx/engine';
 import type { FromScoreWorker, ScoreOutcome, ToScoreWorker } from '../iqa/score/protocol';
 import { shippedCheckpoint, type CropMode, type Scorer, type WeightsSource } from '../iqa/score/scorer';
 import { spawnWorker } from '../iqa/train/spawn-worker';
@@ -36,6 +37,8 @@ export interface ScoreJobResult {
   model: string;
   source: string;
   scale: string;
+  /** What ran the model: 'onnxruntime 1.31.1 · cpu · 2 threads · batch 4', or 'tfjs wasm'. */
+  engine: string;
   /** Readable images of the dataset (unreadable ones at import are skipped). */
   total: number;
   scored: number;
@@ -66,6 +69,7 @@ export function createScoreService(ctx: ServiceContext) {
    * are those this process would compute; 'auto' when it started none.
    */
   const workerBackend = (): BackendChoice => ctx.backend()?.name ?? 'auto';
+  const workerInference = (): InferenceChoice => (ctx.inference()?.engine === 'tfjs' ? 'tfjs' : 'auto');
 
   /** Which weights to use; fails fast (before any job starts) when there are none. */
   async function resolveSource(input: ParsedInputOf<'scores:start'>): Promise<ResolvedSource> {
@@ -113,7 +117,7 @@ export function createScoreService(ctx: ServiceContext) {
         const names = new Map(readable.map((i) => [i.id, i.name]));
         progress(0, readable.length, 'loading the model');
         const result: ScoreJobResult = {
-          datasetId: ds.id, model: source.modelId ?? '', source: '', scale: 'raw', total: readable.length,
+          datasetId: ds.id, model: source.modelId ?? '', source: '', scale: 'raw', engine: '', total: readable.length,
           scored: 0, failed: 0, skipped: images.length - readable.length, errors: [],
         };
         let done = 0;
@@ -180,6 +184,7 @@ export function createScoreService(ctx: ServiceContext) {
                   result.model = msg.modelId;
                   result.source = source.weights.checkpoint ? msg.source : `shipped:${msg.modelId}`;
                   result.scale = scaleOf(msg);
+                  result.engine = msg.backend;
                 } else if (msg.type === 'results') take(msg.items);
                 else if (msg.type === 'done') end(null);
                 else end(new AppError(msg.code, msg.message));
@@ -192,7 +197,7 @@ export function createScoreService(ctx: ServiceContext) {
             const start: ToScoreWorker = {
               type: 'start',
               job: {
-                weights: source.weights, crop, backend: workerBackend(), images: readable.map(({ id, path }) => ({ id, path })),
+                weights: source.weights, crop, backend: workerBackend(), inference: workerInference(), images: readable.map(({ id, path }) => ({ id, path })),
                 postEvery: SCORE_BATCH, postMs: POST_MS, pauseMs: scoreTuning.pauseMs,
               },
             };

@@ -69,6 +69,17 @@ export const BackendInfo = z.object({
 });
 export type BackendInfo = z.infer<typeof BackendInfo>;
 
+/** What runs the models when scoring: ONNX Runtime and its execution provider, or tfjs (the training backend). */
+export const InferenceInfo = z.object({
+  engine: z.enum(['onnxruntime', 'tfjs']),
+  version: z.string().nullable(),
+  provider: z.string().nullable(),
+  threads: z.number().int().nullable(),
+  requested: z.string(),
+  tried: z.array(z.object({ name: z.string(), ok: z.boolean(), reason: z.string().optional() })),
+});
+export type InferenceInfo = z.infer<typeof InferenceInfo>;
+
 export const AppInfo = z.object({
   app: z.string(),
   version: z.string(),
@@ -80,6 +91,7 @@ export const AppInfo = z.object({
   schemaVersion: z.number().int(),
   dataDir: z.string(),
   backend: BackendInfo.nullable(),
+  inference: InferenceInfo.nullable().default(null),
   platform: z.string(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;

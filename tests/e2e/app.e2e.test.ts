@@ -111,6 +111,8 @@ describe('workbench in Chromium against serve mode', () => {
     const text = await page.locator('[data-testid=about-table]').innerText();
     expect(text).toContain(join(serve.dataDir, 'iqa.sqlite'));
     expect(text).toMatch(/Tensor backend\s+(wasm|cpu|tensorflow)/);
+    expect(await page.locator('[data-testid=about-inference]').innerText()).toMatch(/^ONNX Runtime 1\.\d+\.\d+ · \w+ · \d+ threads$/);
+    expect(text).toMatch(/skipped cuda\s+\S|· (cuda|tensorrt) ·/);
   });
 
   it('logged no errors in the page', () => {

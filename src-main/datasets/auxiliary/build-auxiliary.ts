@@ -63,7 +63,7 @@ export async function buildAuxiliaryDataset(opts: AuxiliaryOptions): Promise<Aux
       const refFile = `pristine/${name}.png`;
       await saveRgb(img, join(root, refFile));
       for (let k = 1; k <= K; k++) {
-        const out = opts.translator.translate(img, k);
+        const out = await opts.translator.translate(img, k);
         const f = `level${k}/${name}.png`;
         await saveRgb(out, join(root, f));
         images.push({ file: f, reference: name, referenceFile: refFile, distortion: 'dtgan', level: k, score: k });

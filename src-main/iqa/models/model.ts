@@ -1,6 +1,7 @@
 // The contract every IQA model implements, and what the registry knows about each model.
 import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
+import type { OnnxBuilders } from '../onnx/builder';
 import type { EpochResult, TrainHyper, TrainOptions } from '../train/trainer';
 
 export interface IqaModel {
@@ -58,4 +59,6 @@ export interface ModelSpec<C extends Record<string, unknown> = Record<string, un
   initFrom?: 'exact' | 'partial';
   /** Loads weights published elsewhere (e.g. an official PyTorch state dict as .safetensors); scores are then raw. */
   importWeights?: (model: IqaModel, file: string) => Promise<void>;
+  /** Its inference graphs for ONNX Runtime (src-main/iqa/onnx/builder.ts); without them the model scores through tfjs. */
+  onnx?: OnnxBuilders;
 }

@@ -1,6 +1,7 @@
 // Messages between a scoring job (main thread, which owns the database) and its scoring worker thread.
 import type { ErrorCode } from '../../../src-shared/api/errors';
 import type { BackendChoice } from '../backend';
+import type { InferenceChoice } from '../onnx/engine';
 import type { LabelSpace } from '../train/checkpoint';
 import type { CropMode, WeightsSource } from './scorer';
 
@@ -9,6 +10,8 @@ export interface ScoreJob {
   crop: CropMode;
   /** The tensor backend the main process runs on, so scores do not depend on where they were computed. */
   backend: BackendChoice;
+  /** The inference engine the main process chose (ONNX Runtime, else tfjs), likewise. */
+  inference: InferenceChoice;
   /** Readable images, in scoring order. */
   images: { id: number; path: string }[];
   /** Results are posted when this many are waiting… */
@@ -25,6 +28,7 @@ export type ToScoreWorker = { type: 'start'; job: ScoreJob };
 export type ScoreOutcome = { imageId: number; score: number; crops: number } | { imageId: number; error: string };
 
 export type FromScoreWorker =
+  /** `backend`: what runs the model, e.g. 'onnxruntime 1.31.1 · cpu · 2 threads · batch 4' or 'tfjs wasm'. */
   | { type: 'ready'; backend: string; modelId: string; source: string; labels: LabelSpace | null }
   | { type: 'results'; items: ScoreOutcome[] }
   | { type: 'done' }

@@ -2,28 +2,22 @@
 import { parentPort } from 'node:worker_threads';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../../src-shared/api/errors';
-import type { PatchBatch } from '../../imaging/patches';
 import { initBackend } from '../backend';
+import { initInference } from '../onnx/engine';
 import type { FromScoreWorker, ScoreJob, ScoreOutcome, ToScoreWorker } from './protocol';
+import { scoreInOrder } from './pipelined';
 import { loadScorer } from './scorer';
 
 const port = parentPort;
 if (!port) throw new Error('score.worker must run in a worker thread');
 const send = (msg: FromScoreWorker) => port.postMessage(msg);
 
-type Prepared = { batch: PatchBatch } | { error: unknown };
-
-/**
- * Images prepared ahead of the one the model runs on. Two beat one on 2 cores (HyperIQA on wasm, 2 MP JPEGs: 81 ms
- * per photo one after the other, 75 with one ahead, 70 with two); each holds its crops (HyperIQA: 2.4 MB).
- */
-const PREFETCH = 2;
-
 async function run(job: ScoreJob): Promise<void> {
-  const backend = await initBackend(job.backend);
+  await initBackend(job.backend);
+  await initInference(job.inference);
   const scorer = await loadScorer(job.weights);
   try {
-    send({ type: 'ready', backend: backend.name, modelId: scorer.modelId, source: scorer.source, labels: scorer.labels });
+    send({ type: 'ready', backend: scorer.engine.label, modelId: scorer.modelId, source: scorer.source, labels: scorer.labels });
     let items: ScoreOutcome[] = [];
     let lastPost = Date.now();
     const post = () => {
@@ -31,22 +25,9 @@ async function run(job: ScoreJob): Promise<void> {
       items = [];
       lastPost = Date.now();
     };
-    // Never rejects, so a prefetch that fails is reported with its image and not as an unhandled rejection.
-    const prepare = (i: number): Promise<Prepared> =>
-      scorer.prepare(job.images[i]!.path, job.crop).then((batch) => ({ batch }), (error: unknown) => ({ error }));
-    const ahead: Promise<Prepared>[] = [];
-    let queued = 0;
-    for (const [i, img] of job.images.entries()) {
-      // Prefetch: the next images are decoded and cropped (sharp, on its own threads) while the model runs on this one.
-      while (queued < job.images.length && queued <= i + PREFETCH) ahead.push(prepare(queued++));
-      const got = await ahead.shift()!;
-      try {
-        if ('error' in got) throw got.error;
-        const r = scorer.predict(got.batch);
-        items.push({ imageId: img.id, score: r.score, crops: r.crops });
-      } catch (err) {
-        items.push({ imageId: img.id, error: AppError.from(err).message });
-      }
+    for await (const r of scoreInOrder(scorer, job.images.map((img) => img.path), job.crop)) {
+      const imageId = job.images[r.index]!.id;
+      items.push('error' in r ? { imageId, error: AppError.from(r.error).message } : { imageId, score: r.score.score, crops: r.score.crops });
       if (items.length >= job.postEvery || Date.now() - lastPost >= job.postMs) post();
       // A turn of the event loop: a prepare is a chain of steps (open, header, decode), each started from this
       // thread, so each waiting one moves on before the next model run blocks the thread again.

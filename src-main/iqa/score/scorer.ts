@@ -1,17 +1,25 @@
-// Scores images with a model: weights from a run checkpoint, an imported file or the shipped model; crops per protocol.
+// Scores images with a model: weights from a run checkpoint, an imported file or the shipped model; crops per protocol; run on ONNX Runtime, else tfjs.
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
 import { resourcesDir } from '../../app/paths';
 import { seededRandom } from '../../datasets/splits';
 import { decodeForModel, extractPatches, randomCrops, uniformGrid, type PatchBatch } from '../../imaging/patches';
 import type { InputProtocol, IqaModel, ModelSpec } from '../models/model';
+import { currentBackend } from '../backend';
+import { currentInference, initInference } from '../onnx/engine';
+import { buildGraph, NoGraph } from '../onnx/build-graph';
+import { cachedGraph, sharedGraphDir, type GraphKeyParts } from '../onnx/graph-cache';
+import { openMapsRunner } from '../onnx/maps-runner';
+import { openPatchRunner } from '../onnx/patch-runner';
 import { fromNormalised, getModel } from '../registry';
 import { meanPrediction } from './predict';
 
 export { meanPrediction, SCORE_CHUNK } from './predict';
-import { assignWeights, loadCheckpoint, type LabelSpace } from '../train/checkpoint';
+import { assignWeights, loadCheckpoint, readCheckpointMeta, type LabelSpace } from '../train/checkpoint';
 
 /**
  * How crops are taken: `grid` (default) is the model's deterministic uniform grid; `random` draws seeded crops;
@@ -56,8 +64,18 @@ export interface MapsOptions {
 const MAP_MAX_SIDE = 512;
 const DISCREPANCY_GAIN = 4;
 
+/** What runs a scorer's model: ONNX Runtime (provider, crops per run) or tfjs (backend), and why not ONNX Runtime then. */
+export interface ScorerEngine {
+  name: 'onnxruntime' | 'tfjs';
+  /** e.g. 'onnxruntime 1.31.1 · cpu · 2 threads · batch 4' or 'tfjs wasm'. */
+  label: string;
+  /** Why ONNX Runtime does not run this model (tfjs only). */
+  fallbackReason?: string;
+}
+
 export interface Scorer {
   modelId: string;
+  engine: ScorerEngine;
   config: Record<string, unknown>;
   protocol: InputProtocol;
   /** Where the weights came from, for reports. */
@@ -69,7 +87,7 @@ export interface Scorer {
    * (synchronous). A loop can prepare the next image while the model runs on this one; the score is the same.
    */
   prepare(path: string, crop?: CropMode): Promise<PatchBatch>;
-  predict(batch: PatchBatch): ImageScore;
+  predict(batch: PatchBatch): Promise<ImageScore>;
   /** For models that hallucinate a reference (HIQA): the image as the model saw it, G's reference and |I_d − G(I_d)|. */
   maps: ((path: string, opts?: MapsOptions) => Promise<HallucinationMaps>) | null;
   dispose(): void;
@@ -81,59 +99,174 @@ export function shippedCheckpoint(modelId: string): string | null {
   return existsSync(join(dir, 'weights.json')) ? dir : null;
 }
 
-async function buildModel(spec: ModelSpec, config: Record<string, unknown>): Promise<IqaModel> {
-  return spec.create(config, 1);
+/** Where a scorer's weights come from, resolved: what is known before any weight is read, and how to build the model. */
+export interface ResolvedWeights {
+  spec: ModelSpec;
+  config: Record<string, unknown>;
+  labels: LabelSpace | null;
+  source: string;
+  /** A hash of the weights (for the graph cache) and the folder whose onnx/ keeps the graphs. */
+  weightsHash: string;
+  cacheDir: string;
+  /** Builds the tfjs model with these weights (the caller disposes it). */
+  load(): Promise<IqaModel>;
 }
 
-export async function loadScorer(src: WeightsSource): Promise<Scorer> {
-  let spec: ModelSpec;
-  let config: Record<string, unknown>;
-  let model: IqaModel;
-  let labels: LabelSpace | null = null;
-  let source: string;
+export async function resolveWeights(src: WeightsSource): Promise<ResolvedWeights> {
   if (src.checkpoint) {
-    const ckpt = await loadCheckpoint(src.checkpoint);
-    if (src.model && src.model !== ckpt.meta.modelId) {
-      throw new AppError('bad_input', `Checkpoint ${src.checkpoint} holds a ${ckpt.meta.modelId} model, not ${src.model}`);
+    const checkpoint = src.checkpoint;
+    const { meta, sha256 } = await readCheckpointMeta(checkpoint);
+    if (src.model && src.model !== meta.modelId) {
+      throw new AppError('bad_input', `Checkpoint ${checkpoint} holds a ${meta.modelId} model, not ${src.model}`);
     }
-    spec = getModel(ckpt.meta.modelId);
-    config = spec.configSchema.parse(ckpt.meta.modelConfig) as Record<string, unknown>;
-    model = await buildModel(spec, config);
-    try {
-      assignWeights(model, ckpt.weights);
-    } catch (err) {
-      model.dispose();
-      throw err;
-    } finally {
-      tf.dispose(Object.values(ckpt.weights));
-      for (const list of ckpt.optimizer.values()) tf.dispose(list.map((t) => t.tensor));
-    }
-    labels = ckpt.meta.labels ?? null;
-    source = src.checkpoint;
-  } else if (src.weights) {
-    spec = getModel(src.model ?? 'hyperiqa');
-    if (!spec.importWeights) throw new AppError('validation', `Model "${spec.id}" cannot import external weight files; use a checkpoint`);
-    config = spec.configSchema.parse(src.modelConfig ?? {}) as Record<string, unknown>;
-    model = await buildModel(spec, config);
-    try {
-      await spec.importWeights(model, src.weights);
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
-    source = src.weights;
-  } else {
-    const id = src.model ?? 'hyperiqa';
-    const shipped = shippedCheckpoint(id);
-    if (!shipped) throw new AppError('validation', `No trained weights ship for "${id}"; pass --weights FILE, --checkpoint DIR or --run ID`);
-    return loadScorer({ ...src, model: id, checkpoint: shipped });
+    const spec = getModel(meta.modelId);
+    const config = spec.configSchema.parse(meta.modelConfig) as Record<string, unknown>;
+    return {
+      spec, config, labels: meta.labels ?? null, source: checkpoint, weightsHash: sha256, cacheDir: checkpoint,
+      async load() {
+        const ckpt = await loadCheckpoint(checkpoint);
+        const model = spec.create(config, 1);
+        try {
+          assignWeights(model, ckpt.weights);
+          return model;
+        } catch (err) {
+          model.dispose();
+          throw err;
+        } finally {
+          tf.dispose(Object.values(ckpt.weights));
+          for (const list of ckpt.optimizer.values()) tf.dispose(list.map((t) => t.tensor));
+        }
+      },
+    };
   }
+  if (src.weights) {
+    const file = src.weights;
+    const spec = getModel(src.model ?? 'hyperiqa');
+    const importWeights = spec.importWeights;
+    if (!importWeights) throw new AppError('validation', `Model "${spec.id}" cannot import external weight files; use a checkpoint`);
+    const config = spec.configSchema.parse(src.modelConfig ?? {}) as Record<string, unknown>;
+    let hash: string;
+    try {
+      hash = createHash('sha256').update(await readFile(file)).digest('hex');
+    } catch (err) {
+      throw new AppError('bad_input', `Cannot read weights ${file}: ${(err as Error).message}`);
+    }
+    return {
+      spec, config, labels: null, source: file, weightsHash: hash, cacheDir: sharedGraphDir(),
+      async load() {
+        const model = spec.create(config, 1);
+        try {
+          await importWeights(model, file);
+          return model;
+        } catch (err) {
+          model.dispose();
+          throw err;
+        }
+      },
+    };
+  }
+  const id = src.model ?? 'hyperiqa';
+  const shipped = shippedCheckpoint(id);
+  if (!shipped) throw new AppError('validation', `No trained weights ship for "${id}"; pass --weights FILE, --checkpoint DIR or --run ID`);
+  return resolveWeights({ ...src, model: id, checkpoint: shipped });
+}
+
+/** How a scorer runs its model on crops and on whole images (maps), whichever engine does it. */
+interface ScorerCore {
+  engine: ScorerEngine;
+  /** The sum of the per-crop raw scores (the model's normalised space). */
+  scoreSum(data: Float32Array, count: number, patch: number): Promise<number>;
+  /** Reference and discrepancy for an NHWC [1, h, w, 3] image in [0,1]; null when the model does not hallucinate. */
+  hallucinate: ((x: Float32Array, h: number, w: number) => Promise<{ reference: Float32Array; discrepancy: Float32Array }>) | null;
+  /** What the sides of a hallucinated image must divide by. */
+  mapMultiple: number;
+  dispose(): void;
+}
+
+function tfjsCore(model: IqaModel, fallbackReason: string): ScorerCore {
+  const hallucinate = model.hallucinate?.bind(model);
+  const backend = currentBackend()?.name ?? tf.getBackend();
+  return {
+    engine: { name: 'tfjs', label: `tfjs ${backend}`, fallbackReason },
+    scoreSum: async (data, count, patch) => meanPrediction(model, data, count, patch) * count,
+    mapMultiple: model.mapMultiple ?? 1,
+    hallucinate: hallucinate
+      ? async (x, h, w) => {
+          const input = tf.tensor4d(x, [1, h, w, 3]);
+          const out = hallucinate(input);
+          try {
+            return { reference: out.reference.dataSync() as Float32Array, discrepancy: out.discrepancy.dataSync() as Float32Array };
+          } finally {
+            tf.dispose([input, out.reference, out.discrepancy]);
+          }
+        }
+      : null,
+    dispose: () => model.dispose(),
+  };
+}
+
+/** The model's graphs on ONNX Runtime; throws NoGraph (or any build/session error) when it cannot run there. */
+async function onnxCore(r: ResolvedWeights, protocol: InputProtocol, load: () => Promise<IqaModel>): Promise<ScorerCore> {
+  const builders = r.spec.onnx!;
+  const key = (kind: string): GraphKeyParts => ({ modelId: r.spec.id, config: r.config, weights: r.weightsHash, kind, builderVersion: builders.version });
+  const meta = (kind: string) => ({ modelId: r.spec.id, config: r.config, source: r.source, weightsHash: r.weightsHash, kind, builderVersion: builders.version, protocol, labels: r.labels });
+  const graph = (kind: 'scores' | 'maps') => cachedGraph(r.cacheDir, key(kind), async () => buildGraph(r.spec, await load(), kind, r.config, meta(kind)));
+  const runner = await openPatchRunner(await graph('scores'), protocol.patch, protocol.testCrops);
+  let maps: Awaited<ReturnType<typeof openMapsRunner>> | null = null;
+  try {
+    if (builders.maps) maps = await openMapsRunner(await graph('maps'));
+  } catch (err) {
+    await runner.release();
+    throw err;
+  }
+  const inf = currentInference()!;
+  return {
+    engine: { name: 'onnxruntime', label: `onnxruntime ${inf.version ?? ''} · ${inf.provider} · ${inf.threads} threads · batch ${runner.batch.batch}` },
+    scoreSum: async (data, count, patch) => (await runner.scores(data, count, patch)).reduce((a, b) => a + b, 0),
+    hallucinate: maps ? (x, h, w) => maps!.run(x, h, w) : null,
+    mapMultiple: builders.maps?.multiple(r.config) ?? 1,
+    dispose: () => {
+      void runner.release();
+      void maps?.release();
+    },
+  };
+}
+
+/**
+ * A scorer for the weights: ONNX Runtime runs the model when the inference engine is ONNX Runtime and the model
+ * builds its graphs (built once per checkpoint and cached beside it; the tfjs model is then not even created on later
+ * loads); tfjs runs it otherwise, and the scorer says why.
+ */
+export async function loadScorer(src: WeightsSource): Promise<Scorer> {
+  const r = await resolveWeights(src);
+  const { spec, config, labels, source } = r;
   if (spec.kind === 'translator') {
-    model.dispose();
     throw new AppError('validation', `"${spec.id}" translates images and gives no quality score; score with a run of a scoring model (e.g. its SFTnet stage)`);
   }
   const protocol = spec.input(config);
+  const model: { loading: Promise<IqaModel> | null } = { loading: null };
+  const load = () => (model.loading ??= r.load());
+  const inference = currentInference() ?? (await initInference());
+  let core: ScorerCore;
+  let reason: string;
+  if (inference.engine !== 'onnxruntime') reason = inference.tried.find((t) => t.name === 'onnxruntime')?.reason ?? 'ONNX Runtime is not the inference engine';
+  else if (!spec.onnx) reason = `${spec.id} has no ONNX graph builder`;
+  else reason = '';
+  if (!reason) {
+    try {
+      core = await onnxCore(r, protocol, load);
+      if (model.loading) (await model.loading).dispose();
+      return makeScorer(spec, config, protocol, source, labels, core);
+    } catch (err) {
+      // Weights that cannot be read fail the same way on tfjs: say so once, from there.
+      reason = err instanceof NoGraph ? err.message : `ONNX Runtime failed: ${AppError.from(err).message}`;
+    }
+  }
+  core = tfjsCore(await load(), reason);
+  return makeScorer(spec, config, protocol, source, labels, core);
+}
 
+function makeScorer(spec: ModelSpec, config: Record<string, unknown>, protocol: InputProtocol, source: string, labels: LabelSpace | null, core: ScorerCore): Scorer {
   function prepare(path: string, crop: CropMode = { kind: 'grid' }): Promise<PatchBatch> {
     const p = protocol.patch;
     return extractPatches(path, {
@@ -151,8 +284,8 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
     });
   }
 
-  function predict(batch: PatchBatch): ImageScore {
-    const raw = meanPrediction(model, batch.data, batch.count, batch.patch);
+  async function predict(batch: PatchBatch): Promise<ImageScore> {
+    const raw = (await core.scoreSum(batch.data, batch.count, batch.patch)) / batch.count;
     const score = labels ? fromNormalised(raw, labels.range, labels.higherIsBetter) : raw;
     return { score, crops: batch.count };
   }
@@ -161,11 +294,11 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
     return predict(await prepare(path, crop));
   }
 
-  const hallucinate = model.hallucinate?.bind(model);
+  const hallucinate = core.hallucinate;
   const maps = hallucinate
     ? async (path: string, opts: MapsOptions = {}): Promise<HallucinationMaps> => {
         // The generator is fully convolutional: run it on the whole image, cropped to a multiple of its stride.
-        const m = model.mapMultiple ?? 1;
+        const m = core.mapMultiple;
         let rgb = await decodeForModel(path, protocol.resize);
         const scale = Math.min(1, MAP_MAX_SIDE / Math.max(rgb.width, rgb.height));
         if (scale < 1) rgb = await decodeForModel(path, { width: Math.round(rgb.width * scale), height: Math.round(rgb.height * scale) });
@@ -188,19 +321,14 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
           alongside = Buffer.alloc(w * h * 3);
           for (let y = 0; y < h; y++) other.data.copy(alongside, y * w * 3, ((y0 + y) * other.width + x0) * 3, ((y0 + y) * other.width + x0 + w) * 3);
         }
-        const toBytes = (t: tf.Tensor, gain = 1) => Buffer.from(Uint8Array.from(t.dataSync(), (v) => Math.max(0, Math.min(255, Math.round(v * gain * 255)))));
-        const input = tf.tensor4d(x, [1, h, w, 3]);
-        const out = hallucinate(input);
-        try {
-          return {
-            width: w, height: h, distorted: toBytes(input), reference: toBytes(out.reference), discrepancy: toBytes(out.discrepancy, DISCREPANCY_GAIN), discrepancyGain: DISCREPANCY_GAIN,
-            ...(alongside ? { alongside } : {}),
-          };
-        } finally {
-          tf.dispose([input, out.reference, out.discrepancy]);
-        }
+        const toBytes = (t: Float32Array, gain = 1) => Buffer.from(Uint8Array.from(t, (v) => Math.max(0, Math.min(255, Math.round(v * gain * 255)))));
+        const out = await hallucinate(x, h, w);
+        return {
+          width: w, height: h, distorted: toBytes(x), reference: toBytes(out.reference), discrepancy: toBytes(out.discrepancy, DISCREPANCY_GAIN), discrepancyGain: DISCREPANCY_GAIN,
+          ...(alongside ? { alongside } : {}),
+        };
       }
     : null;
 
-  return { modelId: spec.id, config, protocol, source, labels, scoreFile, prepare, predict, maps, dispose: () => model.dispose() };
+  return { modelId: spec.id, engine: core.engine, config, protocol, source, labels, scoreFile, prepare, predict, maps, dispose: () => core.dispose() };
 }

@@ -69,6 +69,18 @@ export interface LoadedCheckpoint {
   optimizer: Map<string, NamedTensor[]>;
 }
 
+/** A checkpoint's meta and the sha256 of its weights, from weights.json alone (the weights are not read). */
+export async function readCheckpointMeta(path: string): Promise<{ meta: CheckpointMeta; sha256: string }> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(join(path, 'weights.json'), 'utf8')) as Manifest;
+  } catch (err) {
+    throw new AppError('bad_input', `Cannot read checkpoint ${path}: ${(err as Error).message}`);
+  }
+  if (manifest.meta?.format !== 'iqa-workbench-checkpoint') throw new AppError('bad_input', `${path} is not a workbench checkpoint`);
+  return { meta: manifest.meta, sha256: manifest.sha256 };
+}
+
 export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   let manifest: Manifest;
   let bytes: Buffer;

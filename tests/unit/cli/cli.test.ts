@@ -26,6 +26,17 @@ describe('iqa info', () => {
     expect(stdout).toContain(join(dataDir, 'iqa.sqlite'));
   });
 
+  it('names the inference engine: ONNX Runtime and its provider, the GPU providers skipped with why; tfjs when asked', async () => {
+    const { stdout } = await iqa('info', '--data-dir', dataDir);
+    const line = /inference\s+onnxruntime 1\.\d+\.\d+ · (\w+) · \d+ threads/.exec(stdout);
+    expect(line, stdout).not.toBeNull();
+    // Every provider tried before the CPU either runs or is skipped with a reason.
+    for (const p of ['tensorrt', 'cuda', 'dml', 'coreml']) if (line![1] !== p) expect(stdout).toMatch(new RegExp(`skipped\\s+${p}: \\S`));
+    const env = { ...process.env, IQA_INFERENCE: 'tfjs' };
+    const json = await run(process.execPath, [join(REPO_ROOT, 'bin/iqa.js'), 'info', '--json', '--data-dir', dataDir], { cwd: REPO_ROOT, env });
+    expect((JSON.parse(json.stdout) as { inference: { engine: string } }).inference.engine).toBe('tfjs');
+  });
+
   it('rejects an unknown backend with a clear message', async () => {
     await expect(iqa('info', '--backend', 'quantum')).rejects.toMatchObject({
       stderr: expect.stringMatching(/argument 'quantum' is invalid. Allowed choices are auto, tensorflow-gpu/),

@@ -16,7 +16,8 @@ const darkening: Translator = {
   modelId: 'dtgan',
   levels: 3,
   config: {},
-  translate: (img, level) => ({ ...img, data: Uint8Array.from(img.data, (v) => Math.max(0, v - 20 * level)) }),
+  engine: 'test',
+  translate: async (img, level) => ({ ...img, data: Uint8Array.from(img.data, (v) => Math.max(0, v - 20 * level)) }),
   dispose: () => undefined,
 };
 

@@ -113,6 +113,8 @@ describe('scores', () => {
     expect(end.state, end.error?.message).toBe('done');
     const result = end.result as ScoreJobResult;
     expect(result).toMatchObject({ datasetId, model: 'cnniqa', source: run.checkpointPath, scale: 'mos 1-5 higher', total: TOTAL, scored: TOTAL, failed: 0, skipped: 0, errors: [] });
+    // The worker ran the model on ONNX Runtime (the graph built from the checkpoint and cached beside it).
+    expect(result.engine).toMatch(/^onnxruntime 1\.\d+\.\d+ · cpu · \d+ threads · batch \d+$/);
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events.every((e) => e.total === null || e.total === TOTAL)).toBe(true);
     const done = events.map((e) => e.done);
