@@ -4,7 +4,9 @@ import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../src-shared/api/errors';
 import { initBackend, type BackendChoice } from '../iqa/backend';
-import { loadScorer, type CropMode, type Scorer } from '../iqa/score/scorer';
+import { DEFAULT_MODEL, loadScorer, type CropMode, type Scorer } from '../iqa/score/scorer';
+import type { Measures } from '../iqa/quality/measures';
+import { MEASURE_CSV_COLUMNS, MEASURE_KEYS } from '../../src-shared/api/schemas';
 import { listImageFiles } from '../imaging/scan';
 import { openRuntime } from '../runtime';
 import { csvCell } from '../util/csv';
@@ -68,8 +70,9 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   if (flags.json && flags.csv) throw new AppError('validation', 'Choose --json or --csv, not both');
   const { files, missing } = await expandInputs(inputs, flags.recursive);
   if (flags.saveMaps) await mkdir(flags.saveMaps, { recursive: true });
-  await initBackend(flags.backend);
   const checkpoint = flags.run !== undefined ? await checkpointOfRun(flags.run, flags.dataDir) : flags.checkpoint;
+  // The default quality model runs in plain TypeScript; the deep models need a tensor backend.
+  if (checkpoint || flags.weights || (flags.model ?? DEFAULT_MODEL) !== DEFAULT_MODEL) await initBackend(flags.backend);
   const scorer = await loadScorer({
     ...(flags.model ? { model: flags.model } : {}),
     ...(checkpoint ? { checkpoint } : {}),
@@ -78,16 +81,27 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   const crop: CropMode =
     flags.crop === 'none' ? { kind: 'none' } : flags.crop === 'random' ? { kind: 'random', seed: flags.seed, ...(flags.crops ? { count: flags.crops } : {}) } : { kind: 'grid', ...(flags.crops ? { count: flags.crops } : {}) };
   const out = process.stdout;
-  if (flags.csv) out.write('path,score,crops,error\n');
+  if (flags.csv) out.write(`path,score,crops,error,${MEASURE_CSV_COLUMNS.join(',')}\n`);
   else if (!flags.json) {
     const scale = scorer.labels ? `${scorer.labels.kind.toUpperCase()} ${scorer.labels.range.join('-')}, ${scorer.labels.higherIsBetter ? 'higher' : 'lower'} is better` : 'raw model output';
     process.stderr.write(`${scorer.modelId} (${scorer.source}); scores: ${scale}; crops: ${crop.kind}\n`);
   }
   let failed = missing.length;
-  const report = (path: string, score: number | null, crops: number, error?: string) => {
-    if (flags.json) out.write(`${JSON.stringify(error ? { path, error } : { path, score, crops })}\n`);
-    else if (flags.csv) out.write(`${csvCell(path)},${score ?? ''},${crops || ''},${error ? csvCell(error) : ''}\n`);
-    else out.write(error ? `${path}\terror: ${error}\n` : `${path}\t${score!.toFixed(4)}\n`);
+  const round3 = (v: number) => Number(v.toFixed(3));
+  const report = (path: string, score: number | null, crops: number, error?: string, measures?: Measures) => {
+    if (flags.json) {
+      const m = measures ? { measures: Object.fromEntries(MEASURE_KEYS.map((k) => [k, round3(measures[k])])) } : {};
+      out.write(`${JSON.stringify(error ? { path, error } : { path, score, crops, ...m })}\n`);
+    } else if (flags.csv) {
+      const m = MEASURE_KEYS.map((k) => (measures ? round3(measures[k]) : '')).join(',');
+      out.write(`${csvCell(path)},${score ?? ''},${crops || ''},${error ? csvCell(error) : ''},${m}\n`);
+    } else if (error) out.write(`${path}\terror: ${error}\n`);
+    else {
+      const m = measures
+        ? `\tsharpness ${measures.sharpness.toFixed(0)}  noise ${measures.noise.toFixed(1)}  highlights ${measures.clippedHighlights.toFixed(1)}%  shadows ${measures.clippedShadows.toFixed(1)}%  luminance ${measures.meanLuminance.toFixed(0)}%  compression ${measures.compression.toFixed(2)}`
+        : '';
+      out.write(`${path}\t${score!.toFixed(4)}${m}\n`);
+    }
   };
   for (const path of missing) report(path, null, 0, 'no such file or folder');
   try {
@@ -95,7 +109,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
       try {
         const r = await scorer.scoreFile(path, crop);
         if (flags.saveMaps) await saveMaps(scorer, path, flags.saveMaps);
-        report(path, r.score, r.crops);
+        report(path, r.score, r.crops, undefined, r.measures);
       } catch (err) {
         failed++;
         report(path, null, 0, AppError.from(err).message);

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { AppError } from '../../src-shared/api/errors';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { log } from '../app/logger';
+import { QUALITY_MODEL_ID } from '../iqa/quality/model';
 import { getModel } from '../iqa/registry';
 import type { BackendChoice } from '../iqa/backend';
 import type { FromScoreWorker, ScoreOutcome, ToScoreWorker } from '../iqa/score/protocol';
@@ -72,7 +73,7 @@ export function createScoreService(ctx: ServiceContext) {
     if (input.runId !== undefined && input.checkpoint !== undefined) {
       throw new AppError('validation', 'Give a run or a checkpoint, not both');
     }
-    if (input.model !== undefined) getModel(input.model);
+    if (input.model !== undefined && input.model !== QUALITY_MODEL_ID) getModel(input.model);
     const model = input.model ? { model: input.model } : {};
     if (input.runId !== undefined) {
       const run = store.runs.get(input.runId) ?? notFound('run', input.runId);
@@ -131,7 +132,12 @@ export function createScoreService(ctx: ServiceContext) {
             let error = 'error' in item ? item.error : null;
             if (!('error' in item)) {
               if (!Number.isFinite(item.score)) error = `the model gave a non-finite score (${item.score})`;
-              else pending.push({ imageId: item.imageId, model: result.model, source: result.source, runId: source.runId, score: item.score, scale: result.scale, crops: item.crops });
+              else {
+                pending.push({
+                  imageId: item.imageId, model: result.model, source: result.source, runId: source.runId, score: item.score, scale: result.scale, crops: item.crops,
+                  ...(item.measures ? { measures: item.measures } : {}),
+                });
+              }
             }
             if (error !== null) {
               result.failed++;

@@ -1,6 +1,7 @@
 // Messages between a scoring job (main thread, which owns the database) and its scoring worker thread.
 import type { ErrorCode } from '../../../src-shared/api/errors';
 import type { BackendChoice } from '../backend';
+import type { Measures } from '../quality/measures';
 import type { LabelSpace } from '../train/checkpoint';
 import type { CropMode, WeightsSource } from './scorer';
 
@@ -22,7 +23,7 @@ export interface ScoreJob {
 export type ToScoreWorker = { type: 'start'; job: ScoreJob };
 
 /** One image's outcome; `score` may be non-finite (the main side turns that into a per-image error). */
-export type ScoreOutcome = { imageId: number; score: number; crops: number } | { imageId: number; error: string };
+export type ScoreOutcome = { imageId: number; score: number; crops: number; measures?: Measures } | { imageId: number; error: string };
 
 export type FromScoreWorker =
   | { type: 'ready'; backend: string; modelId: string; source: string; labels: LabelSpace | null }

@@ -2,16 +2,15 @@
 import { parentPort } from 'node:worker_threads';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../../src-shared/api/errors';
-import type { PatchBatch } from '../../imaging/patches';
 import { initBackend } from '../backend';
 import type { FromScoreWorker, ScoreJob, ScoreOutcome, ToScoreWorker } from './protocol';
-import { loadScorer } from './scorer';
+import { loadScorer, type PreparedImage } from './scorer';
 
 const port = parentPort;
 if (!port) throw new Error('score.worker must run in a worker thread');
 const send = (msg: FromScoreWorker) => port.postMessage(msg);
 
-type Prepared = { batch: PatchBatch } | { error: unknown };
+type Prepared = { batch: PreparedImage } | { error: unknown };
 
 /**
  * Images prepared ahead of the one the model runs on. Two beat one on 2 cores (HyperIQA on wasm, 2 MP JPEGs: 81 ms
@@ -43,7 +42,7 @@ async function run(job: ScoreJob): Promise<void> {
       try {
         if ('error' in got) throw got.error;
         const r = scorer.predict(got.batch);
-        items.push({ imageId: img.id, score: r.score, crops: r.crops });
+        items.push({ imageId: img.id, score: r.score, crops: r.crops, ...(r.measures ? { measures: r.measures } : {}) });
       } catch (err) {
         items.push({ imageId: img.id, error: AppError.from(err).message });
       }

@@ -12,6 +12,10 @@ import { meanPrediction } from './predict';
 
 export { meanPrediction, SCORE_CHUNK } from './predict';
 import { assignWeights, loadCheckpoint, type LabelSpace } from '../train/checkpoint';
+import type { AnalysisImage } from '../quality/features';
+import type { Measures } from '../quality/measures';
+import { QUALITY_MODEL_FILE, QUALITY_MODEL_ID } from '../quality/model';
+import { loadQualityScorer } from './quality-scorer';
 
 /**
  * How crops are taken: `grid` (default) is the model's deterministic uniform grid; `random` draws seeded crops;
@@ -32,7 +36,12 @@ export interface ImageScore {
   /** In the training labels' scale when known (e.g. MOS 1-5), else the model's raw output. */
   score: number;
   crops: number;
+  /** The technical measures, from models that compute them (the default quality model). */
+  measures?: Measures;
 }
+
+/** What `prepare` hands to `predict`: crops for the deep models, the photo at analysis size for the quality model. */
+export type PreparedImage = PatchBatch | AnalysisImage;
 
 export interface HallucinationMaps {
   width: number;
@@ -59,7 +68,8 @@ const DISCREPANCY_GAIN = 4;
 export interface Scorer {
   modelId: string;
   config: Record<string, unknown>;
-  protocol: InputProtocol;
+  /** How crops are cut (null for the quality model, which reads the whole photo at analysis size). */
+  protocol: InputProtocol | null;
   /** Where the weights came from, for reports. */
   source: string;
   labels: LabelSpace | null;
@@ -68,16 +78,20 @@ export interface Scorer {
    * `scoreFile` in two steps: `prepare` decodes and crops (sharp, off the JavaScript thread), `predict` runs the model
    * (synchronous). A loop can prepare the next image while the model runs on this one; the score is the same.
    */
-  prepare(path: string, crop?: CropMode): Promise<PatchBatch>;
-  predict(batch: PatchBatch): ImageScore;
+  prepare(path: string, crop?: CropMode): Promise<PreparedImage>;
+  predict(prepared: PreparedImage): ImageScore;
   /** For models that hallucinate a reference (HIQA): the image as the model saw it, G's reference and |I_d − G(I_d)|. */
   maps: ((path: string, opts?: MapsOptions) => Promise<HallucinationMaps>) | null;
   dispose(): void;
 }
 
+/** What scores when no model is named: the technical quality model (resources/models/quality). */
+export const DEFAULT_MODEL = QUALITY_MODEL_ID;
+
 /** The shipped model of `modelId`, if the app bundles one (resources/models/<id>/). */
 export function shippedCheckpoint(modelId: string): string | null {
   const dir = join(resourcesDir(), 'models', modelId);
+  if (modelId === QUALITY_MODEL_ID) return existsSync(QUALITY_MODEL_FILE()) ? dir : null;
   return existsSync(join(dir, 'weights.json')) ? dir : null;
 }
 
@@ -123,7 +137,8 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
     }
     source = src.weights;
   } else {
-    const id = src.model ?? 'hyperiqa';
+    const id = src.model ?? DEFAULT_MODEL;
+    if (id === QUALITY_MODEL_ID) return loadQualityScorer();
     const shipped = shippedCheckpoint(id);
     if (!shipped) throw new AppError('validation', `No trained weights ship for "${id}"; pass --weights FILE, --checkpoint DIR or --run ID`);
     return loadScorer({ ...src, model: id, checkpoint: shipped });
@@ -151,7 +166,9 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
     });
   }
 
-  function predict(batch: PatchBatch): ImageScore {
+  function predict(prepared: PreparedImage): ImageScore {
+    if (!('positions' in prepared)) throw new Error(`${spec.id} scores crops, not a whole photo`);
+    const batch = prepared;
     const raw = meanPrediction(model, batch.data, batch.count, batch.patch);
     const score = labels ? fromNormalised(raw, labels.range, labels.higherIsBetter) : raw;
     return { score, crops: batch.count };
