@@ -7,6 +7,7 @@ import { hyperiqaBench } from './hyperiqa.bench';
 import { hiqaBench } from './hiqa.bench';
 import { importBench } from './import.bench';
 import { libraryBench } from './library.bench';
+import { qualityBench } from './quality.bench';
 import { studiesBench } from './studies.bench';
 import { ttlBench } from './ttl.bench';
 import type { BenchRow } from './types';
@@ -19,7 +20,7 @@ const { values } = parseArgs({
   },
 });
 
-const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench };
+const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench, quality: qualityBench };
 
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(benches)) {

@@ -23,6 +23,8 @@ const opts = {
   learningRate: Number(arg('lr', String(GBT_DEFAULTS.learningRate))),
   minLeaf: Number(arg('min-leaf', String(GBT_DEFAULTS.minLeaf))),
   seed: Number(arg('seed', '22')),
+  subsample: Number(arg('subsample', String(GBT_DEFAULTS.subsample))),
+  colsample: Number(arg('colsample', String(GBT_DEFAULTS.colsample))),
 };
 
 async function load(name: string): Promise<{ rows: SetRow[]; feats: Record<string, number[]> }> {
@@ -32,6 +34,7 @@ async function load(name: string): Promise<{ rows: SetRow[]; feats: Record<strin
   return { rows, feats: features };
 }
 
+const refRepeat = Number(arg('ref-repeat', '1'));
 const x: Float64Array[] = [];
 const y: number[] = [];
 for (const name of trainSets) {
@@ -40,9 +43,20 @@ for (const name of trainSets) {
     x.push(Float64Array.from(feats[r.file]!));
     y.push(r.mos);
   }
-  // The undistorted photos themselves, at the label a perfect copy gets.
+  // The undistorted photos themselves, at the label a perfect copy gets (repeated: there is one per 125 distorted images).
   for (const ref of new Set(rows.map((r) => r.ref))) {
-    x.push(Float64Array.from(feats[ref]!));
+    for (let k = 0; k < refRepeat; k++) {
+      x.push(Float64Array.from(feats[ref]!));
+      y.push(REFERENCE_MOS);
+    }
+  }
+}
+// Undistorted training photos as a camera would give them (scripts/quality/pristine-features.ts), at the same label.
+const pristine = arg('pristine', '');
+if (pristine) {
+  const { features } = JSON.parse(await readFile(join(root, 'features', `${pristine}.json`), 'utf8')) as { features: Record<string, number[]> };
+  for (const v of Object.values(features)) {
+    x.push(Float64Array.from(v));
     y.push(REFERENCE_MOS);
   }
 }
@@ -55,6 +69,10 @@ for (const name of valSets) {
   const { rows, feats } = await load(name);
   const score = (f: string) => predictGbt(model, feats[f]!);
   const fig = evaluateScores(rows, rows.map((r) => score(r.file)), new Map(rows.map((r) => [r.reference, score(r.ref)])));
+  if (process.argv.includes('--brief')) {
+    console.log(`${name}: SRCC ${fig.srccMos.toFixed(3)} (level ${fig.srccLevel.toFixed(3)}), levels ordered ${(100 * fig.levelPairs).toFixed(1)}%, ref > L1 ${(100 * fig.refAboveL1).toFixed(1)}%; targets ${TARGET_TYPES.map((t) => fig.perType[t]?.srccMos.toFixed(2)).join(' ')}`);
+    continue;
+  }
   console.log(`${name}: SRCC ${fig.srccMos.toFixed(3)} (level ${fig.srccLevel.toFixed(3)}), PLCC ${fig.plccMos.toFixed(3)}, levels ordered ${(100 * fig.levelPairs).toFixed(1)}%, ref > L1 ${(100 * fig.refAboveL1).toFixed(1)}%`);
   for (const [t, p] of Object.entries(fig.perType)) {
     console.log(`  ${(TARGET_TYPES as readonly string[]).includes(t) ? '*' : ' '} ${t.padEnd(22)} ${p.srccMos.toFixed(3)} / ${p.srccLevel.toFixed(3)}  pairs ${(100 * p.levelPairs).toFixed(0)}%  ref>L1 ${(100 * p.refAboveL1).toFixed(0)}%`);
@@ -67,7 +85,7 @@ if (process.argv.includes('--save')) {
     features: [...FEATURE_NAMES],
     labels: { kind: 'mos', range: [1, 5], higherIsBetter: true },
     regressor: model,
-    training: { sets: trainSets, options: { ...opts, onProgress: undefined }, images: x.length, command: process.argv.slice(2).join(' ') },
+    training: { sets: trainSets, pristine, options: { ...opts, onProgress: undefined }, refRepeat, images: x.length, command: process.argv.slice(2).join(' ') },
   };
   await writeFile(QUALITY_MODEL_FILE(), JSON.stringify(file));
   console.log(`saved ${QUALITY_MODEL_FILE()}`);

@@ -414,7 +414,7 @@ export type PhotoMeasures = z.infer<typeof PhotoMeasures>;
 
 /** Sharpness per tile (0..1, 1 = crisp; null = too little texture to tell), row-major, over the photo as shown. */
 export const SharpnessMap = z.object({
-  /** The photo as analysed (upright, scaled to fit 512 px); each tile is `tile` px square there, the last row and column cut short. */
+  /** The photo as analysed (upright, scaled to fit 400 px); each tile is `tile` px square there, the last row and column cut short. */
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   tile: z.number().int().positive(),

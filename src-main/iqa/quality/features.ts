@@ -5,10 +5,11 @@ import { brisqueFeatures } from './nss';
 import { half, lumaChroma } from './planes';
 
 /**
- * Longest side the photo is analysed at. The training photos are 320-512 px (the synthetic sets' sizes), so a
- * larger photo is scaled down to this first (sharp's shrink-on-load makes that cheap for JPEG).
+ * Longest side the photo is analysed at: the size of the held-out sets (`iqa synth --max-side 400`); the training
+ * photos are 320-400 px. A larger photo is scaled down to this first (sharp's shrink-on-load makes that cheap for
+ * JPEG), so a 2-MP and a 24-MP photo are judged at the same scale.
  */
-export const ANALYSIS_MAX_SIDE = 512;
+export const ANALYSIS_MAX_SIDE = 400;
 
 export interface AnalysisImage {
   width: number;

@@ -391,14 +391,17 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
   const gc = 0.5 * (meanGrad(cb) + meanGrad(cr));
   stats.chroma_detail = gc / Math.max(g1, 1e-6);
 
-  const sharpness = 100 * (textured.length ? focusScale(stats.sharp_p90) : 0);
-  const measures: Measures = {
-    sharpness,
-    noise: Math.sqrt(stats.noise_y_p20 ** 2 + stats.noise_c_p20 ** 2),
-    clippedHighlights: 100 * stats.blown,
-    clippedShadows: 100 * stats.black,
-    meanLuminance: 100 * stats.lum_mean,
-    compression: Math.max(0, stats.grid8 - 1) + Math.max(0, stats.grid4 - 1),
+  return { measures: measuresFromStats(stats), map: { cols: rb.cols, rows: rb.rows, values: mapValues }, stats };
+}
+
+/** The shown measures as functions of the statistics (so reports can recompute them from stored feature vectors). */
+export function measuresFromStats(stats: Record<string, number>): Measures {
+  return {
+    sharpness: 100 * (stats.textured_share! > 0 ? focusScale(stats.sharp_p90!) : 0),
+    noise: Math.sqrt(stats.noise_y_p20! ** 2 + stats.noise_c_p20! ** 2),
+    clippedHighlights: 100 * stats.blown!,
+    clippedShadows: 100 * stats.black!,
+    meanLuminance: 100 * stats.lum_mean!,
+    compression: Math.max(0, stats.grid8! - 1) + Math.max(0, stats.grid4! - 1),
   };
-  return { measures, map: { cols: rb.cols, rows: rb.rows, values: mapValues }, stats };
 }

@@ -35,11 +35,13 @@ export const HELD_OUT_SETS: SetSpec[] = [
   { name: 'ood-s301', part: 'ood', seed: 301, perImage: 6, maxSide: 400 },
 ];
 
-/** Training data: every type and level on each training photo, at two sizes, so the model sees more than one scale. */
+/**
+ * Training data: every type and level on each training photo, at the analysis size and a smaller one (a photo whose
+ * long side is under 400 px is analysed as it is), so the model sees more than one scale.
+ */
 export const TRAIN_SETS: SetSpec[] = [
   { name: 'train-400-s1', part: 'train', seed: 1, perImage: 25, maxSide: 400 },
   { name: 'train-320-s2', part: 'train', seed: 2, perImage: 25, maxSide: 320 },
-  { name: 'train-512-s3', part: 'train', seed: 3, perImage: 25, maxSide: 512 },
 ];
 
 export interface SetFolders {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resourcesDir } from '../../../../src-main/app/paths';
 import { applyDistortion } from '../../../../src-main/imaging/distortions/index';
-import { decodeForAnalysis, FEATURE_NAMES, featuresOf } from '../../../../src-main/iqa/quality/features';
+import { ANALYSIS_MAX_SIDE, decodeForAnalysis, FEATURE_NAMES, featuresOf } from '../../../../src-main/iqa/quality/features';
 import { analyseRgb, TILE } from '../../../../src-main/iqa/quality/measures';
 
 const photo = join(resourcesDir(), 'demo', 'cheetah.jpg');
@@ -17,7 +17,7 @@ describe('technical measures', async () => {
   };
 
   it('decodes at analysis size, upright, keeping the source size', () => {
-    expect(Math.max(img.width, img.height)).toBe(512);
+    expect(Math.max(img.width, img.height)).toBe(ANALYSIS_MAX_SIDE);
     expect(img.sourceWidth).toBeGreaterThan(img.width);
     expect(img.data.length).toBe(img.width * img.height * 3);
   });
