@@ -1,4 +1,5 @@
 // Gradient-boosted regression trees in plain TypeScript (Friedman 2001, squared loss) with histogram split finding, for the default quality model.
+import { seededRandom } from '../../datasets/splits';
 
 export interface Tree {
   /** Per node: the feature tested, or -1 for a leaf. */
@@ -38,16 +39,6 @@ export interface GbtOptions {
 
 export const GBT_DEFAULTS: Omit<GbtOptions, 'seed'> = { trees: 600, depth: 6, learningRate: 0.05, minLeaf: 20, lambda: 1, subsample: 0.7, colsample: 0.7, bins: 64 };
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bin edges per feature at the quantiles of its values (NaN counts as the lowest value). */
 function binEdges(x: readonly Float64Array[], f: number, bins: number): Float64Array {
@@ -96,7 +87,7 @@ export function trainGbt(x: readonly Float64Array[], y: readonly number[], o: Gb
   const bias = y.reduce((a, b) => a + b, 0) / n;
   const pred = new Float64Array(n).fill(bias);
   const resid = new Float64Array(n);
-  const random = rng(o.seed);
+  const random = seededRandom(o.seed);
   const trees: Tree[] = [];
   const nb = o.bins;
   const hs = new Float64Array(nb);
