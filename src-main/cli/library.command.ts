@@ -7,7 +7,7 @@ import type { BackendChoice } from '../iqa/backend';
 import type { Runtime } from '../runtime';
 import type { RescanResult } from '../services/import-folder';
 import type { ScoreJobResult } from '../services/scores.service';
-import { DEFAULT_MODEL } from '../iqa/score/scorer';
+import { DEFAULT_MODEL } from '../iqa/default-model';
 import type { XmpReadResult, XmpWriteResult } from '../services/library.service';
 import { csvCell } from '../util/csv';
 import { findDataset, withRuntime } from './datasets.command';

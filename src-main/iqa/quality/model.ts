@@ -7,7 +7,9 @@ import { decodeForAnalysis, FEATURE_NAMES, featuresOf, type AnalysisImage } from
 import { predictGbt, type Gbt } from './gbt';
 import type { Measures, SharpnessMap } from './measures';
 
-export const QUALITY_MODEL_ID = 'quality';
+import { QUALITY_MODEL_ID } from '../default-model';
+
+export { QUALITY_MODEL_ID };
 export const QUALITY_MODEL_FILE = () => join(resourcesDir(), 'models', QUALITY_MODEL_ID, 'model.json');
 
 /** How models:list describes it. */

@@ -85,8 +85,7 @@ export interface Scorer {
   dispose(): void;
 }
 
-/** What scores when no model is named: the technical quality model (resources/models/quality). */
-export const DEFAULT_MODEL = QUALITY_MODEL_ID;
+export { DEFAULT_MODEL } from '../default-model';
 
 /** The shipped model of `modelId`, if the app bundles one (resources/models/<id>/). */
 export function shippedCheckpoint(modelId: string): string | null {
@@ -137,7 +136,7 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
     }
     source = src.weights;
   } else {
-    const id = src.model ?? DEFAULT_MODEL;
+    const id = src.model ?? QUALITY_MODEL_ID;
     if (id === QUALITY_MODEL_ID) return loadQualityScorer();
     const shipped = shippedCheckpoint(id);
     if (!shipped) throw new AppError('validation', `No trained weights ship for "${id}"; pass --weights FILE, --checkpoint DIR or --run ID`);

@@ -45,6 +45,8 @@ beforeAll(async () => {
   datasetId = (imported.result as { datasetId: number }).datasetId;
   const scored = await finish(await call<JobInfo>('scores:start', { datasetId, model: 'quality' }));
   expect(scored.state).toBe('done');
+  // The quality model's photos are dealt over two threads; every photo is scored once.
+  expect(scored.result).toMatchObject({ model: 'quality', threads: 2, scored: 4, failed: 0 });
 }, 120_000);
 afterAll(() => rt.close());
 
