@@ -8,6 +8,7 @@ import { hiqaBench } from './hiqa.bench';
 import { importBench } from './import.bench';
 import { libraryBench } from './library.bench';
 import { onnxBench } from './onnx.bench';
+import { qualityBench } from './quality.bench';
 import { studiesBench } from './studies.bench';
 import { ttlBench } from './ttl.bench';
 import type { BenchRow } from './types';
@@ -20,7 +21,7 @@ const { values } = parseArgs({
   },
 });
 
-const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, onnx: onnxBench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench };
+const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, onnx: onnxBench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench, quality: qualityBench };
 
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(benches)) {

@@ -7,6 +7,7 @@ import type { BackendChoice } from '../iqa/backend';
 import type { Runtime } from '../runtime';
 import type { RescanResult } from '../services/import-folder';
 import type { ScoreJobResult } from '../services/scores.service';
+import { DEFAULT_MODEL } from '../iqa/default-model';
 import type { XmpReadResult, XmpWriteResult } from '../services/library.service';
 import { csvCell } from '../util/csv';
 import { findDataset, withRuntime } from './datasets.command';
@@ -27,8 +28,6 @@ export interface FilterFlags {
 }
 
 const PAGE = 1000;
-/** The model with shipped weights a collection is scored with when none is named, as in the Library screen. */
-const DEFAULT_MODEL = 'hyperiqa';
 
 function filterOf(flags: FilterFlags): PhotoFilter | undefined {
   const f: PhotoFilter = { rating: flags.rating ?? 'all' };

@@ -4,9 +4,12 @@ import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { AppError } from '../../src-shared/api/errors';
 import { initBackend, type BackendChoice } from '../iqa/backend';
+import { DEFAULT_MODEL } from '../iqa/default-model';
 import { initInference } from '../iqa/onnx/engine';
+import type { Measures } from '../iqa/quality/measures';
 import { loadScorer, type CropMode, type Scorer } from '../iqa/score/scorer';
 import { scoreInOrder } from '../iqa/score/pipelined';
+import { MEASURE_CSV_COLUMNS, MEASURE_KEYS } from '../../src-shared/api/schemas';
 import { listImageFiles } from '../imaging/scan';
 import { openRuntime } from '../runtime';
 import { csvCell } from '../util/csv';
@@ -70,9 +73,12 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   if (flags.json && flags.csv) throw new AppError('validation', 'Choose --json or --csv, not both');
   const { files, missing } = await expandInputs(inputs, flags.recursive);
   if (flags.saveMaps) await mkdir(flags.saveMaps, { recursive: true });
-  await initBackend(flags.backend);
-  await initInference();
   const checkpoint = flags.run !== undefined ? await checkpointOfRun(flags.run, flags.dataDir) : flags.checkpoint;
+  // The default quality model runs in plain TypeScript; the deep models need a tensor backend and an inference engine.
+  if (checkpoint || flags.weights || (flags.model ?? DEFAULT_MODEL) !== DEFAULT_MODEL) {
+    await initBackend(flags.backend);
+    await initInference();
+  }
   const scorer = await loadScorer({
     ...(flags.model ? { model: flags.model } : {}),
     ...(checkpoint ? { checkpoint } : {}),
@@ -81,17 +87,28 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   const crop: CropMode =
     flags.crop === 'none' ? { kind: 'none' } : flags.crop === 'random' ? { kind: 'random', seed: flags.seed, ...(flags.crops ? { count: flags.crops } : {}) } : { kind: 'grid', ...(flags.crops ? { count: flags.crops } : {}) };
   const out = process.stdout;
-  if (flags.csv) out.write('path,score,crops,error\n');
+  if (flags.csv) out.write(`path,score,crops,error,${MEASURE_CSV_COLUMNS.join(',')}\n`);
   else if (!flags.json) {
     const scale = scorer.labels ? `${scorer.labels.kind.toUpperCase()} ${scorer.labels.range.join('-')}, ${scorer.labels.higherIsBetter ? 'higher' : 'lower'} is better` : 'raw model output';
     process.stderr.write(`${scorer.modelId} (${scorer.source}); scores: ${scale}; crops: ${crop.kind}; on ${scorer.engine.label}\n`);
     if (scorer.engine.fallbackReason) process.stderr.write(`  not on ONNX Runtime: ${scorer.engine.fallbackReason}\n`);
   }
   let failed = missing.length;
-  const report = (path: string, score: number | null, crops: number, error?: string) => {
-    if (flags.json) out.write(`${JSON.stringify(error ? { path, error } : { path, score, crops })}\n`);
-    else if (flags.csv) out.write(`${csvCell(path)},${score ?? ''},${crops || ''},${error ? csvCell(error) : ''}\n`);
-    else out.write(error ? `${path}\terror: ${error}\n` : `${path}\t${score!.toFixed(4)}\n`);
+  const round3 = (v: number) => Number(v.toFixed(3));
+  const report = (path: string, score: number | null, crops: number, error?: string, measures?: Measures) => {
+    if (flags.json) {
+      const m = measures ? { measures: Object.fromEntries(MEASURE_KEYS.map((k) => [k, round3(measures[k])])) } : {};
+      out.write(`${JSON.stringify(error ? { path, error } : { path, score, crops, ...m })}\n`);
+    } else if (flags.csv) {
+      const m = MEASURE_KEYS.map((k) => (measures ? round3(measures[k]) : '')).join(',');
+      out.write(`${csvCell(path)},${score ?? ''},${crops || ''},${error ? csvCell(error) : ''},${m}\n`);
+    } else if (error) out.write(`${path}\terror: ${error}\n`);
+    else {
+      const m = measures
+        ? `\tsharpness ${measures.sharpness.toFixed(0)}  noise ${measures.noise.toFixed(1)}  highlights ${measures.clippedHighlights.toFixed(1)}%  shadows ${measures.clippedShadows.toFixed(1)}%  luminance ${measures.meanLuminance.toFixed(0)}%  compression ${measures.compression.toFixed(2)}`
+        : '';
+      out.write(`${path}\t${score!.toFixed(4)}${m}\n`);
+    }
   };
   for (const path of missing) report(path, null, 0, 'no such file or folder');
   try {
@@ -99,7 +116,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
       try {
         if ('error' in r) throw r.error;
         if (flags.saveMaps) await saveMaps(scorer, r.path, flags.saveMaps);
-        report(r.path, r.score.score, r.score.crops);
+        report(r.path, r.score.score, r.score.crops, undefined, r.score.measures);
       } catch (err) {
         failed++;
         report(r.path, null, 0, AppError.from(err).message);

@@ -25,6 +25,26 @@ export interface SidecarScore {
   scoredAt?: string;
 }
 
+/** The technical measures as iqa:Sharpness, iqa:Noise, iqa:ClippedHighlights, iqa:ClippedShadows, iqa:MeanLuminance, iqa:Compression. */
+export interface SidecarMeasures {
+  sharpness: number;
+  noise: number;
+  clippedHighlights: number;
+  clippedShadows: number;
+  meanLuminance: number;
+  compression: number;
+}
+
+/** Each measure's XMP property in the iqa namespace. */
+export const MEASURE_PROPERTIES: Record<keyof SidecarMeasures, string> = {
+  sharpness: 'Sharpness',
+  noise: 'Noise',
+  clippedHighlights: 'ClippedHighlights',
+  clippedShadows: 'ClippedShadows',
+  meanLuminance: 'MeanLuminance',
+  compression: 'Compression',
+};
+
 export interface SidecarData {
   /** xmp:Rating: an integer from -1 (rejected) to 5; null when absent or anything else. */
   rating: number | null;
@@ -32,6 +52,8 @@ export interface SidecarData {
   label?: string;
   /** iqa:Score and friends, when iqa:Score is present and numeric. */
   score?: SidecarScore;
+  /** iqa:Sharpness and the other measures, when all are present and numeric. */
+  measures?: SidecarMeasures;
   /** The sidecar text exactly as read. */
   raw: string;
 }
@@ -45,6 +67,8 @@ export interface SidecarUpdate {
   /** xmp:Label, the colour label ("Red", "Yellow", ...). */
   label?: string | null;
   score?: SidecarScore | null;
+  /** `null` removes every iqa measure property. */
+  measures?: SidecarMeasures | null;
 }
 
 export interface WriteResult {
@@ -141,7 +165,20 @@ export function parseXmp(text: string, file?: string): SidecarData {
   if (label !== null) out.label = label;
   const score = readScore(descs);
   if (score) out.score = score;
+  const measures = readMeasures(descs);
+  if (measures) out.measures = measures;
   return out;
+}
+
+function readMeasures(descs: Element[]): SidecarMeasures | undefined {
+  const out: Partial<SidecarMeasures> = {};
+  for (const [key, local] of Object.entries(MEASURE_PROPERTIES) as [keyof SidecarMeasures, string][]) {
+    const raw = firstValue(descs, XMP_NS.iqa, local);
+    const v = raw === null || raw.trim() === '' ? NaN : Number(raw.trim());
+    if (!Number.isFinite(v)) return undefined;
+    out[key] = v;
+  }
+  return out as SidecarMeasures;
 }
 
 /** xmp:Rating as stars: an integer from -1 (rejected) to 5, as the writer takes; anything else (7, -2, 2.5) is no rating. */
@@ -200,7 +237,7 @@ export async function writeSidecar(file: string, update: SidecarUpdate): Promise
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  if (existing === null && update.rating == null && update.label == null && update.score == null) {
+  if (existing === null && update.rating == null && update.label == null && update.score == null && update.measures == null) {
     return { path: file, changed: false, created: false }; // nothing to set and nothing to remove from
   }
   const next = mergeXmp(existing, update, { file });
@@ -249,6 +286,12 @@ function validateUpdate(update: SidecarUpdate): void {
       throw new XmpError(`iqa:ScoredAt must be an ISO 8601 date, got ${String(s.scoredAt)}`);
     }
   }
+  const m = update.measures;
+  if (m !== undefined && m !== null) {
+    for (const key of Object.keys(MEASURE_PROPERTIES) as (keyof SidecarMeasures)[]) {
+      if (typeof m[key] !== 'number' || !Number.isFinite(m[key])) throw new XmpError(`iqa:${MEASURE_PROPERTIES[key]} must be a finite number, got ${String(m[key])}`);
+    }
+  }
 }
 
 interface Desired {
@@ -287,6 +330,13 @@ export function mergeXmp(
       desired.push(iqa('Score', formatNumber(s.value)), iqa('ScoreModel', s.model), iqa('ScoreScale', s.scale));
       const at = s.scoredAt ?? (same && old?.scoredAt !== undefined ? undefined : now().toISOString());
       if (at !== undefined) desired.push(iqa('ScoredAt', at));
+    }
+  }
+
+  if (update.measures !== undefined) {
+    for (const [key, local] of Object.entries(MEASURE_PROPERTIES) as [keyof SidecarMeasures, string][]) {
+      const v = update.measures === null ? null : formatNumber(Number(update.measures[key].toFixed(3)));
+      desired.push({ ns: XMP_NS.iqa, local, prefix: 'iqa', value: v });
     }
   }
 

@@ -3,10 +3,12 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { AppError } from '../../src-shared/api/errors';
-import type { Calibration, PhotoStats, SidecarNaming } from '../../src-shared/api/schemas';
+import { MEASURE_CSV_COLUMNS, MEASURE_KEYS, type Calibration, type PhotoStats, type SidecarNaming } from '../../src-shared/api/schemas';
 import { seededRandom, shuffle } from '../datasets/splits';
 import { calibrate, MIN_SAMPLES, predictStars, scaleHigherIsBetter } from '../photo/calibration';
 import { colorOfLabel, labelOfColor } from '../photo/color-labels';
+import { decodeForAnalysis } from '../iqa/quality/features';
+import { analyseRgb, TILE } from '../iqa/quality/measures';
 import { findSidecar, readSidecar, sidecarPath, writeSidecar, type SidecarUpdate } from '../photo/xmp';
 import type { SidecarRow } from '../store/repos/photos.repo';
 import { csvCell } from '../util/csv';
@@ -87,6 +89,7 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
   | 'library:readXmp'
   | 'library:exportCsv'
   | 'library:rescan'
+  | 'library:sharpnessMap'
 > {
   const { store } = ctx;
   const photos = store.photos;
@@ -124,7 +127,9 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     if (input.includeScore && row.score) {
       update.score = { value: row.score.value, model: describeScoreSource(row.score.model, row.score.source, row.score.runId), scale: row.score.scale, scoredAt: row.score.scoredAt };
     }
-    return update.rating === undefined && update.label === undefined && update.score === undefined ? null : update;
+    // The technical measures travel with the score (iqa:Sharpness, iqa:Noise, ...).
+    if (input.includeScore && row.measures) update.measures = row.measures;
+    return update.rating === undefined && update.label === undefined && update.score === undefined && update.measures === undefined ? null : update;
   }
 
   return {
@@ -308,11 +313,20 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       });
     },
 
+    'library:sharpnessMap': async ({ imageId }) => {
+      const photo = photos.getPhoto(imageId) ?? notFound('photo', imageId);
+      const img = await decodeForAnalysis(photo.path);
+      const { map } = analyseRgb(img.data, img.width, img.height);
+      return { width: img.width, height: img.height, tile: TILE, cols: map.cols, rows: map.rows, values: Array.from(map.values, (v) => (Number.isFinite(v) ? v : null)) };
+    },
     'library:exportCsv': ({ datasetId, filter }) => {
       const ds = requireDataset(datasetId);
       const rows = photos.exportRows(datasetId, filter ?? {});
-      const lines = ['path,score,stars,rejected,predicted_stars,score_model,score_scale,color'];
-      for (const r of rows) lines.push([r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale, r.color].map(csvCell).join(','));
+      const lines = [`path,score,stars,rejected,predicted_stars,score_model,score_scale,color,${MEASURE_CSV_COLUMNS.join(',')}`];
+      for (const r of rows) {
+        const m = MEASURE_KEYS.map((k) => (r.measures ? Number(r.measures[k].toFixed(3)) : null));
+        lines.push([r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale, r.color, ...m].map(csvCell).join(','));
+      }
       const slug = ds.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'collection';
       return { filename: `${slug}-ratings.csv`, csv: `${lines.join('\n')}\n`, rows: rows.length };
     },

@@ -10,6 +10,7 @@ import { randomSplitName } from '../datasets/splits';
 import { createContentSplits } from '../datasets/create-splits';
 import type { Sample } from '../iqa/data/patch-source';
 import { fromNormalised, getModel, listModels, toNormalised } from '../iqa/registry';
+import { QUALITY_MODEL_ID, QUALITY_MODEL_INFO } from '../iqa/quality/model';
 import { shippedCheckpoint } from '../iqa/score/scorer';
 import type { FromWorker, TrainJob } from '../iqa/train/protocol';
 import { spawnWorker } from '../iqa/train/spawn-worker';
@@ -284,8 +285,14 @@ export function createRunService(ctx: ServiceContext) {
       if (!store.runs.get(id)) notFound('run', id);
       return store.runs.predictionsWithLabels(id);
     },
-    'models:list': () =>
-      listModels().map((m) => ({ id: m.id, label: m.label, citation: m.citation, kind: m.kind ?? 'scorer', shipped: shippedCheckpoint(m.id) !== null, defaults: m.configSchema.parse({}) as Record<string, unknown>, hyper: { ...DEFAULT_HYPER, ...m.defaultHyper } })),
+    'models:list': () => [
+      // The default model first: what the Library and `iqa score` use when no model is named.
+      { ...QUALITY_MODEL_INFO, shipped: shippedCheckpoint(QUALITY_MODEL_ID) !== null, hyper: DEFAULT_HYPER },
+      ...listModels().map((m) => ({
+        id: m.id, label: m.label, citation: m.citation, kind: m.kind ?? 'scorer', shipped: shippedCheckpoint(m.id) !== null, trainable: true,
+        defaults: m.configSchema.parse({}) as Record<string, unknown>, hyper: { ...DEFAULT_HYPER, ...m.defaultHyper },
+      })),
+    ],
   };
   /** Resolves when a run ends (at once for one that is not training). */
   function waitFor(id: number): Promise<'completed' | 'cancelled' | 'failed'> {

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { AppError } from '../../src-shared/api/errors';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { log } from '../app/logger';
+import { QUALITY_MODEL_ID } from '../iqa/quality/model';
 import { getModel } from '../iqa/registry';
 import type { BackendChoice } from '../iqa/backend';
 import type { InferenceChoice } from '../iqa/onnx/engine';
@@ -20,6 +21,8 @@ export const SCORE_BATCH = 50;
 export const SCORE_FLUSH_MS = 1000;
 /** At most this many per-file errors are listed in a job's result (all are counted). */
 const MAX_LISTED_ERRORS = 100;
+/** Threads a job with the default quality model runs on (it has no tensor backend to share; 2 cores here). */
+export const QUALITY_WORKERS = 2;
 /** The worker posts its results at least this often (ms), so progress moves with slow models too. */
 const POST_MS = 100;
 
@@ -45,6 +48,8 @@ export interface ScoreJobResult {
   failed: number;
   skipped: number;
   errors: ScoreFileError[];
+  /** Worker threads the job ran on. */
+  threads: number;
 }
 
 interface ResolvedSource {
@@ -76,7 +81,7 @@ export function createScoreService(ctx: ServiceContext) {
     if (input.runId !== undefined && input.checkpoint !== undefined) {
       throw new AppError('validation', 'Give a run or a checkpoint, not both');
     }
-    if (input.model !== undefined) getModel(input.model);
+    if (input.model !== undefined && input.model !== QUALITY_MODEL_ID) getModel(input.model);
     const model = input.model ? { model: input.model } : {};
     if (input.runId !== undefined) {
       const run = store.runs.get(input.runId) ?? notFound('run', input.runId);
@@ -118,7 +123,7 @@ export function createScoreService(ctx: ServiceContext) {
         progress(0, readable.length, 'loading the model');
         const result: ScoreJobResult = {
           datasetId: ds.id, model: source.modelId ?? '', source: '', scale: 'raw', engine: '', total: readable.length,
-          scored: 0, failed: 0, skipped: images.length - readable.length, errors: [],
+          scored: 0, failed: 0, skipped: images.length - readable.length, errors: [], threads: 1,
         };
         let done = 0;
         let pending: NewImageScore[] = [];
@@ -135,7 +140,12 @@ export function createScoreService(ctx: ServiceContext) {
             let error = 'error' in item ? item.error : null;
             if (!('error' in item)) {
               if (!Number.isFinite(item.score)) error = `the model gave a non-finite score (${item.score})`;
-              else pending.push({ imageId: item.imageId, model: result.model, source: result.source, runId: source.runId, score: item.score, scale: result.scale, crops: item.crops });
+              else {
+                pending.push({
+                  imageId: item.imageId, model: result.model, source: result.source, runId: source.runId, score: item.score, scale: result.scale, crops: item.crops,
+                  ...(item.measures ? { measures: item.measures } : {}),
+                });
+              }
             }
             if (error !== null) {
               result.failed++;
@@ -147,18 +157,22 @@ export function createScoreService(ctx: ServiceContext) {
           progress(done, readable.length, `${result.scored + pending.length} scored${result.failed ? `, ${result.failed} failed` : ''}`);
         };
 
-        // The model runs in a worker thread, so this thread stays free for requests; results come back in batches.
-        const worker = spawnWorker('src-main/iqa/score/score.worker.ts', 'score-worker.js');
+        // The model runs in worker threads, so this thread stays free for requests; results come back in batches. The
+        // quality model is plain JavaScript on the CPU, so its photos are dealt over QUALITY_WORKERS threads.
+        const parts = source.modelId === QUALITY_MODEL_ID ? Math.max(1, Math.min(QUALITY_WORKERS, readable.length)) : 1;
+        const workers = Array.from({ length: parts }, () => spawnWorker('src-main/iqa/score/score.worker.ts', 'score-worker.js'));
+        result.threads = parts;
         let stoppedBecause = null as string | null;
         try {
           await new Promise<void>((resolve, reject) => {
             let ended = false;
+            let finished = 0;
             const end = (err: unknown) => {
               if (ended) return;
               ended = true;
               active.delete(stop);
               signal.removeEventListener('abort', onAbort);
-              void worker.terminate();
+              for (const w of workers) void w.terminate();
               if (err) reject(err);
               else resolve();
             };
@@ -176,32 +190,39 @@ export function createScoreService(ctx: ServiceContext) {
             active.add(stop);
             signal.addEventListener('abort', onAbort);
             if (signal.aborted) onAbort();
-            worker.on('message', (msg: FromScoreWorker) => {
-              if (ended) return;
-              try {
-                if (msg.type === 'ready') {
-                  log.info('scores', `scoring ${readable.length} image(s) with ${msg.modelId} on ${msg.backend}`);
-                  result.model = msg.modelId;
-                  result.source = source.weights.checkpoint ? msg.source : `shipped:${msg.modelId}`;
-                  result.scale = scaleOf(msg);
-                  result.engine = msg.backend;
-                } else if (msg.type === 'results') take(msg.items);
-                else if (msg.type === 'done') end(null);
-                else end(new AppError(msg.code, msg.message));
-              } catch (err) {
-                end(err);
-              }
+            workers.forEach((worker, k) => {
+              let workerDone = false;
+              worker.on('message', (msg: FromScoreWorker) => {
+                if (ended) return;
+                try {
+                  if (msg.type === 'ready') {
+                    if (k === 0) log.info('scores', `scoring ${readable.length} image(s) with ${msg.modelId} on ${msg.backend}${parts > 1 ? ` in ${parts} threads` : ''}`);
+                    result.model = msg.modelId;
+                    result.source = source.weights.checkpoint ? msg.source : `shipped:${msg.modelId}`;
+                    result.scale = scaleOf(msg);
+                    result.engine = msg.backend;
+                  } else if (msg.type === 'results') take(msg.items);
+                  else if (msg.type === 'done') {
+                    workerDone = true;
+                    if (++finished === parts) end(null);
+                  } else end(new AppError(msg.code, msg.message));
+                } catch (err) {
+                  end(err);
+                }
+              });
+              worker.on('error', (err) => end(err));
+              worker.on('exit', (code) => {
+                if (!workerDone) end(new AppError('internal', `the scoring worker stopped (exit code ${code}) before it finished`));
+              });
+              const start: ToScoreWorker = {
+                type: 'start',
+                job: {
+                  weights: source.weights, crop, backend: workerBackend(), inference: workerInference(), images: readable.filter((_, i) => i % parts === k).map(({ id, path }) => ({ id, path })),
+                  postEvery: SCORE_BATCH, postMs: POST_MS, pauseMs: scoreTuning.pauseMs,
+                },
+              };
+              worker.postMessage(start);
             });
-            worker.on('error', (err) => end(err));
-            worker.on('exit', (code) => end(new AppError('internal', `the scoring worker stopped (exit code ${code}) before it finished`)));
-            const start: ToScoreWorker = {
-              type: 'start',
-              job: {
-                weights: source.weights, crop, backend: workerBackend(), inference: workerInference(), images: readable.map(({ id, path }) => ({ id, path })),
-                postEvery: SCORE_BATCH, postMs: POST_MS, pauseMs: scoreTuning.pauseMs,
-              },
-            };
-            worker.postMessage(start);
           });
           flush();
         } finally {

@@ -58,6 +58,7 @@ export const INVOKE_CHANNELS = [
   'runs:startSeries',
   'folders:browse',
   'library:rescan',
+  'library:sharpnessMap',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

@@ -21,6 +21,7 @@ import {
   ModelInfo,
   PhotoColor,
   PhotoFilter,
+  SharpnessMap,
   PhotoItem,
   PhotoPage,
   PhotoSort,
@@ -325,6 +326,8 @@ export const contract = {
     input: z.object({ datasetId: Id, filter: PhotoFilter.optional() }).strict(),
     output: z.object({ filename: z.string(), csv: z.string(), rows: z.number().int() }),
   },
+  /** Where a photo is in focus: the default quality model's sharpness per tile, for the loupe's heat map. */
+  'library:sharpnessMap': { input: z.object({ imageId: Id }).strict(), output: SharpnessMap },
   /**
    * Evaluates a run's latest checkpoint on a dataset as a job, as `iqa eval` does (MOS/DMOS direction flipped when they
    * differ), and stores the result: on another dataset every labelled image, on its own the test part of its split.

@@ -176,6 +176,8 @@ export const ModelInfo = z.object({
   kind: z.enum(['scorer', 'translator']),
   /** Trained weights ship with the app, so it scores without a run. */
   shipped: z.boolean(),
+  /** Training runs can train it (the default quality model trains with scripts/quality/train.ts instead). */
+  trainable: z.boolean(),
   defaults: z.record(z.string(), z.unknown()),
   /** Training hyper-parameters this model defaults to (the paper's values where it gives them). */
   hyper: z.object({ epochs: z.number(), batchImages: z.number(), lr: z.number(), weightDecay: z.number(), lrDecay: z.object({ every: z.number(), factor: z.number() }), seed: z.number() }),
@@ -400,6 +402,40 @@ export const PHOTO_COLORS = ['red', 'yellow', 'green', 'blue', 'purple'] as cons
 export const PhotoColor = z.enum(PHOTO_COLORS);
 export type PhotoColor = z.infer<typeof PhotoColor>;
 
+/** The technical measures the default quality model writes beside its score (see src-main/iqa/quality/measures.ts). */
+export const MEASURE_KEYS = ['sharpness', 'noise', 'clippedHighlights', 'clippedShadows', 'meanLuminance', 'compression'] as const;
+/** Each measure's column in CSV exports, in MEASURE_KEYS order. */
+export const MEASURE_CSV_COLUMNS = ['sharpness', 'noise', 'clipped_highlights_pct', 'clipped_shadows_pct', 'mean_luminance_pct', 'compression'] as const;
+export const MeasureKey = z.enum(MEASURE_KEYS);
+export type MeasureKey = z.infer<typeof MeasureKey>;
+export const PhotoMeasures = z.object({
+  /** 0..100, 100 = crisp (the best-focused part of the photo). */
+  sharpness: z.number(),
+  /** Estimated noise sigma on the 0..255 scale. */
+  noise: z.number(),
+  /** Blown pixels (a channel at 254-255), %. */
+  clippedHighlights: z.number(),
+  /** Black pixels (luma <= 3), %. */
+  clippedShadows: z.number(),
+  /** Mean luma, 0..100 %. */
+  meanLuminance: z.number(),
+  /** Block artefacts of lossy compression, 0 = none. */
+  compression: z.number(),
+});
+export type PhotoMeasures = z.infer<typeof PhotoMeasures>;
+
+/** Sharpness per tile (0..1, 1 = crisp; null = too little texture to tell), row-major, over the photo as shown. */
+export const SharpnessMap = z.object({
+  /** The photo as analysed (upright, scaled to fit 400 px); each tile is `tile` px square there, the last row and column cut short. */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  tile: z.number().int().positive(),
+  cols: z.number().int().positive(),
+  rows: z.number().int().positive(),
+  values: z.array(z.number().min(0).max(1).nullable()),
+});
+export type SharpnessMap = z.infer<typeof SharpnessMap>;
+
 export const PhotoItem = z.object({
   id: Id,
   datasetId: Id,
@@ -416,13 +452,15 @@ export const PhotoItem = z.object({
   /** Stars the collection's calibration predicts from the score; shown while `stars` is null. */
   predicted: z.number().int().min(0).max(5).nullable(),
   color: PhotoColor.nullable(),
+  /** Technical measures, once the photo was scored with the default quality model. */
+  measures: PhotoMeasures.nullable(),
 });
 export type PhotoItem = z.infer<typeof PhotoItem>;
 
 export const PhotoPage = z.object({ total: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), items: z.array(PhotoItem) });
 export type PhotoPage = z.infer<typeof PhotoPage>;
 
-export const PhotoSort = z.enum(['name', 'score', 'stars', 'added']);
+export const PhotoSort = z.enum(['name', 'score', 'stars', 'added', ...MEASURE_KEYS]);
 export type PhotoSort = z.infer<typeof PhotoSort>;
 
 /** all; notRejected; rejected; unrated: no stars of yours yet and not rejected; rated: stars of yours; predicted: predicted stars only. */
@@ -440,6 +478,8 @@ export const PhotoFilter = z
     search: z.string().max(200).optional(),
     /** A colour label, or 'none' for photos without one. */
     color: z.union([PhotoColor, z.literal('none')]).optional(),
+    /** Ranges of technical measures (photos without measures are left out by any of them). */
+    measures: z.array(z.object({ key: MeasureKey, min: z.number().optional(), max: z.number().optional() }).strict()).max(MEASURE_KEYS.length).optional(),
   })
   .strict();
 export type PhotoFilter = z.infer<typeof PhotoFilter>;

@@ -261,10 +261,10 @@ describe('the Library screen', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     expect(download.suggestedFilename()).toBe('Lisbon-2024-ratings.csv');
     const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color');
+    expect(csv[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color,sharpness,noise,clipped_highlights_pct,clipped_shadows_pct,mean_luminance_pct,compression');
     expect(csv).toHaveLength(TOTAL + 1);
     const rejected = (await listed({ rating: 'rejected' })).items[0]!;
-    expect(csv.find((l) => l.startsWith(`${rejected.path},`))).toMatch(/,1,[^,]*,hyperiqa,mos 1-5 higher,(red|)$/);
+    expect(csv.find((l) => l.startsWith(`${rejected.path},`))).toMatch(/,1,[^,]*,hyperiqa,mos 1-5 higher,(red|),,,,,,$/);
   });
 
   it('rescans the folder: a photo copied in since shows up, ratings stay, and a note says what changed', async () => {

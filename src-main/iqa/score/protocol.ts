@@ -2,6 +2,7 @@
 import type { ErrorCode } from '../../../src-shared/api/errors';
 import type { BackendChoice } from '../backend';
 import type { InferenceChoice } from '../onnx/engine';
+import type { Measures } from '../quality/measures';
 import type { LabelSpace } from '../train/checkpoint';
 import type { CropMode, WeightsSource } from './scorer';
 
@@ -25,7 +26,7 @@ export interface ScoreJob {
 export type ToScoreWorker = { type: 'start'; job: ScoreJob };
 
 /** One image's outcome; `score` may be non-finite (the main side turns that into a per-image error). */
-export type ScoreOutcome = { imageId: number; score: number; crops: number } | { imageId: number; error: string };
+export type ScoreOutcome = { imageId: number; score: number; crops: number; measures?: Measures } | { imageId: number; error: string };
 
 export type FromScoreWorker =
   /** `backend`: what runs the model, e.g. 'onnxruntime 1.31.1 · cpu · 2 threads · batch 4' or 'tfjs wasm'. */

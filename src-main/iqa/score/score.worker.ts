@@ -27,7 +27,7 @@ async function run(job: ScoreJob): Promise<void> {
     };
     for await (const r of scoreInOrder(scorer, job.images.map((img) => img.path), job.crop)) {
       const imageId = job.images[r.index]!.id;
-      items.push('error' in r ? { imageId, error: AppError.from(r.error).message } : { imageId, score: r.score.score, crops: r.score.crops });
+      items.push('error' in r ? { imageId, error: AppError.from(r.error).message } : { imageId, score: r.score.score, crops: r.score.crops, ...(r.score.measures ? { measures: r.score.measures } : {}) });
       if (items.length >= job.postEvery || Date.now() - lastPost >= job.postMs) post();
       // A turn of the event loop: a prepare is a chain of steps (open, header, decode), each started from this
       // thread, so each waiting one moves on before the next model run blocks the thread again.

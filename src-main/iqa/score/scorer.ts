@@ -20,6 +20,10 @@ import { meanPrediction } from './predict';
 
 export { meanPrediction, SCORE_CHUNK } from './predict';
 import { assignWeights, loadCheckpoint, readCheckpointMeta, type LabelSpace } from '../train/checkpoint';
+import type { AnalysisImage } from '../quality/features';
+import type { Measures } from '../quality/measures';
+import { QUALITY_MODEL_FILE, QUALITY_MODEL_ID } from '../quality/model';
+import { loadQualityScorer } from './quality-scorer';
 
 /**
  * How crops are taken: `grid` (default) is the model's deterministic uniform grid; `random` draws seeded crops;
@@ -40,6 +44,15 @@ export interface ImageScore {
   /** In the training labels' scale when known (e.g. MOS 1-5), else the model's raw output. */
   score: number;
   crops: number;
+  /** The technical measures, from models that compute them (the default quality model). */
+  measures?: Measures;
+}
+
+/** What `prepare` hands to `predict`: crops for the deep models, the photo at analysis size for the quality model. */
+export type PreparedImage = PatchBatch | AnalysisImage;
+
+export function isPatchBatch(prepared: PreparedImage): prepared is PatchBatch {
+  return 'positions' in prepared;
 }
 
 export interface HallucinationMaps {
@@ -66,7 +79,8 @@ const DISCREPANCY_GAIN = 4;
 
 /** What runs a scorer's model: ONNX Runtime (provider, crops per run) or tfjs (backend), and why not ONNX Runtime then. */
 export interface ScorerEngine {
-  name: 'onnxruntime' | 'tfjs';
+  /** `typescript`: the default quality model, whose trees and measures run in plain TypeScript. */
+  name: 'onnxruntime' | 'tfjs' | 'typescript';
   /** e.g. 'onnxruntime 1.31.1 · cpu · 2 threads · batch 4' or 'tfjs wasm'. */
   label: string;
   /** Why ONNX Runtime does not run this model (tfjs only). */
@@ -77,7 +91,8 @@ export interface Scorer {
   modelId: string;
   engine: ScorerEngine;
   config: Record<string, unknown>;
-  protocol: InputProtocol;
+  /** How crops are cut (null for the quality model, which reads the whole photo at analysis size). */
+  protocol: InputProtocol | null;
   /** Where the weights came from, for reports. */
   source: string;
   labels: LabelSpace | null;
@@ -86,16 +101,19 @@ export interface Scorer {
    * `scoreFile` in two steps: `prepare` decodes and crops (sharp, off the JavaScript thread), `predict` runs the model
    * (synchronous). A loop can prepare the next image while the model runs on this one; the score is the same.
    */
-  prepare(path: string, crop?: CropMode): Promise<PatchBatch>;
-  predict(batch: PatchBatch): Promise<ImageScore>;
+  prepare(path: string, crop?: CropMode): Promise<PreparedImage>;
+  predict(prepared: PreparedImage): Promise<ImageScore>;
   /** For models that hallucinate a reference (HIQA): the image as the model saw it, G's reference and |I_d − G(I_d)|. */
   maps: ((path: string, opts?: MapsOptions) => Promise<HallucinationMaps>) | null;
   dispose(): void;
 }
 
+export { DEFAULT_MODEL } from '../default-model';
+
 /** The shipped model of `modelId`, if the app bundles one (resources/models/<id>/). */
 export function shippedCheckpoint(modelId: string): string | null {
   const dir = join(resourcesDir(), 'models', modelId);
+  if (modelId === QUALITY_MODEL_ID) return existsSync(QUALITY_MODEL_FILE()) ? dir : null;
   return existsSync(join(dir, 'weights.json')) ? dir : null;
 }
 
@@ -165,7 +183,10 @@ export async function resolveWeights(src: WeightsSource): Promise<ResolvedWeight
       },
     };
   }
-  const id = src.model ?? 'hyperiqa';
+  const id = src.model ?? QUALITY_MODEL_ID;
+  if (id === QUALITY_MODEL_ID) {
+    throw new AppError('validation', `The default "${QUALITY_MODEL_ID}" model is gradient-boosted trees over measures computed in TypeScript, not a network with weights; name a network model (e.g. --model hyperiqa)`);
+  }
   const shipped = shippedCheckpoint(id);
   if (!shipped) throw new AppError('validation', `No trained weights ship for "${id}"; pass --weights FILE, --checkpoint DIR or --run ID`);
   return resolveWeights({ ...src, model: id, checkpoint: shipped });
@@ -238,6 +259,7 @@ async function onnxCore(r: ResolvedWeights, protocol: InputProtocol, load: () =>
  * loads); tfjs runs it otherwise, and the scorer says why.
  */
 export async function loadScorer(src: WeightsSource): Promise<Scorer> {
+  if (!src.checkpoint && !src.weights && (src.model ?? QUALITY_MODEL_ID) === QUALITY_MODEL_ID) return loadQualityScorer();
   const r = await resolveWeights(src);
   const { spec, config, labels, source } = r;
   if (spec.kind === 'translator') {
@@ -284,7 +306,9 @@ function makeScorer(spec: ModelSpec, config: Record<string, unknown>, protocol: 
     });
   }
 
-  async function predict(batch: PatchBatch): Promise<ImageScore> {
+  async function predict(prepared: PreparedImage): Promise<ImageScore> {
+    if (!isPatchBatch(prepared)) throw new Error(`${spec.id} scores crops, not a whole photo`);
+    const batch = prepared;
     const raw = (await core.scoreSum(batch.data, batch.count, batch.patch)) / batch.count;
     const score = labels ? fromNormalised(raw, labels.range, labels.higherIsBetter) : raw;
     return { score, crops: batch.count };

@@ -1,6 +1,6 @@
 // Library photos in SQLite: images joined with photo_ratings (stars, reject, colour label, predicted stars), filtered and paged; calibrations per collection.
 import type { Db } from '../db';
-import type { Calibration, PhotoColor, PhotoFilter, PhotoItem, PhotoPage, PhotoSort, PhotoStats } from '../../../src-shared/api/schemas';
+import { MEASURE_KEYS, type Calibration, type MeasureKey, type PhotoColor, type PhotoFilter, type PhotoItem, type PhotoMeasures, type PhotoPage, type PhotoSort, type PhotoStats } from '../../../src-shared/api/schemas';
 
 interface PhotoRow {
   id: number;
@@ -15,7 +15,23 @@ interface PhotoRow {
   rejected: number;
   predicted: number | null;
   color: PhotoColor | null;
+  m_sharpness: number | null;
+  m_noise: number | null;
+  m_clipped_highlights: number | null;
+  m_clipped_shadows: number | null;
+  m_mean_luminance: number | null;
+  m_compression: number | null;
 }
+
+/** The image_measures column of each measure. */
+export const MEASURE_COLUMNS: Record<MeasureKey, string> = {
+  sharpness: 'sharpness',
+  noise: 'noise',
+  clippedHighlights: 'clipped_highlights',
+  clippedShadows: 'clipped_shadows',
+  meanLuminance: 'mean_luminance',
+  compression: 'compression',
+};
 
 export interface PhotoQuery extends Partial<PhotoFilter> {
   datasetId: number;
@@ -35,6 +51,7 @@ export interface SidecarRow {
   predicted: number | null;
   color: PhotoColor | null;
   score: { value: number; model: string; source: string; runId: number | null; scale: string; scoredAt: string } | null;
+  measures: PhotoMeasures | null;
 }
 
 export interface ExportRow {
@@ -46,12 +63,17 @@ export interface ExportRow {
   color: PhotoColor | null;
   model: string | null;
   scale: string | null;
+  measures: PhotoMeasures | null;
 }
+
+const MEASURE_SELECT = MEASURE_KEYS.map((k) => `m.${MEASURE_COLUMNS[k]} AS m_${MEASURE_COLUMNS[k]}`).join(', ');
+/** Images with their ratings and measures; every query of photos joins these two. */
+const PHOTO_FROM = 'FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id LEFT JOIN image_measures m ON m.image_id = i.id';
 
 const PHOTO_SELECT = `
   SELECT i.id, i.dataset_id, i.path, i.name, i.width, i.height, i.error, i.score,
-         r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color
-  FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id`;
+         r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color, ${MEASURE_SELECT}
+  ${PHOTO_FROM}`;
 
 /** The image's most recent score row (the one images.score holds). */
 const LATEST_SCORE_JOIN = `LEFT JOIN image_scores s ON s.id = (
@@ -65,7 +87,20 @@ const SORT_SQL: Record<PhotoSort, string> = {
   score: 'i.score',
   stars: SHOWN_STARS,
   added: 'i.id',
+  ...(Object.fromEntries(MEASURE_KEYS.map((k) => [k, `m.${MEASURE_COLUMNS[k]}`])) as Record<MeasureKey, string>),
 };
+
+function measuresOf(row: Pick<PhotoRow, `m_${string}` & keyof PhotoRow>): PhotoMeasures | null {
+  if (row.m_sharpness === null || row.m_sharpness === undefined) return null;
+  return {
+    sharpness: row.m_sharpness,
+    noise: row.m_noise!,
+    clippedHighlights: row.m_clipped_highlights!,
+    clippedShadows: row.m_clipped_shadows!,
+    meanLuminance: row.m_mean_luminance!,
+    compression: row.m_compression!,
+  };
+}
 
 const RATING_SQL: Record<PhotoFilter['rating'], string | null> = {
   all: null,
@@ -90,6 +125,7 @@ function toPhoto(row: PhotoRow): PhotoItem {
     rejected: row.rejected === 1,
     predicted: row.predicted,
     color: row.color,
+    measures: measuresOf(row),
   };
 }
 
@@ -103,9 +139,23 @@ function whereOf(datasetId: number, f: Partial<PhotoFilter>): { sql: string; par
   if (f.search) where.push("i.name LIKE @search ESCAPE '\\'");
   if (f.color === 'none') where.push('r.color IS NULL');
   else if (f.color) where.push('r.color = @color');
+  const measureParams: Record<string, number> = {};
+  (f.measures ?? []).forEach((m, i) => {
+    const col = `m.${MEASURE_COLUMNS[m.key]}`;
+    where.push(`${col} IS NOT NULL`);
+    if (m.min !== undefined) {
+      where.push(`${col} >= @measureMin${i}`);
+      measureParams[`measureMin${i}`] = m.min;
+    }
+    if (m.max !== undefined) {
+      where.push(`${col} <= @measureMax${i}`);
+      measureParams[`measureMax${i}`] = m.max;
+    }
+  });
   return {
     sql: where.join(' AND '),
     params: {
+      ...measureParams,
       datasetId,
       starsMin: f.starsMin ?? null,
       scoreMin: f.scoreMin ?? null,
@@ -135,7 +185,7 @@ export function createPhotosRepo(db: Db) {
     getPhoto,
     list(q: PhotoQuery): PhotoPage {
       const { sql, params } = whereOf(q.datasetId, q);
-      const base = `FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id WHERE ${sql}`;
+      const base = `${PHOTO_FROM} WHERE ${sql}`;
       const total = (db.prepare(`SELECT count(*) AS n ${base}`).get(params) as { n: number }).n;
       const dir = q.descending ? 'DESC' : 'ASC';
       // Equal stars show the best-scored first in either direction of the sort.
@@ -148,7 +198,7 @@ export function createPhotosRepo(db: Db) {
     /** Ids of the photos a filter selects, in id order. */
     ids(datasetId: number, filter: Partial<PhotoFilter> = {}): number[] {
       const { sql, params } = whereOf(datasetId, filter);
-      return (db.prepare(`SELECT i.id FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id WHERE ${sql} ORDER BY i.id`).all(params) as { id: number }[]).map(
+      return (db.prepare(`SELECT i.id ${PHOTO_FROM} WHERE ${sql} ORDER BY i.id`).all(params) as { id: number }[]).map(
         (r) => r.id,
       );
     },
@@ -252,8 +302,8 @@ export function createPhotosRepo(db: Db) {
       const rows = db
         .prepare(
           `SELECT i.id, i.path, i.name, r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color,
-                  s.score AS s_score, s.model AS s_model, s.source AS s_source, s.run_id AS s_run, s.scale AS s_scale, s.scored_at AS s_at
-           FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id ${LATEST_SCORE_JOIN}
+                  s.score AS s_score, s.model AS s_model, s.source AS s_source, s.run_id AS s_run, s.scale AS s_scale, s.scored_at AS s_at, ${MEASURE_SELECT}
+           ${PHOTO_FROM} ${LATEST_SCORE_JOIN}
            WHERE i.id IN (SELECT value FROM json_each(?)) ORDER BY i.id`,
         )
         .all(JSON.stringify(ids)) as (Omit<PhotoRow, 'dataset_id' | 'width' | 'height' | 'error' | 'score'> & {
@@ -276,6 +326,7 @@ export function createPhotosRepo(db: Db) {
           r.s_score === null
             ? null
             : { value: r.s_score, model: r.s_model!, source: r.s_source!, runId: r.s_run, scale: r.s_scale!, scoredAt: r.s_at! },
+        measures: measuresOf(r),
       }));
     },
     /** Writes a batch of ratings read from sidecars in one transaction. */
@@ -288,12 +339,15 @@ export function createPhotosRepo(db: Db) {
       const { sql, params } = whereOf(datasetId, filter);
       const rows = db
         .prepare(
-          `SELECT i.path, i.score, r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color, s.model, s.scale
-           FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id ${LATEST_SCORE_JOIN}
+          `SELECT i.path, i.score, r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color, s.model, s.scale, ${MEASURE_SELECT}
+           ${PHOTO_FROM} ${LATEST_SCORE_JOIN}
            WHERE ${sql} ORDER BY i.name, i.id`,
         )
-        .all(params) as (Omit<ExportRow, 'rejected'> & { rejected: number })[];
-      return rows.map((r) => ({ ...r, rejected: r.rejected === 1 }));
+        .all(params) as (Omit<ExportRow, 'rejected' | 'measures'> & { rejected: number } & Pick<PhotoRow, `m_${string}` & keyof PhotoRow>)[];
+      return rows.map((r) => ({
+        path: r.path, score: r.score, stars: r.stars, rejected: r.rejected === 1, predicted: r.predicted, color: r.color, model: r.model, scale: r.scale,
+        measures: measuresOf(r),
+      }));
     },
   };
 }

@@ -1,6 +1,6 @@
 // Model scores of images (image_scores): batched upserts from scoring jobs and each image's scores for the detail pane.
 import type { Db } from '../db';
-import type { ImageScore } from '../../../src-shared/api/schemas';
+import type { ImageScore, PhotoMeasures } from '../../../src-shared/api/schemas';
 
 export interface NewImageScore {
   imageId: number;
@@ -10,6 +10,8 @@ export interface NewImageScore {
   score: number;
   scale: string;
   crops: number | null;
+  /** The technical measures that came with the score (default quality model), stored per image. */
+  measures?: PhotoMeasures;
 }
 
 interface ScoreRow {
@@ -29,8 +31,16 @@ export function createScoresRepo(db: Db) {
     VALUES (@imageId, @model, @source, @runId, @score, @scale, @crops, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
     ON CONFLICT (image_id, source) DO UPDATE SET model = excluded.model, run_id = excluded.run_id, score = excluded.score,
       scale = excluded.scale, crops = excluded.crops, scored_at = excluded.scored_at`);
+  const upsertMeasures = db.prepare(`
+    INSERT INTO image_measures (image_id, sharpness, noise, clipped_highlights, clipped_shadows, mean_luminance, compression, measured_at)
+    VALUES (@imageId, @sharpness, @noise, @clippedHighlights, @clippedShadows, @meanLuminance, @compression, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+    ON CONFLICT (image_id) DO UPDATE SET sharpness = excluded.sharpness, noise = excluded.noise, clipped_highlights = excluded.clipped_highlights,
+      clipped_shadows = excluded.clipped_shadows, mean_luminance = excluded.mean_luminance, compression = excluded.compression, measured_at = excluded.measured_at`);
   const writeMany = db.transaction((rows: readonly NewImageScore[]) => {
-    for (const r of rows) upsert.run(r);
+    for (const { measures, ...r } of rows) {
+      upsert.run(r);
+      if (measures) upsertMeasures.run({ imageId: r.imageId, ...measures });
+    }
   });
   return {
     /** Writes the rows in one transaction: all of them or none. */

@@ -31,9 +31,9 @@ describe('iqa library', () => {
     expect((await iqa('library', 'collections')).stdout).toMatch(/Trip 2026\s+8 photos\s+0 scored\s+0 rated\s+0 rejected/);
   });
 
-  it('scores the collection with the shipped HyperIQA when no model is named, and lists it by score', async () => {
+  it('scores the collection with the default quality model when no model is named, and lists it by score', async () => {
     const result = JSON.parse((await iqa('library', 'score', 'Trip 2026', '--json', '--backend', 'wasm')).stdout) as { model: string; total: number; scored: number };
-    expect(result).toMatchObject({ model: 'hyperiqa', total: 7, scored: 7 });
+    expect(result).toMatchObject({ model: 'quality', total: 7, scored: 7 });
     const listed = jsonLines<PhotoItem>((await iqa('library', 'list', 'Trip 2026', '--sort', 'score', '--desc', '--json')).stdout);
     const scores = listed.filter((p) => !p.error).map((p) => p.score!);
     expect(scores).toHaveLength(7);
@@ -112,7 +112,7 @@ describe('iqa library', () => {
     const out = join(dataDir, 'best.csv');
     await iqa('library', 'export', 'Trip 2026', '--rating', 'rated', '--stars-min', '4', '--out', out);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color');
+    expect(lines[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color,sharpness,noise,clipped_highlights_pct,clipped_shadows_pct,mean_luminance_pct,compression');
     expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([join(photos, 'bee.jpg'), join(photos, 'cheetah.jpg'), join(photos, 'day2/calf.jpg')]);
     await iqa('import', '--format', 'csv', '--file', 'labels.csv', '--range', '1,5', '--name', 'lab', join(REPO_ROOT, 'tests/fixtures/datasets/csv'));
     expect(await fails('library', 'list', 'lab')).toMatchObject({ code: 1, stderr: expect.stringMatching(/"lab" is a csv dataset, not a library collection/) });

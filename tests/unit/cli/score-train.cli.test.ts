@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBlurDataset } from '../../helpers/blur-dataset';
 import { REPO_ROOT } from '../../helpers/serve-process';
@@ -50,14 +51,33 @@ describe('iqa score: HyperIQA parity with the official PyTorch code', () => {
   }, 120_000);
 });
 
-describe('iqa score with the shipped model', () => {
+describe('iqa score with the shipped models', () => {
   it('scores a demo photo out of the box with the HyperIQA model in resources/, on the MOS 1-5 scale', async () => {
     const photo = join(REPO_ROOT, 'resources/demo/bee.jpg');
-    const { stdout, stderr } = await iqa('score', photo);
+    const { stdout, stderr } = await iqa('score', '--model', 'hyperiqa', photo);
     expect(stderr).toMatch(/hyperiqa \(.*resources\/models\/hyperiqa\); scores: MOS 1-5, higher is better; crops: grid/);
     const score = Number(stdout.trim().split('\t')[1]);
     expect(score).toBeGreaterThan(0);
     expect(score).toBeLessThan(6);
+  }, 120_000);
+
+  it('scores with the default quality model when none is named, with its measures in JSON and CSV', async () => {
+    const dir = tempDir('iqa-cli-quality-');
+    const sharpPhoto = join(dir, 'sharp.jpg');
+    const softPhoto = join(dir, 'soft.jpg');
+    await sharp(join(REPO_ROOT, 'resources/demo/calf.jpg')).resize(1200).jpeg({ quality: 92 }).toFile(sharpPhoto);
+    await sharp(join(REPO_ROOT, 'resources/demo/calf.jpg')).resize(1200).blur(6).jpeg({ quality: 92 }).toFile(softPhoto);
+    const { stdout, stderr } = await iqa('score', '--json', sharpPhoto, softPhoto);
+    expect(stderr).toBe('');
+    const [a, b] = stdout.trim().split('\n').map((l) => JSON.parse(l) as { path: string; score: number; measures: Record<string, number> });
+    expect(Object.keys(a!.measures)).toEqual(['sharpness', 'noise', 'clippedHighlights', 'clippedShadows', 'meanLuminance', 'compression']);
+    expect(a!.score).toBeGreaterThan(b!.score);
+    expect(a!.measures.sharpness).toBeGreaterThan(b!.measures.sharpness! + 20);
+    const csv = (await iqa('score', '--csv', sharpPhoto)).stdout.trim().split('\n');
+    expect(csv[0]).toBe('path,score,crops,error,sharpness,noise,clipped_highlights_pct,clipped_shadows_pct,mean_luminance_pct,compression');
+    expect(csv[1]!.split(',').slice(4).map(Number).every(Number.isFinite)).toBe(true);
+    const table = (await iqa('score', softPhoto)).stderr;
+    expect(table).toMatch(/^quality \(.*resources\/models\/quality\/model\.json\); scores: MOS 1-5, higher is better/);
   }, 120_000);
 });
 

@@ -325,10 +325,10 @@ describe('CSV export', () => {
     expect(all.filename).toBe('Shoot-ratings.csv');
     expect(all.rows).toBe(N);
     const lines = all.csv.trim().split('\n');
-    expect(lines[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color');
+    expect(lines[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color,sharpness,noise,clipped_highlights_pct,clipped_shadows_pct,mean_luminance_pct,compression');
     expect(lines).toHaveLength(N + 1);
-    expect(lines).toContain(`${path(1)},${scoreOf(1)},,1,,hyperiqa,mos 1-5 higher,`);
-    expect(lines).toContain(`${path(3)},${scoreOf(3)},4,0,,hyperiqa,mos 1-5 higher,`);
+    expect(lines).toContain(`${path(1)},${scoreOf(1)},,1,,hyperiqa,mos 1-5 higher,,,,,,,`);
+    expect(lines).toContain(`${path(3)},${scoreOf(3)},4,0,,hyperiqa,mos 1-5 higher,,,,,,,`);
     const rejected = await call<{ csv: string; rows: number }>('library:exportCsv', { datasetId, filter: { rating: 'rejected' } });
     expect(rejected.rows).toBe(1);
   });

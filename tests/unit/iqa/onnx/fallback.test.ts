@@ -5,7 +5,7 @@ import { resourcesDir } from '../../../../src-main/app/paths';
 import { initBackend } from '../../../../src-main/iqa/backend';
 import { initInference } from '../../../../src-main/iqa/onnx/engine';
 import { meanPrediction } from '../../../../src-main/iqa/score/predict';
-import { loadScorer, shippedCheckpoint } from '../../../../src-main/iqa/score/scorer';
+import { isPatchBatch, loadScorer, shippedCheckpoint } from '../../../../src-main/iqa/score/scorer';
 import { assignWeights, loadCheckpoint } from '../../../../src-main/iqa/train/checkpoint';
 import { getModel } from '../../../../src-main/iqa/registry';
 import { fromNormalised } from '../../../../src-main/iqa/registry';
@@ -36,6 +36,7 @@ describe('without onnxruntime-node', () => {
       expect(scorer.engine.name).toBe('tfjs');
       expect(scorer.engine.fallbackReason).toBe('onnxruntime-node is not installed');
       const batch = await scorer.prepare(photo);
+      if (!isPatchBatch(batch)) throw new Error('HyperIQA should prepare crops');
       const got = await scorer.predict(batch);
       const ckpt = await loadCheckpoint(checkpoint);
       const spec = getModel(ckpt.meta.modelId);

@@ -1,5 +1,4 @@
 // HyperIQA on ONNX Runtime: the parity fixture of the official PyTorch code through the built graph, and ORT against tfjs for every backbone.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutPatches, decodeForModel } from '../../../../src-main/imaging/patches';
@@ -10,7 +9,8 @@ import { initInference } from '../../../../src-main/iqa/onnx/engine';
 import { getModel } from '../../../../src-main/iqa/registry';
 import { readSafetensors } from '../../../../src-main/iqa/weights/safetensors';
 import { randomBatch, runGraph, scoresBothWays } from '../../../helpers/onnx-parity';
-import { sharedFixture } from '../../../helpers/shared-fixtures';
+import { HYPERIQA_PARITY_DIR, parityExpected, writeParityWeights } from '../../../helpers/hyperiqa-fixture';
+import { tempDir } from '../../../helpers/temp';
 
 const spec = getModel('hyperiqa') as ModelSpec;
 
@@ -25,16 +25,16 @@ afterAll(async () => {
 
 describe('HyperIQA through ONNX Runtime', () => {
   it('matches the official PyTorch code on the parity fixture within 2e-4 (ResNet-50, batch norm folded)', async () => {
-    const fixture = sharedFixture('hyperiqa-parity');
+    const weights = await writeParityWeights(tempDir('hyperiqa-onnx-'));
     const config = hyperiqaSpec.configSchema.parse({});
     const model = createHyperIqa(config, 1);
     try {
-      loadOfficialWeights(model, await readSafetensors(path.join(fixture, 'weights.safetensors')));
-      const expected = JSON.parse(readFileSync(path.join(fixture, 'expected.json'), 'utf8')) as Record<string, number>;
+      loadOfficialWeights(model, await readSafetensors(weights.path));
+      const expected = parityExpected().scores;
       const names = Object.keys(expected).sort();
       const data = new Float32Array(names.length * 224 * 224 * 3);
       for (const [i, name] of names.entries()) {
-        data.set(cutPatches(await decodeForModel(path.join(fixture, name)), [{ x: 0, y: 0 }], 224, { imagenet: true }), i * 224 * 224 * 3);
+        data.set(cutPatches(await decodeForModel(path.join(HYPERIQA_PARITY_DIR, name)), [{ x: 0, y: 0 }], 224, { imagenet: true }), i * 224 * 224 * 3);
       }
       const { scores } = await runGraph(spec, model, config, 'scores', { patches: { data, dims: [names.length, 224, 224, 3] } });
       names.forEach((name, i) => expect(Math.abs(scores![i]! - expected[name]!), `${name}: ${scores![i]} vs ${expected[name]}`).toBeLessThanOrEqual(2e-4));

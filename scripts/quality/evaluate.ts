@@ -1,0 +1,64 @@
+// Prints the held-out figures of a model on the quality sets: `npx tsx scripts/quality/evaluate.ts --model hyperiqa|quality [--sets a,b] [--json]`.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { evaluateScores, TARGET_TYPES, type SetFigures } from '../../src-main/iqa/quality/evaluate';
+import { HELD_OUT_SETS, readSet } from '../../src-main/iqa/quality/sets';
+import { scorerFor } from './scorers';
+
+const arg = (name: string, dflt?: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const model = arg('model', 'quality')!;
+const sets = (arg('sets', HELD_OUT_SETS.filter((s) => s.part !== 'val').map((s) => s.name).join(','))!).split(',');
+const root = join(process.cwd(), '.cache', 'quality');
+const score = await scorerFor(model);
+
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+const out: Record<string, SetFigures> = {};
+for (const name of sets) {
+  const dir = join(root, 'sets', name);
+  if (!existsSync(dir)) throw new Error(`no set ${name} in ${dir}: run scripts/quality/build-sets.ts first`);
+  const rows = await readSet(dir);
+  // Scores are cached per model and set, keyed by file, so a rerun of the report does not rescore.
+  const cacheFile = join(root, 'scores', `${model}.${name}.json`);
+  const cache: Record<string, number> = process.argv.includes('--fresh') || !existsSync(cacheFile) ? {} : JSON.parse(await readFile(cacheFile, 'utf8'));
+  const t0 = Date.now();
+  const files = [...new Set([...rows.map((r) => r.ref), ...rows.map((r) => r.file)])];
+  let scored = 0;
+  for (const f of files) {
+    if (cache[f] === undefined) {
+      cache[f] = await score.file(f);
+      scored++;
+    }
+  }
+  if (scored) {
+    await mkdir(join(root, 'scores'), { recursive: true });
+    await writeFile(cacheFile, JSON.stringify(cache));
+    process.stderr.write(`${model} on ${name}: ${scored} images scored in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  const refScores = new Map(rows.map((r) => [r.reference, cache[r.ref]!]));
+  out[name] = evaluateScores(rows, rows.map((r) => cache[r.file]!), refScores);
+}
+score.dispose();
+
+if (process.argv.includes('--json')) console.log(JSON.stringify(out, null, 1));
+else {
+  console.log(`## ${model}\n`);
+  console.log(`| set | n | SRCC (MOS) | PLCC (MOS) | SRCC (level) | levels ordered | ref > level 1 |`);
+  console.log(`|---|---|---|---|---|---|---|`);
+  for (const [name, f] of Object.entries(out)) console.log(`| ${name} | ${f.n} | ${f2(f.srccMos)} | ${f2(f.plccMos)} | ${f2(f.srccLevel)} | ${pct(f.levelPairs)} | ${pct(f.refAboveL1)} |`);
+  console.log(`\nPer type: SRCC against the pseudo-MOS / against the level, levels ordered, ref > level 1 (sets: ${sets.join(', ')}; a * marks the types held to 0.90)\n`);
+  console.log(`| type | ${sets.join(' | ')} |`);
+  console.log(`|---|${sets.map(() => '---').join('|')}|`);
+  const types = [...new Set(Object.values(out).flatMap((f) => Object.keys(f.perType)))].sort();
+  for (const t of types) {
+    const star = (TARGET_TYPES as readonly string[]).includes(t) ? '*' : '';
+    console.log(`| ${t}${star} | ${sets.map((s) => {
+      const p = out[s]!.perType[t];
+      return p ? `${f2(p.srccMos)} / ${f2(p.srccLevel)}, ${pct(p.levelPairs)}, ${pct(p.refAboveL1)}` : '-';
+    }).join(' | ')} |`);
+  }
+}

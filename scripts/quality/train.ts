@@ -1,0 +1,92 @@
+// Trains the default quality model on the training sets' features and reports validation figures; --save writes resources/models/quality/model.json.
+// Usage: npx tsx scripts/quality/train.ts [--sets train-400-s1,...] [--val val-s201] [--trees N --depth N --lr X] [--save]
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { evaluateScores, TARGET_TYPES } from '../../src-main/iqa/quality/evaluate';
+import { FEATURE_NAMES } from '../../src-main/iqa/quality/features';
+import { GBT_DEFAULTS, predictGbt, trainGbt } from '../../src-main/iqa/quality/gbt';
+import { QUALITY_MODEL_FILE, type QualityModelFile } from '../../src-main/iqa/quality/model';
+import { REFERENCE_MOS } from '../../src-main/iqa/quality/labels';
+import { readSet, TRAIN_SETS, type SetRow } from '../../src-main/iqa/quality/sets';
+
+const arg = (name: string, dflt?: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const root = join(process.cwd(), '.cache', 'quality');
+const trainSets = arg('sets', TRAIN_SETS.map((s) => s.name).join(','))!.split(',');
+const valSets = arg('val', 'val-s201')!.split(',').filter(Boolean);
+const opts = {
+  ...GBT_DEFAULTS,
+  trees: Number(arg('trees', String(GBT_DEFAULTS.trees))),
+  depth: Number(arg('depth', String(GBT_DEFAULTS.depth))),
+  learningRate: Number(arg('lr', String(GBT_DEFAULTS.learningRate))),
+  minLeaf: Number(arg('min-leaf', String(GBT_DEFAULTS.minLeaf))),
+  seed: Number(arg('seed', '22')),
+  subsample: Number(arg('subsample', String(GBT_DEFAULTS.subsample))),
+  colsample: Number(arg('colsample', String(GBT_DEFAULTS.colsample))),
+};
+
+async function load(name: string): Promise<{ rows: SetRow[]; feats: Record<string, number[]> }> {
+  const rows = await readSet(join(root, 'sets', name));
+  const { names, features } = JSON.parse(await readFile(join(root, 'features', `${name}.json`), 'utf8')) as { names: string[]; features: Record<string, number[]> };
+  if (names.join() !== FEATURE_NAMES.join()) throw new Error(`${name}: features were computed with another feature list; rerun extract-features with FRESH=1`);
+  return { rows, feats: features };
+}
+
+const refRepeat = Number(arg('ref-repeat', '1'));
+const x: Float64Array[] = [];
+const y: number[] = [];
+for (const name of trainSets) {
+  const { rows, feats } = await load(name);
+  for (const r of rows) {
+    x.push(Float64Array.from(feats[r.file]!));
+    y.push(r.mos);
+  }
+  // The undistorted photos themselves, at the label a perfect copy gets (repeated: there is one per 125 distorted images).
+  for (const ref of new Set(rows.map((r) => r.ref))) {
+    for (let k = 0; k < refRepeat; k++) {
+      x.push(Float64Array.from(feats[ref]!));
+      y.push(REFERENCE_MOS);
+    }
+  }
+}
+// Undistorted training photos as a camera would give them (scripts/quality/pristine-features.ts), at the same label.
+const pristine = arg('pristine', '');
+if (pristine) {
+  const { features } = JSON.parse(await readFile(join(root, 'features', `${pristine}.json`), 'utf8')) as { features: Record<string, number[]> };
+  for (const v of Object.values(features)) {
+    x.push(Float64Array.from(v));
+    y.push(REFERENCE_MOS);
+  }
+}
+console.log(`training on ${x.length} images from ${trainSets.join(', ')}; ${JSON.stringify({ ...opts, onProgress: undefined })}`);
+const t0 = Date.now();
+const model = trainGbt(x, y, { ...opts, onProgress: (k, rmse) => console.log(`  ${k} trees, train RMSE ${rmse.toFixed(4)}`) });
+console.log(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+for (const name of valSets) {
+  const { rows, feats } = await load(name);
+  const score = (f: string) => predictGbt(model, feats[f]!);
+  const fig = evaluateScores(rows, rows.map((r) => score(r.file)), new Map(rows.map((r) => [r.reference, score(r.ref)])));
+  if (process.argv.includes('--brief')) {
+    console.log(`${name}: SRCC ${fig.srccMos.toFixed(3)} (level ${fig.srccLevel.toFixed(3)}), levels ordered ${(100 * fig.levelPairs).toFixed(1)}%, ref > L1 ${(100 * fig.refAboveL1).toFixed(1)}%; targets ${TARGET_TYPES.map((t) => fig.perType[t]?.srccMos.toFixed(2)).join(' ')}`);
+    continue;
+  }
+  console.log(`${name}: SRCC ${fig.srccMos.toFixed(3)} (level ${fig.srccLevel.toFixed(3)}), PLCC ${fig.plccMos.toFixed(3)}, levels ordered ${(100 * fig.levelPairs).toFixed(1)}%, ref > L1 ${(100 * fig.refAboveL1).toFixed(1)}%`);
+  for (const [t, p] of Object.entries(fig.perType)) {
+    console.log(`  ${(TARGET_TYPES as readonly string[]).includes(t) ? '*' : ' '} ${t.padEnd(22)} ${p.srccMos.toFixed(3)} / ${p.srccLevel.toFixed(3)}  pairs ${(100 * p.levelPairs).toFixed(0)}%  ref>L1 ${(100 * p.refAboveL1).toFixed(0)}%`);
+  }
+}
+
+if (process.argv.includes('--save')) {
+  const file: QualityModelFile = {
+    format: 'iqa-quality-model/1',
+    features: [...FEATURE_NAMES],
+    labels: { kind: 'mos', range: [1, 5], higherIsBetter: true },
+    regressor: model,
+    training: { sets: trainSets, pristine, options: { ...opts, onProgress: undefined }, refRepeat, images: x.length, command: process.argv.slice(2).join(' ') },
+  };
+  await writeFile(QUALITY_MODEL_FILE(), JSON.stringify(file));
+  console.log(`saved ${QUALITY_MODEL_FILE()}`);
+}

@@ -1,0 +1,157 @@
+// Gradient-boosted regression trees in plain TypeScript (Friedman 2001, squared loss) with histogram split finding, for the default quality model.
+import { seededRandom } from '../../datasets/splits';
+
+export interface Tree {
+  /** Per node: the feature tested, or -1 for a leaf. */
+  feature: number[];
+  /** Per node: go left when x[feature] <= threshold. */
+  threshold: number[];
+  left: number[];
+  right: number[];
+  /** Per node: the leaf's output (already scaled by the learning rate). */
+  value: number[];
+}
+
+export interface Gbt {
+  kind: 'gbt';
+  bias: number;
+  trees: Tree[];
+}
+
+export interface GbtOptions {
+  trees: number;
+  depth: number;
+  learningRate: number;
+  /** Smallest number of samples in a leaf. */
+  minLeaf: number;
+  /** L2 penalty on leaf values (XGBoost's λ). */
+  lambda: number;
+  /** Share of samples each tree sees. */
+  subsample: number;
+  /** Share of features each tree may split on. */
+  colsample: number;
+  /** Histogram bins per feature. */
+  bins: number;
+  seed: number;
+  /** Called every 50 trees with the training RMSE. */
+  onProgress?: (trees: number, rmse: number) => void;
+}
+
+export const GBT_DEFAULTS: Omit<GbtOptions, 'seed'> = { trees: 600, depth: 6, learningRate: 0.05, minLeaf: 20, lambda: 1, subsample: 0.7, colsample: 0.7, bins: 64 };
+
+
+/** Bin edges per feature at the quantiles of its values (NaN counts as the lowest value). */
+function binEdges(x: readonly Float64Array[], f: number, bins: number): Float64Array {
+  const v = Float64Array.from(x, (r) => (Number.isFinite(r[f]!) ? r[f]! : -Infinity)).sort();
+  const edges: number[] = [];
+  for (let b = 1; b < bins; b++) {
+    const e = v[Math.floor((b * (v.length - 1)) / bins)]!;
+    if (!edges.length || e > edges[edges.length - 1]!) edges.push(e);
+  }
+  return Float64Array.from(edges);
+}
+
+function binOf(edges: Float64Array, value: number): number {
+  const v = Number.isFinite(value) ? value : -Infinity;
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v <= edges[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+export function predictTree(t: Tree, x: ArrayLike<number>): number {
+  let n = 0;
+  while (t.feature[n]! >= 0) {
+    const v = x[t.feature[n]!]!;
+    n = (Number.isFinite(v) ? v : -Infinity) <= t.threshold[n]! ? t.left[n]! : t.right[n]!;
+  }
+  return t.value[n]!;
+}
+
+export function predictGbt(m: Gbt, x: ArrayLike<number>): number {
+  let s = m.bias;
+  for (const t of m.trees) s += predictTree(t, x);
+  return s;
+}
+
+/** Fits trees to the residuals one after another; each split maximises the reduction of squared error (with λ). */
+export function trainGbt(x: readonly Float64Array[], y: readonly number[], o: GbtOptions): Gbt {
+  const n = x.length;
+  const nf = x[0]!.length;
+  const edges = Array.from({ length: nf }, (_, f) => binEdges(x, f, o.bins));
+  const binned = Array.from({ length: nf }, (_, f) => Uint8Array.from(x, (r) => binOf(edges[f]!, r[f]!)));
+  const bias = y.reduce((a, b) => a + b, 0) / n;
+  const pred = new Float64Array(n).fill(bias);
+  const resid = new Float64Array(n);
+  const random = seededRandom(o.seed);
+  const trees: Tree[] = [];
+  const nb = o.bins;
+  const hs = new Float64Array(nb);
+  const hc = new Float64Array(nb);
+
+  for (let k = 0; k < o.trees; k++) {
+    for (let i = 0; i < n; i++) resid[i] = y[i]! - pred[i]!;
+    const rows: number[] = [];
+    for (let i = 0; i < n; i++) if (random() < o.subsample) rows.push(i);
+    const feats: number[] = [];
+    for (let f = 0; f < nf; f++) if (random() < o.colsample) feats.push(f);
+    if (!feats.length) feats.push(Math.floor(random() * nf));
+    const tree: Tree = { feature: [], threshold: [], left: [], right: [], value: [] };
+    const grow = (idx: number[], depth: number): number => {
+      const node = tree.feature.length;
+      tree.feature.push(-1);
+      tree.threshold.push(0);
+      tree.left.push(-1);
+      tree.right.push(-1);
+      let sum = 0;
+      for (const i of idx) sum += resid[i]!;
+      tree.value.push((o.learningRate * sum) / (idx.length + o.lambda));
+      if (depth >= o.depth || idx.length < 2 * o.minLeaf) return node;
+      const parentGain = (sum * sum) / (idx.length + o.lambda);
+      let best = { gain: 1e-9, f: -1, b: -1 };
+      for (const f of feats) {
+        hs.fill(0);
+        hc.fill(0);
+        const col = binned[f]!;
+        for (const i of idx) {
+          hs[col[i]!]! += resid[i]!;
+          hc[col[i]!]!++;
+        }
+        let ls = 0;
+        let lc = 0;
+        for (let b = 0; b < edges[f]!.length; b++) {
+          ls += hs[b]!;
+          lc += hc[b]!;
+          const rc = idx.length - lc;
+          if (lc < o.minLeaf) continue;
+          if (rc < o.minLeaf) break;
+          const rs = sum - ls;
+          const gain = (ls * ls) / (lc + o.lambda) + (rs * rs) / (rc + o.lambda) - parentGain;
+          if (gain > best.gain) best = { gain, f, b };
+        }
+      }
+      if (best.f < 0) return node;
+      const col = binned[best.f]!;
+      const li = idx.filter((i) => col[i]! <= best.b);
+      const ri = idx.filter((i) => col[i]! > best.b);
+      tree.feature[node] = best.f;
+      tree.threshold[node] = edges[best.f]![best.b]!;
+      tree.left[node] = grow(li, depth + 1);
+      tree.right[node] = grow(ri, depth + 1);
+      return node;
+    };
+    grow(rows, 0);
+    trees.push(tree);
+    for (let i = 0; i < n; i++) pred[i]! += predictTree(tree, x[i]!);
+    if (o.onProgress && ((k + 1) % 50 === 0 || k + 1 === o.trees)) {
+      let se = 0;
+      for (let i = 0; i < n; i++) se += (y[i]! - pred[i]!) ** 2;
+      o.onProgress(k + 1, Math.sqrt(se / n));
+    }
+  }
+  return { kind: 'gbt', bias, trees };
+}

@@ -1,0 +1,70 @@
+// The default quality model: the measures' feature vector fed to a gradient-boosted regressor (weights: resources/models/quality/model.json).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { resourcesDir } from '../../app/paths';
+import type { LabelSpace } from '../train/checkpoint';
+import { decodeForAnalysis, FEATURE_NAMES, featuresOf, type AnalysisImage } from './features';
+import { predictGbt, type Gbt } from './gbt';
+import type { Measures, SharpnessMap } from './measures';
+
+import { QUALITY_MODEL_ID } from '../default-model';
+
+export { QUALITY_MODEL_ID };
+export const QUALITY_MODEL_FILE = () => join(resourcesDir(), 'models', QUALITY_MODEL_ID, 'model.json');
+
+/** How models:list describes it. */
+export const QUALITY_MODEL_INFO = {
+  id: QUALITY_MODEL_ID,
+  label: 'Technical quality (default)',
+  citation: 'Measures of sharpness, noise, exposure and compression with BRISQUE statistics (Mittal et al., IEEE TIP 2012) and gradient-boosted trees (Friedman 2001)',
+  kind: 'scorer' as const,
+  trainable: false,
+  defaults: {},
+};
+
+export interface QualityModelFile {
+  format: 'iqa-quality-model/1';
+  /** The feature names the regressor was trained on, in order (checked against FEATURE_NAMES on load). */
+  features: string[];
+  labels: LabelSpace;
+  regressor: Gbt;
+  /** How it was made, for MODEL.md and reports. */
+  training: Record<string, unknown>;
+}
+
+export interface QualityResult {
+  /** Quality on the training labels' scale (pseudo-MOS 1-5, higher is better). */
+  score: number;
+  measures: Measures;
+  map: SharpnessMap;
+  /** Size the photo was analysed at. */
+  analysed: { width: number; height: number };
+}
+
+export interface QualityModel {
+  labels: LabelSpace;
+  source: string;
+  /** Scores an already decoded image (at analysis size). */
+  assess(img: { width: number; height: number; data: Uint8Array }): QualityResult;
+  assessFile(path: string): Promise<QualityResult>;
+}
+
+export async function loadQualityModel(file = QUALITY_MODEL_FILE()): Promise<QualityModel> {
+  const m = JSON.parse(await readFile(file, 'utf8')) as QualityModelFile;
+  if (m.format !== 'iqa-quality-model/1') throw new Error(`${file}: not a quality model file (format ${String(m.format)})`);
+  if (m.features.join() !== FEATURE_NAMES.join()) throw new Error(`${file} was trained on other features than this build computes; retrain it (scripts/quality/train.ts)`);
+  const [lo, hi] = m.labels.range;
+  const assess = (img: { width: number; height: number; data: Uint8Array }): QualityResult => {
+    const { analysis, values } = featuresOf(img);
+    const score = Math.min(hi, Math.max(lo, predictGbt(m.regressor, values)));
+    return { score, measures: analysis.measures, map: analysis.map, analysed: { width: img.width, height: img.height } };
+  };
+  return {
+    labels: m.labels,
+    source: file,
+    assess,
+    assessFile: async (path: string) => assess(await decodeForAnalysis(path)),
+  };
+}
+
+export type { AnalysisImage };

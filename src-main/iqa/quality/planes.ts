@@ -1,0 +1,93 @@
+// Float image planes for the quality measures: luma and chroma from RGB, separable filters, 2x downsampling.
+
+/** One channel, row-major. */
+export interface Plane {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+export const plane = (width: number, height: number, data = new Float32Array(width * height)): Plane => ({ width, height, data });
+
+/** BT.601 luma and the two chroma differences (0..255 scale, chroma centred on 0) of interleaved RGB bytes. */
+export function lumaChroma(rgb: Uint8Array, width: number, height: number): { y: Plane; cb: Plane; cr: Plane } {
+  const n = width * height;
+  const y = new Float32Array(n);
+  const cb = new Float32Array(n);
+  const cr = new Float32Array(n);
+  for (let i = 0, j = 0; i < n; i++, j += 3) {
+    const r = rgb[j]!;
+    const g = rgb[j + 1]!;
+    const b = rgb[j + 2]!;
+    const l = 0.299 * r + 0.587 * g + 0.114 * b;
+    y[i] = l;
+    cb[i] = 0.564 * (b - l);
+    cr[i] = 0.713 * (r - l);
+  }
+  return { y: plane(width, height, y), cb: plane(width, height, cb), cr: plane(width, height, cr) };
+}
+
+/** Normalised 1-D Gaussian taps of radius ceil(3 sigma). */
+export function gaussianTaps(sigma: number): Float32Array {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const k = new Float32Array(2 * r + 1);
+  let s = 0;
+  for (let i = -r; i <= r; i++) s += k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  for (let i = 0; i < k.length; i++) k[i]! /= s;
+  return k;
+}
+
+/** Separable convolution with the same taps along x and y, edges replicated. */
+export function filterSeparable(p: Plane, taps: Float32Array): Plane {
+  const { width: w, height: h } = p;
+  const r = (taps.length - 1) >> 1;
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let k = -r; k <= r; k++) {
+        const xx = x + k < 0 ? 0 : x + k >= w ? w - 1 : x + k;
+        s += taps[k + r]! * p.data[row + xx]!;
+      }
+      tmp[row + x] = s;
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let k = -r; k <= r; k++) {
+        const yy = y + k < 0 ? 0 : y + k >= h ? h - 1 : y + k;
+        s += taps[k + r]! * tmp[yy * w + x]!;
+      }
+      out[y * w + x] = s;
+    }
+  }
+  return plane(w, h, out);
+}
+
+/** Mean of each 2x2 cell (odd last row or column dropped). */
+export function half(p: Plane): Plane {
+  const w = p.width >> 1;
+  const h = p.height >> 1;
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const a = 2 * y * p.width;
+    const b = a + p.width;
+    for (let x = 0; x < w; x++) out[y * w + x] = 0.25 * (p.data[a + 2 * x]! + p.data[a + 2 * x + 1]! + p.data[b + 2 * x]! + p.data[b + 2 * x + 1]!);
+  }
+  return plane(w, h, out);
+}
+
+/** The value at fraction q (0..1) of the sorted values (nearest rank). */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
+}
+
+export function mean(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return a.length ? s / a.length : NaN;
+}
