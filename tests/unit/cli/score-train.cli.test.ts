@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MEASURE_CSV_COLUMNS } from '../../../src-shared/api/schemas';
 import { writeBlurDataset } from '../../helpers/blur-dataset';
 import { REPO_ROOT } from '../../helpers/serve-process';
 import { HYPERIQA_PARITY_DIR as PARITY, parityExpected, writeParityWeights } from '../../helpers/hyperiqa-fixture';
@@ -107,7 +108,7 @@ describe('iqa train / runs / eval / score on a trained run', () => {
     expect(evalOut.srcc).toBeGreaterThan(-1);
 
     const scored = (await iqa('score', '--run', String(out.runs[0]!.id), '--csv', join(data, 'img'), '--data-dir', dataDir)).stdout.trim().split('\n');
-    expect(scored[0]).toBe('path,score,crops,error');
+    expect(scored[0]).toBe(`path,score,crops,error,${MEASURE_CSV_COLUMNS.join(',')}`);
     expect(scored).toHaveLength(25);
     const scores = scored.slice(1).map((l) => Number(l.split(',')[1]));
     expect(scores.every((s) => Number.isFinite(s))).toBe(true);
