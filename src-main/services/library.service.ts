@@ -10,6 +10,7 @@ import { colorOfLabel, labelOfColor } from '../photo/color-labels';
 import { findSidecar, readSidecar, sidecarPath, writeSidecar, type SidecarUpdate } from '../photo/xmp';
 import type { SidecarRow } from '../store/repos/photos.repo';
 import { csvCell } from '../util/csv';
+import { checkImportRoot } from './access';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { rescanFolder } from './import-folder';
@@ -299,8 +300,10 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       });
     },
 
-    'library:rescan': ({ datasetId, recursive }) => {
+    'library:rescan': async ({ datasetId, recursive }) => {
       const ds = requireDataset(datasetId);
+      // The folder may have been swapped for a symlink since it was added: rescan only where clients may read.
+      if (ds.root && ctx.importRoots) await checkImportRoot(ctx, ds.root);
       return ctx.jobs.start('rescan', `Look for new photos in ${ds.name}`, async ({ signal, progress }) => {
         const result = await rescanFolder(store, ds.id, { recursive, signal, onProgress: progress });
         if (result.added) ctx.events.emit('datasets:changed', { datasetId: ds.id });

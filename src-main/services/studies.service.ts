@@ -263,6 +263,8 @@ export function createStudyService(ctx: ServiceContext) {
     const m = /^([A-Za-z0-9_-]{16,200})~([1-9][0-9]{0,15})~([ab])$/.exec(id);
     if (!m) throw new AppError('validation', 'Invalid stimulus id');
     const { study } = rater(m[1]!);
+    // A closed study shows nothing more to its raters (the organiser sees its images by id).
+    if (study.status !== 'open') throw new AppError('forbidden', 'This study is closed; its images are no longer shown');
     const item = studies.item(Number(m[2]));
     if (!item || item.studyId !== study.id) throw new AppError('not_found', 'No such stimulus in this study');
     let imageId = item.imageId;
@@ -272,10 +274,10 @@ export function createStudyService(ctx: ServiceContext) {
     } else if (study.method === 'dcr') {
       const ref = store.db.prepare('SELECT r.path FROM images i JOIN reference_images r ON r.id = i.reference_id WHERE i.id = ?').get(item.imageId) as { path: string | null } | undefined;
       if (!ref?.path) throw new AppError('not_found', 'The reference of this image has no file');
-      return { path: ref.path, contentType: contentTypeFor(ref.path) };
+      return { path: ref.path, contentType: contentTypeFor(ref.path), root: store.datasets.get(study.datasetId)?.root ?? null };
     }
     const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
-    return { path: image.path, contentType: contentTypeFor(image.path) };
+    return { path: image.path, contentType: contentTypeFor(image.path), root: store.datasets.get(image.datasetId)?.root ?? null };
   }
 
   const handlers: Pick<

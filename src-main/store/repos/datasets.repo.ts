@@ -1,6 +1,7 @@
 // Datasets and their images: typed reads and writes over the datasets, reference_images, images and labels tables (and images.score).
 import type { Db } from '../db';
 import type { DatasetSummary, ImageItem, ImagePage, ImageSort } from '../../../src-shared/api/schemas';
+import { AppError } from '../../../src-shared/api/errors';
 
 interface DatasetRow {
   id: number;
@@ -178,17 +179,24 @@ export function createDatasetsRepo(db: Db) {
       return row && toDataset(row);
     },
     create(d: NewDataset): number {
-      const info = insertDataset.run({
-        name: d.name,
-        kind: d.kind,
-        root: d.root ?? null,
-        description: d.description ?? '',
-        labelKind: d.labelKind ?? 'none',
-        scoreMin: d.scoreMin ?? null,
-        scoreMax: d.scoreMax ?? null,
-        higherIsBetter: d.higherIsBetter === false ? 0 : 1,
-        meta: JSON.stringify(d.meta ?? {}),
-      });
+      let info;
+      try {
+        info = insertDataset.run({
+          name: d.name,
+          kind: d.kind,
+          root: d.root ?? null,
+          description: d.description ?? '',
+          labelKind: d.labelKind ?? 'none',
+          scoreMin: d.scoreMin ?? null,
+          scoreMax: d.scoreMax ?? null,
+          higherIsBetter: d.higherIsBetter === false ? 0 : 1,
+          meta: JSON.stringify(d.meta ?? {}),
+        });
+      } catch (err) {
+        // Another import (another process on the same file) took the name between our check and this insert.
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError('conflict', `A dataset named "${d.name}" already exists`);
+        throw err;
+      }
       return Number(info.lastInsertRowid);
     },
     addReference(datasetId: number, name: string, path: string | null, width?: number, height?: number): number {
