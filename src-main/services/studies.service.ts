@@ -11,6 +11,9 @@ import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { contentTypeFor, type ServedFile } from './files.service';
 
+/** A file-name-safe form of a study's name. */
+const studySlug = (study: StudyRow) => study.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || `study-${study.id}`;
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Fisher-Yates with a seeded generator. */
@@ -236,22 +239,26 @@ export function createStudyService(ctx: ServiceContext) {
     return store.datasets.get(id)!;
   }
 
+  /** The raw votes of a study as CSV: one row per vote with the rater, the item, the image name(s) and the time. */
+  function votesCsv(studyId: number): { filename: string; csv: string } {
+    const study = getStudy(studyId);
+    const raters = new Map(studies.raters(study.id).map((r) => [r.raterId, r.name]));
+    const names = new Map((store.db.prepare('SELECT id, name FROM images WHERE dataset_id = ?').all(study.datasetId) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
+    const lines = ['rater_id,rater,item_id,role,image,other_image,method,value,duration_ms,created_at'];
+    for (const r of studies.ratings(study.id)) {
+      lines.push(
+        [r.raterId, raters.get(r.raterId) ?? '', r.itemId, r.role, names.get(r.imageId) ?? String(r.imageId), r.otherImageId === null ? null : (names.get(r.otherImageId) ?? String(r.otherImageId)), study.method, r.value, r.durationMs, r.createdAt]
+          .map(csvCell)
+          .join(','),
+      );
+    }
+    return { filename: `${studySlug(study)}-votes.csv`, csv: `${lines.join('\n')}\n` };
+  }
+
   function exportCsv(input: ParsedInputOf<'studies:export'>): { filename: string; csv: string } {
     const study = getStudy(input.id);
-    const slug = study.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || `study-${study.id}`;
-    if (input.what === 'votes') {
-      const raters = new Map(studies.raters(study.id).map((r) => [r.raterId, r.name]));
-      const names = new Map((store.db.prepare('SELECT id, name FROM images WHERE dataset_id = ?').all(study.datasetId) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
-      const lines = ['rater_id,rater,item_id,role,image,other_image,method,value,duration_ms,created_at'];
-      for (const r of studies.ratings(study.id)) {
-        lines.push(
-          [r.raterId, raters.get(r.raterId) ?? '', r.itemId, r.role, names.get(r.imageId) ?? String(r.imageId), r.otherImageId === null ? null : (names.get(r.otherImageId) ?? String(r.otherImageId)), study.method, r.value, r.durationMs, r.createdAt]
-            .map(csvCell)
-            .join(','),
-        );
-      }
-      return { filename: `${slug}-votes.csv`, csv: `${lines.join('\n')}\n` };
-    }
+    const slug = studySlug(study);
+    if (input.what === 'votes') return votesCsv(study.id);
     const res = results(input.id, input.screening, input.zscore);
     const lines = ['image_id,image,score,std,n,ci95_low,ci95_high'];
     for (const it of res.items) lines.push([it.imageId, it.name, it.score, it.std, it.n, it.ciLow, it.ciHigh].map(csvCell).join(','));
@@ -334,5 +341,5 @@ export function createStudyService(ctx: ServiceContext) {
       return next;
     },
   };
-  return { handlers, rateFile };
+  return { handlers, rateFile, votesCsv };
 }

@@ -151,6 +151,13 @@ function toImage(row: ImageRow): ImageItem {
   };
 }
 
+export interface DatasetDependents {
+  studies: number;
+  votes: number;
+  raters: number;
+  photoRatings: number;
+}
+
 export function createDatasetsRepo(db: Db) {
   const insertDataset = db.prepare(`
     INSERT INTO datasets (name, kind, root, description, label_kind, score_min, score_max, higher_is_better, meta)
@@ -226,7 +233,25 @@ export function createDatasetsRepo(db: Db) {
     setLabel(imageId: number, value: number, source = 'imported', std: number | null = null, n: number | null = null) {
       insertLabel.run(imageId, source, value, std, n);
     },
-    /** Removes the dataset and everything that hangs off it; image files are never touched. */
+    /**
+     * The human judgements that deleting a dataset would take with it: its studies, their raw votes (and any vote on
+     * its images) and the raters who cast them, and photos with stars, a reject or a colour label given by a person.
+     */
+    dependents(id: number): DatasetDependents {
+      const images = 'SELECT id FROM images WHERE dataset_id = @id';
+      const votes = `FROM ratings WHERE image_id IN (${images}) OR other_image_id IN (${images})
+        OR study_item_id IN (SELECT si.id FROM study_items si JOIN studies s ON s.id = si.study_id WHERE s.dataset_id = @id)`;
+      return db
+        .prepare(
+          `SELECT (SELECT COUNT(*) FROM studies WHERE dataset_id = @id) AS studies,
+                  (SELECT COUNT(*) ${votes}) AS votes,
+                  (SELECT COUNT(DISTINCT rater_id) ${votes}) AS raters,
+                  (SELECT COUNT(*) FROM photo_ratings WHERE image_id IN (${images})
+                     AND (stars IS NOT NULL OR rejected = 1 OR color IS NOT NULL)) AS photoRatings`,
+        )
+        .get({ id }) as DatasetDependents;
+    },
+    /** Removes the dataset and everything that hangs off it (see dependents()); image files are never touched. */
     delete(id: number): boolean {
       return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
     },

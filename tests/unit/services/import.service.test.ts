@@ -106,8 +106,8 @@ describe('splits, facets, delete', () => {
     for (const s of random) expect(s.counts.train + s.counts.test).toBe(5);
     const facets = await rt.invoke('datasets:facets', { datasetId: id });
     expect(facets).toMatchObject({ ok: true, result: { labelRange: [1.9, 4.1], unreadable: 0 } });
-    expect(await rt.invoke('datasets:delete', { id })).toEqual({ ok: true, result: { deleted: true } });
-    expect(await rt.invoke('datasets:delete', { id })).toEqual({ ok: true, result: { deleted: false } });
+    expect(await rt.invoke('datasets:delete', { id })).toEqual({ ok: true, result: { deleted: true, archived: null } });
+    expect(await rt.invoke('datasets:delete', { id })).toEqual({ ok: true, result: { deleted: false, archived: null } });
     const { existsSync } = await import('node:fs');
     expect(existsSync(join(FIXTURES, 'datasets/pyiqa/dist_imgs/I01_01_1.png'))).toBe(true);
   });
