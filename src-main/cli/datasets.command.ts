@@ -1,5 +1,5 @@
 // `iqa import`, `iqa datasets` and `iqa splits`: dataset management from the command line.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { AppError } from '../../src-shared/api/errors';
 import type { DatasetSummary, SplitSummary } from '../../src-shared/api/schemas';
@@ -47,16 +47,17 @@ export async function importCommand(folder: string, flags: ImportFlags): Promise
       ...(flags.file ? { file: flags.file } : {}),
       ...(flags.range ? { scoreRange: flags.range } : {}),
       ...(flags.lowerBetter ? { higherIsBetter: false } : {}),
-    })) as { datasetId: number; images?: number; imported?: number; unreadable?: unknown[]; failed?: unknown[] };
+    })) as { datasetId: number; images?: number; imported?: number; unreadableCount?: number; report?: { id: string } };
     const ds = (await invokeOrThrow(rt, 'datasets:get', { id: result.datasetId })) as DatasetSummary;
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ dataset: ds, ...result })}\n`);
       return;
     }
-    const bad = (result.unreadable ?? result.failed ?? []).length;
+    const bad = result.unreadableCount ?? 0;
     process.stdout.write(
       `Imported "${ds.name}" (id ${ds.id}, ${flags.format}): ${ds.imageCount} images, ${ds.referenceCount} references, ` +
-        `${ds.labelledCount} labelled${bad ? `, ${bad} unreadable (kept, marked with their error)` : ''}\n`,
+        `${ds.labelledCount} labelled${bad ? `, ${bad} unreadable (kept, marked with their error)` : ''}\n` +
+        (result.report ? `The unreadable files are listed in ${join(rt.ctx.paths.dataDir, 'reports', `${result.report.id}.csv`)}\n` : ''),
     );
   });
 }

@@ -59,10 +59,10 @@ export async function libraryAddCommand(folder: string, flags: Common & { name?:
   const root = resolve(folder);
   const name = flags.name ?? basename(root) ?? 'photos';
   await withRuntime(flags.dataDir, async (rt) => {
-    const result = (await runJob(rt, 'datasets:import', { format: 'folder', root, name, recursive: flags.recursive })) as { datasetId: number; unreadable?: unknown[] };
+    const result = (await runJob(rt, 'datasets:import', { format: 'folder', root, name, recursive: flags.recursive })) as { datasetId: number; unreadableCount?: number };
     const ds = (await invokeOrThrow(rt, 'datasets:get', { id: result.datasetId })) as DatasetSummary;
     if (flags.json) return printJson({ collection: ds, ...result });
-    const bad = result.unreadable?.length ?? 0;
+    const bad = result.unreadableCount ?? 0;
     print(`Added "${ds.name}" (id ${ds.id}): ${ds.imageCount} photos${bad ? `, ${bad} unreadable (listed, not scored)` : ''}. Next: iqa library score "${ds.name}"`);
   });
 }

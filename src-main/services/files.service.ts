@@ -1,12 +1,13 @@
-// Resolves image ids and map tokens to files the shells may send (originals, thumbnails, HIQA maps); never takes a path from the caller.
+// Resolves image ids, map tokens and job ids to files the shells may send (originals, thumbnails, HIQA maps, job reports); never takes a path from the caller.
 import { AppError } from '../../src-shared/api/errors';
 import { explainDecodeMessage } from '../imaging/open-image';
 import { thumbnailFor } from '../imaging/thumbnails';
 import { checkServedFile } from './access';
+import { reportFile } from './reports';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 
-export const FILE_KINDS = ['image', 'thumb', 'map', 'reference', 'rate'] as const;
+export const FILE_KINDS = ['image', 'thumb', 'map', 'reference', 'rate', 'report'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 
 export interface ServedFile {
@@ -67,6 +68,7 @@ export function createFileService(ctx: ServiceContext, mapFile?: MapFileResolver
         if (!mapFile) throw new AppError('not_found', 'Maps are not served here');
         return checked(mapFile(rawId));
       }
+      if (kind === 'report') return checked(reportFile(ctx.paths, rawId));
       if (kind === 'rate') {
         if (!rateFile) throw new AppError('not_found', 'Study stimuli are not served here');
         return checked(rateFile(rawId));

@@ -3,8 +3,10 @@ import { AppError } from '../../src-shared/api/errors';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { commitImport } from '../datasets/importers/commit';
 import { getImporter, listImporters } from '../datasets/importers/index';
+import { fullProblemsOf, KEPT_PROBLEMS } from '../datasets/importers/problems';
 import { checkImportRoot, checkLabelFile, importFileRoots } from './access';
 import type { ServiceContext } from './context';
+import type { JobContext } from './jobs';
 import { importFolder } from './import-folder';
 
 export const FOLDER_FORMAT = { id: 'folder', label: 'Folder of images', expects: 'any folder of images (searched recursively), unlabelled' };
@@ -25,6 +27,25 @@ async function runImport(ctx: ServiceContext, input: ParsedInputOf<'datasets:imp
   return commitImport(ctx.store, root, parsed, { name: input.name, signal, onProgress: progress, fileRoots });
 }
 
+/** A refusal with more problems than a job keeps: the whole list goes to the job's report, the error names it. */
+async function reportProblems(job: JobContext, err: unknown): Promise<never> {
+  const all = fullProblemsOf(err);
+  if (!all || all.length <= KEPT_PROBLEMS) throw err;
+  const report = await job.report(['file', 'row', 'problem'], all.map((p) => [p.file ?? '', p.row ?? null, p.message]));
+  const e = AppError.from(err);
+  const where = `reports/${report.id}.csv in the data folder`;
+  throw new AppError(e.code, `${e.message}\n  All ${all.length} problems are in the job's report (${where})`, { ...(e.details as object), report: { id: report.id, rows: report.rows } });
+}
+
+/** An import's list of unreadable images, capped like problems: the first ones and the count in the job, all in its report. */
+async function capUnreadable<R extends { failed: { path: string; error: string }[] } | { unreadable: { file: string; error: string }[] }>(job: JobContext, result: R) {
+  const list = 'failed' in result ? result.failed.map((f) => ({ file: f.path, error: f.error })) : result.unreadable;
+  const key = 'failed' in result ? 'failed' : 'unreadable';
+  if (list.length <= KEPT_PROBLEMS) return { ...result, unreadableCount: list.length };
+  const report = await job.report(['file', 'error'], list.map((f) => [f.file, f.error]));
+  return { ...result, [key]: (result as Record<string, unknown[]>)[key]!.slice(0, KEPT_PROBLEMS), unreadableCount: list.length, report: { id: report.id, rows: report.rows } };
+}
+
 export function importHandlers(ctx: ServiceContext): Pick<Handlers, 'datasets:formats' | 'datasets:import'> {
   /** Names of the imports running now: a second import under one of them is refused before it starts. */
   const importing = new Set<string>();
@@ -38,11 +59,11 @@ export function importHandlers(ctx: ServiceContext): Pick<Handlers, 'datasets:fo
       if (input.file) await checkLabelFile(ctx, root, input.file);
       if (importing.has(input.name)) throw new AppError('conflict', `An import named "${input.name}" is already running`);
       importing.add(input.name);
-      return ctx.jobs.start('import', `Import ${input.name}`, async ({ signal, progress }) => {
+      return ctx.jobs.start('import', `Import ${input.name}`, async (job) => {
         try {
-          const result = await runImport(ctx, input, root, signal, (d, t) => progress(d, t));
+          const result = await runImport(ctx, input, root, job.signal, (d, t) => job.progress(d, t)).catch((err: unknown) => reportProblems(job, err));
           ctx.events.emit('datasets:changed', { datasetId: result.datasetId });
-          return result;
+          return capUnreadable(job, result);
         } finally {
           importing.delete(input.name);
         }
