@@ -52,6 +52,7 @@ export function buildProgram(): Command {
     .option('--token <token>', 'access token to require (default: generated when --host is not loopback)')
     .option('--open', 'open the URL in a browser', false)
     .option('--allow-root <dir...>', 'folders clients may import datasets from (off loopback none unless given)')
+    .option('--allow-host <name...>', 'extra Host names to answer to off loopback, e.g. a DNS name of this machine (others are refused: DNS rebinding)')
     .addOption(dataDirOption())
     .addOption(backendOption())
     .action(async (flags: ServeFlags) => {
