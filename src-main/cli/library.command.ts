@@ -8,7 +8,7 @@ import type { Runtime } from '../runtime';
 import type { RescanResult } from '../services/import-folder';
 import type { ScoreJobResult } from '../services/scores.service';
 import type { XmpReadResult, XmpWriteResult } from '../services/library.service';
-import { csvCell } from '../util/csv';
+import { csvLine } from '../../src-shared/csv';
 import { findDataset, withRuntime } from './datasets.command';
 import { invokeOrThrow, runJob } from './run-job';
 
@@ -121,10 +121,10 @@ export async function libraryListCommand(collection: string, flags: ListFlags): 
   await withRuntime(flags.dataDir, async (rt) => {
     const ds = await findCollection(rt, collection);
     const items = photosOf(rt, ds, { filter: filterOf(flags), sort: flags.sort, descending: flags.descending, ...(flags.limit ? { limit: flags.limit } : {}) });
-    if (flags.csv) print('id,path,score,stars,rejected,predicted_stars,color');
+    if (flags.csv) process.stdout.write(csvLine(['id', 'path', 'score', 'stars', 'rejected', 'predicted_stars', 'color']));
     for await (const p of items) {
       if (flags.json) printJson(p);
-      else if (flags.csv) print([p.id, csvCell(p.path), p.score ?? '', p.stars ?? '', p.rejected ? 1 : 0, p.predicted ?? '', p.color ?? ''].join(','));
+      else if (flags.csv) process.stdout.write(csvLine([p.id, p.path, p.score, p.stars, p.rejected ? 1 : 0, p.predicted, p.color]));
       else print(`${String(p.id).padStart(7)}  ${p.score === null ? '       -' : p.score.toFixed(4).padStart(8)}  ${starsText(p).padEnd(21)} ${p.error ? `${p.name}  (unreadable: ${p.error})` : p.name}`);
     }
   });

@@ -7,7 +7,7 @@ import { initBackend, type BackendChoice } from '../iqa/backend';
 import { loadScorer, type CropMode, type Scorer } from '../iqa/score/scorer';
 import { listImageFiles } from '../imaging/scan';
 import { openRuntime } from '../runtime';
-import { csvCell } from '../util/csv';
+import { csvLine } from '../../src-shared/csv';
 
 export interface ScoreFlags {
   model?: string;
@@ -78,7 +78,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   const crop: CropMode =
     flags.crop === 'none' ? { kind: 'none' } : flags.crop === 'random' ? { kind: 'random', seed: flags.seed, ...(flags.crops ? { count: flags.crops } : {}) } : { kind: 'grid', ...(flags.crops ? { count: flags.crops } : {}) };
   const out = process.stdout;
-  if (flags.csv) out.write('path,score,crops,error\n');
+  if (flags.csv) out.write(csvLine(['path', 'score', 'crops', 'error']));
   else if (!flags.json) {
     const scale = scorer.labels ? `${scorer.labels.kind.toUpperCase()} ${scorer.labels.range.join('-')}, ${scorer.labels.higherIsBetter ? 'higher' : 'lower'} is better` : 'raw model output';
     process.stderr.write(`${scorer.modelId} (${scorer.source}); scores: ${scale}; crops: ${crop.kind}\n`);
@@ -86,7 +86,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   let failed = missing.length;
   const report = (path: string, score: number | null, crops: number, error?: string) => {
     if (flags.json) out.write(`${JSON.stringify(error ? { path, error } : { path, score, crops })}\n`);
-    else if (flags.csv) out.write(`${csvCell(path)},${score ?? ''},${crops || ''},${error ? csvCell(error) : ''}\n`);
+    else if (flags.csv) out.write(csvLine([path, score, crops || null, error ?? null]));
     else out.write(error ? `${path}\terror: ${error}\n` : `${path}\t${score!.toFixed(4)}\n`);
   };
   for (const path of missing) report(path, null, 0, 'no such file or folder');

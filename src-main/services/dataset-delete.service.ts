@@ -5,7 +5,7 @@ import type { Handlers } from '../../src-shared/api/contract';
 import { AppError } from '../../src-shared/api/errors';
 import { describeDependents, hasDependents } from '../../src-shared/api/dependents';
 import type { DatasetDependents, DeleteArchive } from '../../src-shared/api/schemas';
-import { csvCell } from '../util/csv';
+import { toCsv } from '../../src-shared/csv';
 import type { ServiceContext } from './context';
 
 const slugOf = (name: string) => name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'dataset';
@@ -27,8 +27,8 @@ export function datasetDeleteHandler(ctx: ServiceContext, votesCsv: (studyId: nu
     }
     if (d.photoRatings) {
       const rows = store.photos.exportRows(id).filter((r) => r.stars !== null || r.rejected || r.color !== null);
-      const lines = ['path,stars,rejected,color,predicted_stars', ...rows.map((r) => [r.path, r.stars, r.rejected ? 1 : 0, r.color, r.predicted].map(csvCell).join(','))];
-      await writeFile(join(folder, 'photo-ratings.csv'), `${lines.join('\n')}\n`, { flag: 'wx' });
+      const csv = toCsv(['path', 'stars', 'rejected', 'color', 'predicted_stars'], rows.map((r) => [r.path, r.stars, r.rejected ? 1 : 0, r.color, r.predicted]));
+      await writeFile(join(folder, 'photo-ratings.csv'), csv, { flag: 'wx' });
       files.push('photo-ratings.csv');
     }
     return { folder, files, ...d };

@@ -9,7 +9,7 @@ import { calibrate, MIN_SAMPLES, predictStars, scaleHigherIsBetter } from '../ph
 import { colorOfLabel, labelOfColor } from '../photo/color-labels';
 import { findSidecar, readSidecar, sidecarPath, writeSidecar, type SidecarUpdate } from '../photo/xmp';
 import type { SidecarRow } from '../store/repos/photos.repo';
-import { csvCell } from '../util/csv';
+import { toCsv } from '../../src-shared/csv';
 import { checkImportRoot } from './access';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
@@ -314,10 +314,12 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     'library:exportCsv': ({ datasetId, filter }) => {
       const ds = requireDataset(datasetId);
       const rows = photos.exportRows(datasetId, filter ?? {});
-      const lines = ['path,score,stars,rejected,predicted_stars,score_model,score_scale,color'];
-      for (const r of rows) lines.push([r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale, r.color].map(csvCell).join(','));
+      const csv = toCsv(
+        ['path', 'score', 'stars', 'rejected', 'predicted_stars', 'score_model', 'score_scale', 'color'],
+        rows.map((r) => [r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale, r.color]),
+      );
       const slug = ds.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'collection';
-      return { filename: `${slug}-ratings.csv`, csv: `${lines.join('\n')}\n`, rows: rows.length };
+      return { filename: `${slug}-ratings.csv`, csv, rows: rows.length };
     },
   };
 }

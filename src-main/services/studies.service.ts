@@ -6,7 +6,7 @@ import type { DatasetSummary, RateItem, RateSession, StudyResults, StudySettings
 import { seededRandom } from '../datasets/splits';
 import type { NewStudyItem, StudyItem, StudyMethod, StudyRow } from '../store/repos/studies.repo';
 import { aggregateStudy, METHOD_SCALE } from '../studies/aggregate';
-import { csvCell } from '../util/csv';
+import { toCsv } from '../../src-shared/csv';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { contentTypeFor, type ServedFile } from './files.service';
@@ -244,15 +244,12 @@ export function createStudyService(ctx: ServiceContext) {
     const study = getStudy(studyId);
     const raters = new Map(studies.raters(study.id).map((r) => [r.raterId, r.name]));
     const names = new Map((store.db.prepare('SELECT id, name FROM images WHERE dataset_id = ?').all(study.datasetId) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
-    const lines = ['rater_id,rater,item_id,role,image,other_image,method,value,duration_ms,created_at'];
-    for (const r of studies.ratings(study.id)) {
-      lines.push(
-        [r.raterId, raters.get(r.raterId) ?? '', r.itemId, r.role, names.get(r.imageId) ?? String(r.imageId), r.otherImageId === null ? null : (names.get(r.otherImageId) ?? String(r.otherImageId)), study.method, r.value, r.durationMs, r.createdAt]
-          .map(csvCell)
-          .join(','),
-      );
-    }
-    return { filename: `${studySlug(study)}-votes.csv`, csv: `${lines.join('\n')}\n` };
+    const rows = studies.ratings(study.id).map((r) => [
+      r.raterId, raters.get(r.raterId) ?? '', r.itemId, r.role, names.get(r.imageId) ?? String(r.imageId),
+      r.otherImageId === null ? null : (names.get(r.otherImageId) ?? String(r.otherImageId)), study.method, r.value, r.durationMs, r.createdAt,
+    ]);
+    const header = ['rater_id', 'rater', 'item_id', 'role', 'image', 'other_image', 'method', 'value', 'duration_ms', 'created_at'];
+    return { filename: `${studySlug(study)}-votes.csv`, csv: toCsv(header, rows) };
   }
 
   function exportCsv(input: ParsedInputOf<'studies:export'>): { filename: string; csv: string } {
@@ -260,9 +257,8 @@ export function createStudyService(ctx: ServiceContext) {
     const slug = studySlug(study);
     if (input.what === 'votes') return votesCsv(study.id);
     const res = results(input.id, input.screening, input.zscore);
-    const lines = ['image_id,image,score,std,n,ci95_low,ci95_high'];
-    for (const it of res.items) lines.push([it.imageId, it.name, it.score, it.std, it.n, it.ciLow, it.ciHigh].map(csvCell).join(','));
-    return { filename: `${slug}-${study.method === 'pairwise' ? 'scale' : 'mos'}.csv`, csv: `${lines.join('\n')}\n` };
+    const csv = toCsv(['image_id', 'image', 'score', 'std', 'n', 'ci95_low', 'ci95_high'], res.items.map((it) => [it.imageId, it.name, it.score, it.std, it.n, it.ciLow, it.ciHigh]));
+    return { filename: `${slug}-${study.method === 'pairwise' ? 'scale' : 'mos'}.csv`, csv };
   }
 
   /** The file behind a rater's stimulus id `<token>~<itemId>~<a|b>`, only for an item of that rater's study. */

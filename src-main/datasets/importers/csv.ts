@@ -39,6 +39,9 @@ const CSV_ERRORS: Record<string, string> = {
 /** A header cell as shown in an error: printable, and short. */
 const shownColumn = (h: string) => JSON.stringify(h.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?').slice(0, 40));
 
+/** Drops the ' that CSV writers (src-shared/csv.ts among them) put before a cell that starts like a formula. */
+const unguard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+
 /** Reads a table with a header row; `required` columns must all be present (case-insensitive, trimmed). */
 export async function readTable(file: string, required: string[]): Promise<Table> {
   const text = await readText(file);
@@ -71,7 +74,7 @@ export async function readTable(file: string, required: string[]): Promise<Table
   }
   const rows = records.slice(1).map((r, i) => ({
     line: i + 2,
-    values: Object.fromEntries(header.map((h, j) => [h, r[j] ?? ''])),
+    values: Object.fromEntries(header.map((h, j) => [h, unguard(r[j] ?? '')])),
   }));
   return { file, header, rows };
 }
