@@ -9,6 +9,7 @@ import type { RescanResult } from '../services/import-folder';
 import type { ScoreJobResult } from '../services/scores.service';
 import type { XmpReadResult, XmpWriteResult } from '../services/library.service';
 import { csvLine } from '../../src-shared/csv';
+import { termSafe } from './term';
 import { findDataset, withRuntime } from './datasets.command';
 import { invokeOrThrow, runJob } from './run-job';
 
@@ -48,8 +49,9 @@ async function findCollection(rt: Runtime, name: string): Promise<DatasetSummary
   return ds;
 }
 
-const print = (line: string) => void process.stdout.write(`${line}\n`);
-const printJson = (value: unknown) => print(JSON.stringify(value));
+/** A line for people: names and paths in it are made terminal-safe (cli/term.ts). */
+const print = (line: string) => void process.stdout.write(`${termSafe(line)}\n`);
+const printJson = (value: unknown) => void process.stdout.write(`${JSON.stringify(value)}\n`);
 
 export const starsText = (p: Pick<PhotoItem, 'stars' | 'rejected' | 'predicted' | 'color'>): string =>
   (p.rejected ? 'rejected' : p.stars !== null ? '★'.repeat(p.stars) + '☆'.repeat(5 - p.stars) : p.predicted !== null ? `(${p.predicted} predicted)` : '-') +

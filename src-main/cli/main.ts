@@ -13,6 +13,7 @@ import { serveCommand, type ServeFlags } from './serve.command';
 import { startCommand } from './start.command';
 import { parseLevels, parseMaxSide, parsePositiveInt, parseSeed, parseTypes, synthCommand } from './synth.command';
 import { evalCommand, runsCommand, trainCommand, type EvalFlags } from './train.command';
+import { termSafe } from './term';
 import { ttlCommand } from './ttl.command';
 
 function parseRatio(value: string): number {
@@ -224,6 +225,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 await buildProgram().parseAsync(process.argv).catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`iqa: ${msg}\n`);
+  process.stderr.write(`iqa: ${termSafe(msg, { newlines: true })}\n`);
   process.exitCode = 1;
 });

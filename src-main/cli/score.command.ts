@@ -8,6 +8,7 @@ import { loadScorer, type CropMode, type Scorer } from '../iqa/score/scorer';
 import { listImageFiles } from '../imaging/scan';
 import { openRuntime } from '../runtime';
 import { csvLine } from '../../src-shared/csv';
+import { termSafe } from './term';
 
 export interface ScoreFlags {
   model?: string;
@@ -87,7 +88,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   const report = (path: string, score: number | null, crops: number, error?: string) => {
     if (flags.json) out.write(`${JSON.stringify(error ? { path, error } : { path, score, crops })}\n`);
     else if (flags.csv) out.write(csvLine([path, score, crops || null, error ?? null]));
-    else out.write(error ? `${path}\terror: ${error}\n` : `${path}\t${score!.toFixed(4)}\n`);
+    else out.write(error ? `${termSafe(path)}\terror: ${termSafe(error)}\n` : `${termSafe(path)}\t${score!.toFixed(4)}\n`);
   };
   for (const path of missing) report(path, null, 0, 'no such file or folder');
   try {
