@@ -3,20 +3,8 @@ import { open, realpath } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { isInside } from '../../util/real-path';
 import { APP_HOST, APP_SCHEME, RENDERER_CSP } from './window-options';
+import { BUNDLE_MIME as MIME } from '../bundle-mime';
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
 
 /** The scheme privileges Electron registers before the app is ready (protocol.registerSchemesAsPrivileged). */
 export const PRIVILEGED_SCHEMES = [
