@@ -8,6 +8,7 @@ import { createDispatcher } from './services/dispatch';
 import { createEventBus } from './services/events';
 import { createJobs } from './services/jobs';
 import { createServices } from './services/index';
+import { sweepReports } from './services/reports';
 import type { ServiceContext } from './services/context';
 import { openStore } from './store/store';
 
@@ -45,13 +46,14 @@ export async function openRuntime(opts: RuntimeOptions) {
     store,
     paths,
     events,
-    jobs: createJobs(events),
+    jobs: createJobs(events, paths),
     shell: opts.shell,
     backend: currentBackend,
     inference: currentInference,
     importRoots: opts.importRoots ?? null,
   };
   const services = createServices(ctx);
+  void sweepReports(paths);
   if (opts.seedDemo !== false && opts.demoDistortions && !store.settings.get('demo.synthetic.seeded')) {
     ctx.jobs.start('demo', 'Build the demo distortions', async ({ signal, progress }) => {
       const datasetId = await seedSyntheticDemo(store, paths.dataDir, { signal, onProgress: (d, t) => progress(d, t) });

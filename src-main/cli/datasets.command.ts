@@ -1,11 +1,12 @@
 // `iqa import`, `iqa datasets` and `iqa splits`: dataset management from the command line.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { AppError } from '../../src-shared/api/errors';
 import type { DatasetSummary, SplitSummary } from '../../src-shared/api/schemas';
 import type { BackendChoice } from '../iqa/backend';
 import { openRuntime, type Runtime } from '../runtime';
 import { invokeOrThrow, runJob } from './run-job';
+import { termPad, termSafe } from './term';
 
 export interface ImportFlags {
   format: string;
@@ -47,16 +48,17 @@ export async function importCommand(folder: string, flags: ImportFlags): Promise
       ...(flags.file ? { file: flags.file } : {}),
       ...(flags.range ? { scoreRange: flags.range } : {}),
       ...(flags.lowerBetter ? { higherIsBetter: false } : {}),
-    })) as { datasetId: number; images?: number; imported?: number; unreadable?: unknown[]; failed?: unknown[] };
+    })) as { datasetId: number; images?: number; imported?: number; unreadableCount?: number; report?: { id: string } };
     const ds = (await invokeOrThrow(rt, 'datasets:get', { id: result.datasetId })) as DatasetSummary;
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ dataset: ds, ...result })}\n`);
       return;
     }
-    const bad = (result.unreadable ?? result.failed ?? []).length;
+    const bad = result.unreadableCount ?? 0;
     process.stdout.write(
-      `Imported "${ds.name}" (id ${ds.id}, ${flags.format}): ${ds.imageCount} images, ${ds.referenceCount} references, ` +
-        `${ds.labelledCount} labelled${bad ? `, ${bad} unreadable (kept, marked with their error)` : ''}\n`,
+      `Imported "${termSafe(ds.name)}" (id ${ds.id}, ${flags.format}): ${ds.imageCount} images, ${ds.referenceCount} references, ` +
+        `${ds.labelledCount} labelled${bad ? `, ${bad} unreadable (kept, marked with their error)` : ''}\n` +
+        (result.report ? `The unreadable files are listed in ${join(rt.ctx.paths.dataDir, 'reports', `${result.report.id}.csv`)}\n` : ''),
     );
   });
 }
@@ -67,7 +69,7 @@ export async function datasetsCommand(flags: { json: boolean; dataDir?: string }
     if (flags.json) return void process.stdout.write(`${JSON.stringify(list)}\n`);
     for (const d of list) {
       const label = d.labelKind === 'none' ? 'unlabelled' : `${d.labelKind} [${d.scoreMin}, ${d.scoreMax}] ${d.direction === 'higher_better' ? '↑' : '↓'}`;
-      process.stdout.write(`${String(d.id).padStart(4)}  ${d.name.padEnd(28)} ${d.kind.padEnd(10)} ${String(d.imageCount).padStart(7)} images  ${label}\n`);
+      process.stdout.write(`${String(d.id).padStart(4)}  ${termPad(d.name, 28)} ${termPad(d.kind, 10)} ${String(d.imageCount).padStart(7)} images  ${label}\n`);
     }
   });
 }
@@ -90,7 +92,7 @@ export async function splitsCommand(
     })) as SplitSummary[];
     if (flags.json) return void process.stdout.write(`${JSON.stringify(splits)}\n`);
     for (const s of splits) {
-      process.stdout.write(`${s.name.padEnd(32)} ${s.protocol.padEnd(16)} train ${s.counts.train}  val ${s.counts.val}  test ${s.counts.test}\n`);
+      process.stdout.write(`${termPad(s.name, 32)} ${termPad(s.protocol, 16)} train ${s.counts.train}  val ${s.counts.val}  test ${s.counts.test}\n`);
     }
   });
 }

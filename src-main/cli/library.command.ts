@@ -9,7 +9,8 @@ import type { RescanResult } from '../services/import-folder';
 import type { ScoreJobResult } from '../services/scores.service';
 import { DEFAULT_MODEL } from '../iqa/default-model';
 import type { XmpReadResult, XmpWriteResult } from '../services/library.service';
-import { csvCell } from '../util/csv';
+import { csvLine } from '../../src-shared/csv';
+import { termSafe } from './term';
 import { findDataset, withRuntime } from './datasets.command';
 import { invokeOrThrow, runJob } from './run-job';
 
@@ -47,8 +48,9 @@ async function findCollection(rt: Runtime, name: string): Promise<DatasetSummary
   return ds;
 }
 
-const print = (line: string) => void process.stdout.write(`${line}\n`);
-const printJson = (value: unknown) => print(JSON.stringify(value));
+/** A line for people: names and paths in it are made terminal-safe (cli/term.ts). */
+const print = (line: string) => void process.stdout.write(`${termSafe(line)}\n`);
+const printJson = (value: unknown) => void process.stdout.write(`${JSON.stringify(value)}\n`);
 
 export const starsText = (p: Pick<PhotoItem, 'stars' | 'rejected' | 'predicted' | 'color'>): string =>
   (p.rejected ? 'rejected' : p.stars !== null ? '★'.repeat(p.stars) + '☆'.repeat(5 - p.stars) : p.predicted !== null ? `(${p.predicted} predicted)` : '-') +
@@ -58,10 +60,10 @@ export async function libraryAddCommand(folder: string, flags: Common & { name?:
   const root = resolve(folder);
   const name = flags.name ?? basename(root) ?? 'photos';
   await withRuntime(flags.dataDir, async (rt) => {
-    const result = (await runJob(rt, 'datasets:import', { format: 'folder', root, name, recursive: flags.recursive })) as { datasetId: number; unreadable?: unknown[] };
+    const result = (await runJob(rt, 'datasets:import', { format: 'folder', root, name, recursive: flags.recursive })) as { datasetId: number; unreadableCount?: number };
     const ds = (await invokeOrThrow(rt, 'datasets:get', { id: result.datasetId })) as DatasetSummary;
     if (flags.json) return printJson({ collection: ds, ...result });
-    const bad = result.unreadable?.length ?? 0;
+    const bad = result.unreadableCount ?? 0;
     print(`Added "${ds.name}" (id ${ds.id}): ${ds.imageCount} photos${bad ? `, ${bad} unreadable (listed, not scored)` : ''}. Next: iqa library score "${ds.name}"`);
   });
 }
@@ -120,10 +122,10 @@ export async function libraryListCommand(collection: string, flags: ListFlags): 
   await withRuntime(flags.dataDir, async (rt) => {
     const ds = await findCollection(rt, collection);
     const items = photosOf(rt, ds, { filter: filterOf(flags), sort: flags.sort, descending: flags.descending, ...(flags.limit ? { limit: flags.limit } : {}) });
-    if (flags.csv) print('id,path,score,stars,rejected,predicted_stars,color');
+    if (flags.csv) process.stdout.write(csvLine(['id', 'path', 'score', 'stars', 'rejected', 'predicted_stars', 'color']));
     for await (const p of items) {
       if (flags.json) printJson(p);
-      else if (flags.csv) print([p.id, csvCell(p.path), p.score ?? '', p.stars ?? '', p.rejected ? 1 : 0, p.predicted ?? '', p.color ?? ''].join(','));
+      else if (flags.csv) process.stdout.write(csvLine([p.id, p.path, p.score, p.stars, p.rejected ? 1 : 0, p.predicted, p.color]));
       else print(`${String(p.id).padStart(7)}  ${p.score === null ? '       -' : p.score.toFixed(4).padStart(8)}  ${starsText(p).padEnd(21)} ${p.error ? `${p.name}  (unreadable: ${p.error})` : p.name}`);
     }
   });

@@ -14,6 +14,7 @@ import { serveCommand, type ServeFlags } from './serve.command';
 import { startCommand } from './start.command';
 import { parseLevels, parseMaxSide, parsePositiveInt, parseSeed, parseTypes, synthCommand } from './synth.command';
 import { evalCommand, runsCommand, trainCommand, type EvalFlags } from './train.command';
+import { termSafe } from './term';
 import { ttlCommand } from './ttl.command';
 
 function parseRatio(value: string): number {
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
     .option('--token <token>', 'access token to require (default: generated when --host is not loopback)')
     .option('--open', 'open the URL in a browser', false)
     .option('--allow-root <dir...>', 'folders clients may import datasets from (off loopback none unless given)')
+    .option('--allow-host <name...>', 'extra Host names to answer to off loopback, e.g. a DNS name of this machine (others are refused: DNS rebinding)')
     .addOption(dataDirOption())
     .addOption(backendOption())
     .action(async (flags: ServeFlags) => {
@@ -241,6 +243,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 await buildProgram().parseAsync(process.argv).catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`iqa: ${msg}\n`);
+  process.stderr.write(`iqa: ${termSafe(msg, { newlines: true })}\n`);
   process.exitCode = 1;
 });

@@ -12,7 +12,8 @@ import { scoreInOrder } from '../iqa/score/pipelined';
 import { MEASURE_CSV_COLUMNS, MEASURE_KEYS } from '../../src-shared/api/schemas';
 import { listImageFiles } from '../imaging/scan';
 import { openRuntime } from '../runtime';
-import { csvCell } from '../util/csv';
+import { csvLine } from '../../src-shared/csv';
+import { termSafe } from './term';
 
 export interface ScoreFlags {
   model?: string;
@@ -87,7 +88,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
   const crop: CropMode =
     flags.crop === 'none' ? { kind: 'none' } : flags.crop === 'random' ? { kind: 'random', seed: flags.seed, ...(flags.crops ? { count: flags.crops } : {}) } : { kind: 'grid', ...(flags.crops ? { count: flags.crops } : {}) };
   const out = process.stdout;
-  if (flags.csv) out.write(`path,score,crops,error,${MEASURE_CSV_COLUMNS.join(',')}\n`);
+  if (flags.csv) out.write(csvLine(['path', 'score', 'crops', 'error', ...MEASURE_CSV_COLUMNS]));
   else if (!flags.json) {
     const scale = scorer.labels ? `${scorer.labels.kind.toUpperCase()} ${scorer.labels.range.join('-')}, ${scorer.labels.higherIsBetter ? 'higher' : 'lower'} is better` : 'raw model output';
     process.stderr.write(`${scorer.modelId} (${scorer.source}); scores: ${scale}; crops: ${crop.kind}; on ${scorer.engine.label}\n`);
@@ -100,14 +101,13 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
       const m = measures ? { measures: Object.fromEntries(MEASURE_KEYS.map((k) => [k, round3(measures[k])])) } : {};
       out.write(`${JSON.stringify(error ? { path, error } : { path, score, crops, ...m })}\n`);
     } else if (flags.csv) {
-      const m = MEASURE_KEYS.map((k) => (measures ? round3(measures[k]) : '')).join(',');
-      out.write(`${csvCell(path)},${score ?? ''},${crops || ''},${error ? csvCell(error) : ''},${m}\n`);
-    } else if (error) out.write(`${path}\terror: ${error}\n`);
+      out.write(csvLine([path, score, crops || null, error ?? null, ...MEASURE_KEYS.map((k) => (measures ? round3(measures[k]) : null))]));
+    } else if (error) out.write(`${termSafe(path)}\terror: ${termSafe(error)}\n`);
     else {
       const m = measures
         ? `\tsharpness ${measures.sharpness.toFixed(0)}  noise ${measures.noise.toFixed(1)}  highlights ${measures.clippedHighlights.toFixed(1)}%  shadows ${measures.clippedShadows.toFixed(1)}%  luminance ${measures.meanLuminance.toFixed(0)}%  compression ${measures.compression.toFixed(2)}`
         : '';
-      out.write(`${path}\t${score!.toFixed(4)}${m}\n`);
+      out.write(`${termSafe(path)}\t${score!.toFixed(4)}${m}\n`);
     }
   };
   for (const path of missing) report(path, null, 0, 'no such file or folder');

@@ -14,6 +14,7 @@ export interface ServeFlags {
   token?: string;
   open: boolean;
   allowRoot?: string[];
+  allowHost?: string[];
   dataDir?: string;
   backend: BackendChoice;
 }
@@ -30,6 +31,7 @@ export async function serveCommand(flags: ServeFlags): Promise<RunningServer> {
     host: flags.host,
     port: flags.port,
     ...(flags.token ? { token: flags.token } : {}),
+    ...(flags.allowHost ? { allowHosts: flags.allowHost } : {}),
   });
   process.stdout.write(`IQA workbench serving at ${server.openUrl}\n`);
   if (server.token) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { appRoot, rendererDistDir } from '../app/paths';
 import { log } from '../app/logger';
 import type { BackendChoice } from '../iqa/backend';
+import { electronLaunchEnv } from '../shells/electron/backend-launch';
 import { serveCommand } from './serve.command';
 
 const require = createRequire(import.meta.url);
@@ -25,7 +26,8 @@ export async function startCommand(opts: { port: number; dataDir?: string; backe
   const mainBundle = join(appRoot(), 'out', 'main', 'index.js');
   if (electron && existsSync(mainBundle) && !process.env.IQA_NO_ELECTRON) {
     log.info('start', 'launching the desktop app');
-    const env = { ...process.env, ...(opts.dataDir ? { IQA_DATA_DIR: opts.dataDir } : {}) };
+    // No NODE_OPTIONS or ELECTRON_RUN_AS_NODE for Electron; its back end runs on this Node (node_modules are built for it).
+    const env = electronLaunchEnv(process.env, process.execPath, opts.dataDir);
     const child = spawn(electron, [appRoot()], { stdio: 'inherit', env });
     child.on('exit', (code) => process.exit(code ?? 0));
     return;

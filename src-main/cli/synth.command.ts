@@ -7,6 +7,7 @@ import { buildSyntheticDataset } from '../datasets/synth/build-synthetic';
 import { DISTORTION_IDS } from '../imaging/distortions/index';
 import { MS_SSIM_MIN_SIDE } from '../imaging/fr-metrics';
 import { openRuntime } from '../runtime';
+import { termSafe } from './term';
 
 export interface SynthFlags {
   out: string;
@@ -108,7 +109,7 @@ export async function synthCommand(sourceDir: string, flags: SynthFlags): Promis
       `Built "${name}" (id ${result.datasetId}, synthetic) in ${build.root}: ${result.images} distorted images of ` +
         `${result.references} references, pseudo-MOS ${Math.min(...mos).toFixed(2)}-${Math.max(...mos).toFixed(2)} on [1, 5], ${seconds.toFixed(1)} s\n`,
     );
-    for (const f of build.failed) process.stdout.write(`  skipped ${f.file}: ${f.error}\n`);
+    for (const f of build.failed) process.stdout.write(`  skipped ${termSafe(f.file)}: ${termSafe(f.error)}\n`);
   } finally {
     process.off('SIGINT', onSigint);
     rt.close();

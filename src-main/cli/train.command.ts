@@ -11,6 +11,7 @@ import type { BackendChoice } from '../iqa/backend';
 import type { Runtime } from '../runtime';
 import { findDataset, withRuntime } from './datasets.command';
 import { invokeOrThrow } from './run-job';
+import { termPad } from './term';
 
 /** What a training config file holds (JSON). `splits: N` runs the N-split protocol and reports the median. */
 export const TrainConfigFile = z
@@ -155,7 +156,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
       `run ${run.id} on ${ds.name} (${splitName ? `${splitName}, test part` : 'all images'}, n=${e.n}): SRCC ${e.srcc.toFixed(4)}  KRCC ${e.krcc.toFixed(4)}  ` +
         `PLCC ${e.plcc.toFixed(4)} (fitted ${e.plccFitted.toFixed(4)})  RMSE ${e.rmse.toFixed(4)} (fitted ${e.rmseFitted.toFixed(4)})\n`,
     );
-    for (const g of perDistortion) process.stdout.write(`  ${g.group.padEnd(28)} n=${String(g.n).padEnd(5)} SRCC ${g.srcc.toFixed(4)}\n`);
+    for (const g of perDistortion) process.stdout.write(`  ${termPad(g.group, 28)} n=${String(g.n).padEnd(5)} SRCC ${g.srcc.toFixed(4)}\n`);
   }, flags.backend);
 }
 
@@ -164,6 +165,6 @@ export async function runsCommand(flags: { json: boolean; dataDir?: string }): P
     const runs = (await invokeOrThrow(rt, 'runs:list', {})) as RunSummary[];
     const rows = await Promise.all(runs.map(async (r) => ({ ...r, metrics: lastEpochMetrics((await invokeOrThrow(rt, 'runs:get', { id: r.id })) as RunDetail) })));
     if (flags.json) return void process.stdout.write(`${JSON.stringify(rows)}\n`);
-    for (const r of rows) process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(10)} ${r.model.padEnd(10)} ${r.name.slice(0, 40).padEnd(40)} ${fmtMetrics(r.metrics)}\n`);
+    for (const r of rows) process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(10)} ${r.model.padEnd(10)} ${termPad(r.name.slice(0, 40), 40)} ${fmtMetrics(r.metrics)}\n`);
   });
 }

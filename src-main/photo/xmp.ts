@@ -246,8 +246,51 @@ export async function writeSidecar(file: string, update: SidecarUpdate): Promise
   return { path: file, changed: true, created: existing === null };
 }
 
+/** Our temp files: `.<sidecar>.xmp.<pid>.<12 hex>.tmp`, as atomicWrite names them. */
+const TEMP_NAME = /^\..+\.xmp\.(\d+)\.[0-9a-f]{12}\.tmp$/i;
+/** A temp file of a dead process is removed after this long; any temp file after STALE_MS (another machine's, a reused pid). */
+const DEAD_PID_GRACE_MS = 30_000;
+export const STALE_TEMP_MS = 10 * 60_000;
+/** Folders swept lately: a write of 1,000 sidecars into one folder lists it once, not 1,000 times. */
+const sweptAt = new Map<string, number>();
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files a crashed sidecar write left in `dir` (ours only, by name): those of a dead process after
+ * a short grace, any of them once older than STALE_TEMP_MS. Runs at most once per folder every STALE_TEMP_MS.
+ */
+export async function sweepStaleTemps(dir: string, now = Date.now()): Promise<number> {
+  const last = sweptAt.get(dir);
+  if (last !== undefined && now - last < STALE_TEMP_MS) return 0;
+  sweptAt.set(dir, now);
+  if (sweptAt.size > 10_000) sweptAt.clear();
+  let removed = 0;
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const st = await fs.lstat(path.join(dir, name)).catch(() => null);
+    if (!st?.isFile()) continue;
+    const age = now - st.mtimeMs;
+    if (age > STALE_TEMP_MS || (age > DEAD_PID_GRACE_MS && !processAlive(Number(m[1])))) {
+      await fs.rm(path.join(dir, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
 async function atomicWrite(file: string, text: string, mode: number | undefined): Promise<void> {
   const dir = path.dirname(file);
+  await sweepStaleTemps(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, 'wx', mode ?? 0o666);
   try {

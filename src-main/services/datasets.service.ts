@@ -6,18 +6,13 @@ import { createContentSplits } from '../datasets/create-splits';
 
 export function datasetHandlers(ctx: ServiceContext): Pick<
   Handlers,
-  'datasets:list' | 'datasets:get' | 'datasets:delete' | 'datasets:facets' | 'splits:list' | 'splits:create' | 'images:list' | 'images:get'
+  'datasets:list' | 'datasets:get' | 'datasets:facets' | 'splits:list' | 'splits:create' | 'images:list' | 'images:get'
 > {
   const repo = ctx.store.datasets;
   const requireDataset = (id: number) => repo.get(id) ?? notFound('dataset', id);
   return {
     'datasets:list': () => repo.list(),
     'datasets:get': ({ id }) => requireDataset(id),
-    'datasets:delete': ({ id }) => {
-      const deleted = repo.delete(id);
-      if (deleted) ctx.events.emit('datasets:changed', { datasetId: id });
-      return { deleted };
-    },
     'datasets:facets': ({ datasetId }) => (requireDataset(datasetId), repo.facets(datasetId)),
     'splits:list': ({ datasetId }) => (requireDataset(datasetId), ctx.store.splits.list(datasetId)),
     'splits:create': (input) => {

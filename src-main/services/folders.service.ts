@@ -8,7 +8,7 @@ import type { Handlers } from '../../src-shared/api/contract';
 import type { FolderListing } from '../../src-shared/api/schemas';
 import { isImageEntry } from '../imaging/scan';
 import type { ServiceContext } from './context';
-import { allowedRoots, insideRoots } from './import.service';
+import { allowedRoots, insideRoots } from './access';
 
 /** Subfolders listed at most, and of those, how many get their contents counted (one readdir each). */
 export const MAX_FOLDERS = 2000;

@@ -4,6 +4,7 @@ import { createScorerCache } from '../iqa/score/scorer-cache';
 import { createAcrossRunsService } from './across-runs.service';
 import { appInfo } from './app.service';
 import type { ServiceContext } from './context';
+import { datasetDeleteHandler } from './dataset-delete.service';
 import { datasetHandlers } from './datasets.service';
 import { evaluationHandlers } from './evaluations.service';
 import { createFileService } from './files.service';
@@ -36,6 +37,7 @@ export function createHandlers(
     ...maps.handlers,
     'app:info': () => appInfo(ctx),
     ...datasetHandlers(ctx),
+    ...datasetDeleteHandler(ctx, studies.votesCsv),
     ...importHandlers(ctx),
     ...folderHandlers(ctx),
     ...scores.handlers,

@@ -2,19 +2,26 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type SerializedError } from '../../src-shared/api/errors';
 import type { JobInfo } from '../../src-shared/api/schemas';
+import type { CsvCell } from '../../src-shared/csv';
 import { log } from '../app/logger';
+import type { DataPaths } from '../app/paths';
+import { removeReport, writeReport, type JobReport } from './reports';
 import type { EventBus } from './events';
 
 export interface JobContext {
+  jobId: string;
   signal: AbortSignal;
   progress(done: number, total: number | null, message?: string): void;
+  /** Writes a long list (all of an import's problems) to a CSV report kept with the job, instead of into the job. */
+  report(header: string[], rows: readonly (readonly CsvCell[])[]): Promise<JobReport>;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
 const KEEP_FINISHED = 50;
 
-export function createJobs(events: EventBus) {
+export function createJobs(events: EventBus, paths?: DataPaths) {
   const jobs = new Map<string, JobInfo & { controller: AbortController; lastEmit: number }>();
+  const withReport = new Set<string>();
 
   const snapshot = (j: JobInfo): JobInfo => ({
     jobId: j.jobId, kind: j.kind, label: j.label, state: j.state, done: j.done, total: j.total,
@@ -27,7 +34,10 @@ export function createJobs(events: EventBus) {
 
   function prune(): void {
     const finished = [...jobs.values()].filter((j) => j.state !== 'running');
-    for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) jobs.delete(j.jobId);
+    for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) {
+      jobs.delete(j.jobId);
+      if (paths && withReport.delete(j.jobId)) void removeReport(paths, j.jobId);
+    }
   }
 
   return {
@@ -39,7 +49,13 @@ export function createJobs(events: EventBus) {
       } as JobInfo & { controller: AbortController; lastEmit: number };
       jobs.set(job.jobId, job);
       const ctx: JobContext = {
+        jobId: job.jobId,
         signal: controller.signal,
+        async report(header, rows) {
+          if (!paths) throw new AppError('internal', 'jobs were created without a data folder for reports');
+          withReport.add(job.jobId);
+          return writeReport(paths, job.jobId, header, rows);
+        },
         progress(done, total, message) {
           job.done = done;
           job.total = total;

@@ -11,7 +11,8 @@ import { decodeForAnalysis } from '../iqa/quality/features';
 import { analyseRgb, TILE } from '../iqa/quality/measures';
 import { findSidecar, readSidecar, sidecarPath, writeSidecar, type SidecarUpdate } from '../photo/xmp';
 import type { SidecarRow } from '../store/repos/photos.repo';
-import { csvCell } from '../util/csv';
+import { toCsv } from '../../src-shared/csv';
+import { checkImportRoot } from './access';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { rescanFolder } from './import-folder';
@@ -304,8 +305,10 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       });
     },
 
-    'library:rescan': ({ datasetId, recursive }) => {
+    'library:rescan': async ({ datasetId, recursive }) => {
       const ds = requireDataset(datasetId);
+      // The folder may have been swapped for a symlink since it was added: rescan only where clients may read.
+      if (ds.root && ctx.importRoots) await checkImportRoot(ctx, ds.root);
       return ctx.jobs.start('rescan', `Look for new photos in ${ds.name}`, async ({ signal, progress }) => {
         const result = await rescanFolder(store, ds.id, { recursive, signal, onProgress: progress });
         if (result.added) ctx.events.emit('datasets:changed', { datasetId: ds.id });
@@ -322,13 +325,15 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     'library:exportCsv': ({ datasetId, filter }) => {
       const ds = requireDataset(datasetId);
       const rows = photos.exportRows(datasetId, filter ?? {});
-      const lines = [`path,score,stars,rejected,predicted_stars,score_model,score_scale,color,${MEASURE_CSV_COLUMNS.join(',')}`];
-      for (const r of rows) {
-        const m = MEASURE_KEYS.map((k) => (r.measures ? Number(r.measures[k].toFixed(3)) : null));
-        lines.push([r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale, r.color, ...m].map(csvCell).join(','));
-      }
+      const csv = toCsv(
+        ['path', 'score', 'stars', 'rejected', 'predicted_stars', 'score_model', 'score_scale', 'color', ...MEASURE_CSV_COLUMNS],
+        rows.map((r) => [
+          r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale, r.color,
+          ...MEASURE_KEYS.map((k) => (r.measures ? Number(r.measures[k].toFixed(3)) : null)),
+        ]),
+      );
       const slug = ds.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'collection';
-      return { filename: `${slug}-ratings.csv`, csv: `${lines.join('\n')}\n`, rows: rows.length };
+      return { filename: `${slug}-ratings.csv`, csv, rows: rows.length };
     },
   };
 }

@@ -19,7 +19,7 @@ import { log } from '../app/logger';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { epochMetrics } from './epoch-metrics';
-import { checkClientFile, checkImportRoot } from './import.service';
+import { checkClientFile, checkImportRoot } from './access';
 
 export const DEFAULT_HYPER: TrainHyper = { epochs: 10, batchImages: 8, lr: 1e-3, weightDecay: 0, lrDecay: { every: 0, factor: 1 }, seed: 1 };
 

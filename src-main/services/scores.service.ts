@@ -13,7 +13,7 @@ import { spawnWorker } from '../iqa/train/spawn-worker';
 import type { NewImageScore } from '../store/repos/scores.repo';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
-import { checkClientFile } from './import.service';
+import { checkClientFile } from './access';
 
 /** Scores are written in transactions of this many images, so a cancel or a crash keeps what was scored. */
 export const SCORE_BATCH = 50;

@@ -6,10 +6,13 @@ import type { DatasetSummary, RateItem, RateSession, StudyResults, StudySettings
 import { seededRandom } from '../datasets/splits';
 import type { NewStudyItem, StudyItem, StudyMethod, StudyRow } from '../store/repos/studies.repo';
 import { aggregateStudy, METHOD_SCALE } from '../studies/aggregate';
-import { csvCell } from '../util/csv';
+import { toCsv } from '../../src-shared/csv';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { contentTypeFor, type ServedFile } from './files.service';
+
+/** A file-name-safe form of a study's name. */
+const studySlug = (study: StudyRow) => study.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || `study-${study.id}`;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -236,26 +239,26 @@ export function createStudyService(ctx: ServiceContext) {
     return store.datasets.get(id)!;
   }
 
+  /** The raw votes of a study as CSV: one row per vote with the rater, the item, the image name(s) and the time. */
+  function votesCsv(studyId: number): { filename: string; csv: string } {
+    const study = getStudy(studyId);
+    const raters = new Map(studies.raters(study.id).map((r) => [r.raterId, r.name]));
+    const names = new Map((store.db.prepare('SELECT id, name FROM images WHERE dataset_id = ?').all(study.datasetId) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
+    const rows = studies.ratings(study.id).map((r) => [
+      r.raterId, raters.get(r.raterId) ?? '', r.itemId, r.role, names.get(r.imageId) ?? String(r.imageId),
+      r.otherImageId === null ? null : (names.get(r.otherImageId) ?? String(r.otherImageId)), study.method, r.value, r.durationMs, r.createdAt,
+    ]);
+    const header = ['rater_id', 'rater', 'item_id', 'role', 'image', 'other_image', 'method', 'value', 'duration_ms', 'created_at'];
+    return { filename: `${studySlug(study)}-votes.csv`, csv: toCsv(header, rows) };
+  }
+
   function exportCsv(input: ParsedInputOf<'studies:export'>): { filename: string; csv: string } {
     const study = getStudy(input.id);
-    const slug = study.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || `study-${study.id}`;
-    if (input.what === 'votes') {
-      const raters = new Map(studies.raters(study.id).map((r) => [r.raterId, r.name]));
-      const names = new Map((store.db.prepare('SELECT id, name FROM images WHERE dataset_id = ?').all(study.datasetId) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
-      const lines = ['rater_id,rater,item_id,role,image,other_image,method,value,duration_ms,created_at'];
-      for (const r of studies.ratings(study.id)) {
-        lines.push(
-          [r.raterId, raters.get(r.raterId) ?? '', r.itemId, r.role, names.get(r.imageId) ?? String(r.imageId), r.otherImageId === null ? null : (names.get(r.otherImageId) ?? String(r.otherImageId)), study.method, r.value, r.durationMs, r.createdAt]
-            .map(csvCell)
-            .join(','),
-        );
-      }
-      return { filename: `${slug}-votes.csv`, csv: `${lines.join('\n')}\n` };
-    }
+    const slug = studySlug(study);
+    if (input.what === 'votes') return votesCsv(study.id);
     const res = results(input.id, input.screening, input.zscore);
-    const lines = ['image_id,image,score,std,n,ci95_low,ci95_high'];
-    for (const it of res.items) lines.push([it.imageId, it.name, it.score, it.std, it.n, it.ciLow, it.ciHigh].map(csvCell).join(','));
-    return { filename: `${slug}-${study.method === 'pairwise' ? 'scale' : 'mos'}.csv`, csv: `${lines.join('\n')}\n` };
+    const csv = toCsv(['image_id', 'image', 'score', 'std', 'n', 'ci95_low', 'ci95_high'], res.items.map((it) => [it.imageId, it.name, it.score, it.std, it.n, it.ciLow, it.ciHigh]));
+    return { filename: `${slug}-${study.method === 'pairwise' ? 'scale' : 'mos'}.csv`, csv };
   }
 
   /** The file behind a rater's stimulus id `<token>~<itemId>~<a|b>`, only for an item of that rater's study. */
@@ -263,6 +266,8 @@ export function createStudyService(ctx: ServiceContext) {
     const m = /^([A-Za-z0-9_-]{16,200})~([1-9][0-9]{0,15})~([ab])$/.exec(id);
     if (!m) throw new AppError('validation', 'Invalid stimulus id');
     const { study } = rater(m[1]!);
+    // A closed study shows nothing more to its raters (the organiser sees its images by id).
+    if (study.status !== 'open') throw new AppError('forbidden', 'This study is closed; its images are no longer shown');
     const item = studies.item(Number(m[2]));
     if (!item || item.studyId !== study.id) throw new AppError('not_found', 'No such stimulus in this study');
     let imageId = item.imageId;
@@ -272,10 +277,10 @@ export function createStudyService(ctx: ServiceContext) {
     } else if (study.method === 'dcr') {
       const ref = store.db.prepare('SELECT r.path FROM images i JOIN reference_images r ON r.id = i.reference_id WHERE i.id = ?').get(item.imageId) as { path: string | null } | undefined;
       if (!ref?.path) throw new AppError('not_found', 'The reference of this image has no file');
-      return { path: ref.path, contentType: contentTypeFor(ref.path) };
+      return { path: ref.path, contentType: contentTypeFor(ref.path), root: store.datasets.get(study.datasetId)?.root ?? null };
     }
     const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
-    return { path: image.path, contentType: contentTypeFor(image.path) };
+    return { path: image.path, contentType: contentTypeFor(image.path), root: store.datasets.get(image.datasetId)?.root ?? null };
   }
 
   const handlers: Pick<
@@ -332,5 +337,5 @@ export function createStudyService(ctx: ServiceContext) {
       return next;
     },
   };
-  return { handlers, rateFile };
+  return { handlers, rateFile, votesCsv };
 }

@@ -11,7 +11,7 @@ import { loadTranslator } from '../iqa/score/translator';
 import type { JobContext } from './jobs';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
-import { checkImportRoot } from './import.service';
+import { checkImportRoot } from './access';
 import type { createRunService } from './runs.service';
 
 type Runs = ReturnType<typeof createRunService>;

@@ -1,4 +1,5 @@
 // Pure helpers of the Runs / Compare screen (no DOM): config flattening and diff, CSV and LaTeX tables, a colour scale, file names.
+import { toCsv as toCsvText } from '../../src-shared/csv';
 
 /** A config flattened to dotted keys (`hyper.lr`, `modelConfig.backbone`); arrays and scalars are leaves, shown as JSON. */
 export function flattenConfig(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
@@ -29,16 +30,9 @@ export function diffConfigs(a: unknown, b: unknown): DiffRow[] {
 
 export type Cell = string | number | null | undefined;
 
-/** One CSV field: numbers at full precision (shortest round-trip form), text quoted when it needs to be. */
-function csvField(v: Cell): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  return /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-/** RFC 4180 CSV with a header row, CRLF line ends. */
+/** RFC 4180 CSV with a header row, CRLF line ends, formula-like cells guarded (src-shared/csv.ts). */
 export function toCsv(header: string[], rows: Cell[][]): string {
-  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return toCsvText(header, rows, '\r\n');
 }
 
 const LATEX_SPECIALS: Record<string, string> = {

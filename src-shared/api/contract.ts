@@ -6,6 +6,7 @@ import {
   Calibration,
   DatasetFacets,
   DatasetSummary,
+  DeleteArchive,
   FolderListing,
   FolderPath,
   Id,
@@ -81,7 +82,11 @@ export const contract = {
       .strict(),
     output: JobInfo,
   },
-  'datasets:delete': { input: z.object({ id: Id }).strict(), output: z.object({ deleted: z.boolean() }) },
+  /** Refused (conflict, details.dependents) while studies, votes or photo ratings depend on it, unless archive: true writes them to CSV first. */
+  'datasets:delete': {
+    input: z.object({ id: Id, archive: z.boolean().default(false) }).strict(),
+    output: z.object({ deleted: z.boolean(), archived: DeleteArchive.nullable() }),
+  },
   'datasets:facets': { input: z.object({ datasetId: Id }).strict(), output: DatasetFacets },
   'splits:list': { input: z.object({ datasetId: Id }).strict(), output: z.array(SplitSummary) },
   'splits:create': {

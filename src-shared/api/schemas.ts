@@ -111,6 +111,19 @@ export type RunSummary = z.infer<typeof RunSummary>;
 export const SettingKey = z.enum(['ui.theme', 'ui.lastScreen', 'tensor.backend', 'library.roots', 'library.autoAdvance', 'library.sidecarNaming']);
 export type SettingKey = z.infer<typeof SettingKey>;
 
+/** Human judgements a dataset delete would take with it (datasets:delete refuses while any is non-zero, unless archive). */
+export const DatasetDependents = z.object({
+  studies: z.number().int(),
+  votes: z.number().int(),
+  raters: z.number().int(),
+  photoRatings: z.number().int(),
+});
+export type DatasetDependents = z.infer<typeof DatasetDependents>;
+
+/** Where datasets:delete with archive wrote the judgements before deleting: CSV files in the data folder. */
+export const DeleteArchive = DatasetDependents.extend({ folder: z.string(), files: z.array(z.string()) });
+export type DeleteArchive = z.infer<typeof DeleteArchive>;
+
 export const JobInfo = z.object({
   jobId: z.string(),
   kind: z.string(),

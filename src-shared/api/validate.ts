@@ -23,7 +23,22 @@ export function parseChannel(channel: unknown): InvokeChannel {
   return channel;
 }
 
+/** The deepest nesting any API input may have; zod's recursive checks would overflow the stack on 10,000 levels. */
+export const MAX_INPUT_DEPTH = 32;
+
+/** Throws a validation error when arrays/objects nest deeper than `max` (checked without recursion). */
+export function assertDepth(value: unknown, max = MAX_INPUT_DEPTH): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) throw new AppError('validation', `Input nests deeper than ${max} levels`);
+    for (const child of Object.values(v as Record<string, unknown>)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+}
+
 export function parseInput<C extends InvokeChannel>(channel: C, raw: unknown): ParsedInputOf<C> {
+  assertDepth(raw);
   const result = contract[channel].input.safeParse(raw ?? {});
   if (!result.success) {
     const issues = describeIssues(result.error);

@@ -7,7 +7,8 @@ import { loadRgb, saveRgb, type RawImage } from '../../imaging/raw-image';
 import { levelName } from '../../iqa/models/ttl/levels';
 import type { Translator } from '../../iqa/score/translator';
 import type { ImportedImage, ParsedDataset } from '../importers/types';
-import { csvField, uniqueNames } from '../synth/names';
+import { toCsv } from '../../../src-shared/csv';
+import { uniqueNames } from '../synth/names';
 
 export const AUXILIARY_CSV = 'auxiliary.csv';
 
@@ -78,8 +79,8 @@ export async function buildAuxiliaryDataset(opts: AuxiliaryOptions): Promise<Aux
     await new Promise((r) => setImmediate(r));
   }
   if (!images.length) throw new AppError('bad_input', `None of the ${opts.pristine.length} pristine photo(s) could be translated: ${failed[0]?.error ?? ''}`);
-  const csv = ['file,reference,level,label', ...images.map((r) => [r.file, r.reference!, levelName(r.level!, K), r.score].map(csvField).join(','))].join('\n');
-  await writeFile(join(root, AUXILIARY_CSV), `${csv}\n`);
+  const csv = toCsv(['file', 'reference', 'level', 'label'], images.map((r) => [r.file, r.reference!, levelName(r.level!, K), r.score]));
+  await writeFile(join(root, AUXILIARY_CSV), csv);
   await writeFile(
     join(root, 'README.md'),
     `# Auxiliary domain (TTL-IQA)\n\n${pristine} pristine photo(s) translated by a DT-GAN (${opts.translator.modelId}) to ${K} quality levels ` +

@@ -14,7 +14,7 @@ export const bidImporter: DatasetImporter = {
   expects: LAYOUT,
   async parse(root, options): Promise<ParsedDataset> {
     const folder = new DatasetFolder(root);
-    const labels = await labelFile(root, options.file, () => folder.require(['DatabaseGrades.xlsx', 'ImageDatabase/DatabaseGrades.xlsx'], 'BID', LAYOUT));
+    const labels = await labelFile(root, options.file, () => folder.require(['DatabaseGrades.xlsx', 'ImageDatabase/DatabaseGrades.xlsx'], 'BID', LAYOUT), options);
     const sheet = await readSheet(labels.path);
     const notes = [
       'BID: mean grades on [0, 5], higher is better (column 2 of DatabaseGrades.xlsx, as HyperIQA reads it)',

@@ -4,6 +4,7 @@ import { AppError } from '../../../src-shared/api/errors';
 import { probeImage, type ImageProbe } from '../../imaging/probe';
 import type { Store } from '../../store/store';
 import { mapLimit } from '../../util/map-limit';
+import { insideAny, realPathOrNull } from '../../util/real-path';
 import type { SplitPart, ParsedDataset } from './types';
 import { resolveInside } from './paths';
 import { ImportProblems } from './problems';
@@ -16,6 +17,8 @@ export interface CommitOptions {
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Real folders the listed files must lie in after symlinks (see ImporterOptions.fileRoots); null: anywhere. */
+  fileRoots?: string[] | null;
 }
 
 export interface CommitResult {
@@ -49,7 +52,8 @@ export function validateParsed(root: string, parsed: ParsedDataset, problems: Im
   });
 }
 
-async function checkFilesExist(root: string, parsed: ParsedDataset, problems: ImportProblems, concurrency: number) {
+/** Every listed file must exist as a regular file; with `fileRoots`, its real path (a symlink's target) must lie inside them. */
+async function checkFilesExist(root: string, parsed: ParsedDataset, problems: ImportProblems, concurrency: number, fileRoots: readonly string[] | null) {
   const files = new Set<string>();
   for (const img of parsed.images) {
     files.add(img.file);
@@ -58,8 +62,11 @@ async function checkFilesExist(root: string, parsed: ParsedDataset, problems: Im
   await mapLimit([...files], concurrency, async (file) => {
     const full = resolveInside(root, file);
     if (!full) return;
-    const st = await stat(full).catch(() => null);
-    if (!st?.isFile()) problems.add('file not found', { file });
+    const real = await realPathOrNull(full);
+    const st = real ? await stat(real).catch(() => null) : null;
+    if (!st) problems.add('file not found', { file });
+    else if (!st.isFile()) problems.add('not a regular file', { file });
+    else if (fileRoots && !insideAny(fileRoots, real!)) problems.add('links to a file outside the dataset folder and the allowed folders', { file });
   });
 }
 
@@ -70,7 +77,7 @@ export async function commitImport(store: Store, root: string, parsed: ParsedDat
   const context = `Cannot import ${parsed.format} from ${root}${parsed.source ? ` (rows of ${parsed.source.file})` : ''}`;
   validateParsed(root, parsed, problems);
   problems.throwIfAny(context);
-  await checkFilesExist(root, parsed, problems, concurrency);
+  await checkFilesExist(root, parsed, problems, concurrency, opts.fileRoots ?? null);
   problems.throwIfAny(context);
 
   let done = 0;

@@ -40,7 +40,7 @@ export const csiqImporter: DatasetImporter = {
   expects: LAYOUT,
   async parse(root, options): Promise<ParsedDataset> {
     const folder = new DatasetFolder(root);
-    const labels = await labelFile(root, options.file, () => folder.require(['csiq.DMOS.xlsx', 'csiq_label.txt'], 'CSIQ', LAYOUT));
+    const labels = await labelFile(root, options.file, () => folder.require(['csiq.DMOS.xlsx', 'csiq_label.txt'], 'CSIQ', LAYOUT), options);
     const notes = ['CSIQ: DMOS on [0, 1], lower is better', NO_OFFICIAL_SPLIT];
     noteFixedScale('csiq', options, SCALE, notes);
     const problems = new ImportProblems();

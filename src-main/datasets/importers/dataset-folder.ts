@@ -1,7 +1,8 @@
 // Shared helpers of the standard-dataset importers: case-insensitive lookup in the dataset folder, required files, label checks.
 import { readdir } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
+import { resolveLabelFile, type LabelFile } from './label-file';
 import type { ImportProblems } from './problems';
 import type { ImporterOptions } from './types';
 
@@ -131,9 +132,12 @@ export function noteFixedScale(
 
 export const NO_OFFICIAL_SPLIT = 'no official train/test split is published; make content-disjoint random splits (seeded, pyiqa-style names)';
 
-/** The label file to read: the user's --file (relative to the root or absolute) when given, else the importer's own find. */
-export async function labelFile(root: string, given: string | undefined, find: () => Promise<string>): Promise<{ path: string; name: string }> {
-  if (given) return { path: isAbsolute(given) ? given : join(root, given), name: given };
-  const rel = await find();
-  return { path: join(root, rel), name: rel };
+/** The label file to read: the user's --file (relative to the root or absolute) when given, else the importer's own find; resolved and confined (label-file.ts). */
+export async function labelFile(root: string, given: string | undefined, find: () => Promise<string>, options: ImporterOptions): Promise<LabelFile> {
+  return resolveLabelFile(root, given ?? (await find()), options.fileRoots ?? null);
+}
+
+/** The real path of a file the importer found under the root (a second label file, a .mat), confined like the label file. */
+export async function labelPath(root: string, rel: string, options: ImporterOptions): Promise<string> {
+  return (await resolveLabelFile(root, rel, options.fileRoots ?? null)).path;
 }

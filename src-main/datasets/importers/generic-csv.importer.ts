@@ -1,7 +1,8 @@
 // Generic CSV importer: columns path, score, and optionally std, reference, split (train/val/test or 0/1/2).
-import { basename, isAbsolute, join } from 'node:path';
+import { basename } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
 import { readTable } from './csv';
+import { resolveLabelFile } from './label-file';
 import { parseSplitPart, rangeOrInferred } from './infer';
 import { ImportProblems, parseNumber } from './problems';
 import type { DatasetImporter, ImportedImage } from './types';
@@ -12,10 +13,10 @@ export const genericCsvImporter: DatasetImporter = {
   expects: 'a CSV with columns path, score[, std, reference, split]; paths relative to the dataset folder',
   async parse(root, options) {
     if (!options.file) throw new AppError('validation', 'The CSV importer needs the CSV file (--file)');
-    const file = isAbsolute(options.file) ? options.file : join(root, options.file);
-    const table = await readTable(file, ['path', 'score']);
+    const label = await resolveLabelFile(root, options.file, options.fileRoots ?? null);
+    const table = await readTable(label.path, ['path', 'score']);
     const problems = new ImportProblems();
-    const name = basename(file);
+    const name = basename(label.name);
     const images: ImportedImage[] = table.rows.map(({ line, values }) => {
       const score = parseNumber(values.score);
       if (!Number.isFinite(score)) problems.add(`score "${values.score}" is not a number`, { file: name, row: line });

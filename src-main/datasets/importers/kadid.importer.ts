@@ -22,7 +22,7 @@ export const kadidImporter: DatasetImporter = {
   expects: LAYOUT,
   async parse(root, options): Promise<ParsedDataset> {
     const folder = new DatasetFolder(root);
-    const csv = await labelFile(root, options.file, () => folder.require(['dmos.csv'], 'KADID-10k', LAYOUT));
+    const csv = await labelFile(root, options.file, () => folder.require(['dmos.csv'], 'KADID-10k', LAYOUT), options);
     const table = await readTable(csv.path, ['dist_img', 'ref_img', 'dmos']);
     const hasVar = table.header.includes('var');
     const notes = [

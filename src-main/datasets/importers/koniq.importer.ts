@@ -1,10 +1,9 @@
 // KonIQ-10k importer: koniq10k_scores_and_distributions.csv (MOS_zscore labels), the official split from koniq10k_distributions_sets.csv, images in 1024x768/ or 512x384/.
 import { readTable, type Table } from './csv';
-import { checkLabel, DatasetFolder, noteFixedScale } from './dataset-folder';
+import { checkLabel, DatasetFolder, labelPath, noteFixedScale } from './dataset-folder';
 import { parseSplitPart } from './infer';
 import { ImportProblems, parseNumber } from './problems';
 import type { DatasetImporter, ImportedImage, ParsedDataset, SplitPart } from './types';
-import { isAbsolute, join } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
 
 const SCALE = { scoreRange: [0, 100] as [number, number], higherIsBetter: true, labelKind: 'mos' as const };
@@ -35,9 +34,9 @@ export const koniqImporter: DatasetImporter = {
     let labels: Table;
     let labelCol: string;
     let labelName: string;
-    const sets = setsRel ? await readTable(join(root, setsRel), scoresRel ? ['image_name', 'set'] : ['image_name', 'MOS', 'set']) : null;
+    const sets = setsRel ? await readTable(await labelPath(root, setsRel, options), scoresRel ? ['image_name', 'set'] : ['image_name', 'MOS', 'set']) : null;
     if (scoresRel) {
-      labels = await readTable(isAbsolute(scoresRel) ? scoresRel : join(root, scoresRel), ['image_name', 'MOS_zscore']);
+      labels = await readTable(await labelPath(root, scoresRel, options), ['image_name', 'MOS_zscore']);
       labelCol = 'mos_zscore';
       labelName = scoresRel;
     } else {

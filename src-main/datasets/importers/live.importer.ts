@@ -1,11 +1,10 @@
 // LIVE IQA release 2 importer: dmos_realigned.mat (dmos_new, orgs), refnames_all.mat, the five distortion folders with info.txt, and refimgs/.
-import { join } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
 import { readRows } from './csv';
-import { checkLabel, DatasetFolder, NO_OFFICIAL_SPLIT, noteFixedScale } from './dataset-folder';
+import { checkLabel, DatasetFolder, labelPath, NO_OFFICIAL_SPLIT, noteFixedScale } from './dataset-folder';
 import { matNumbers, matStrings, matVariable, readMatFile } from './mat5';
 import { ImportProblems } from './problems';
-import type { DatasetImporter, ImportedImage, ParsedDataset } from './types';
+import type { DatasetImporter, ImportedImage, ImporterOptions, ParsedDataset } from './types';
 
 const SCALE = { scoreRange: [0, 100] as [number, number], higherIsBetter: false, labelKind: 'dmos' as const };
 /** The order of the entries in the .mat files, and the full release's image count per folder. */
@@ -28,13 +27,13 @@ interface FolderInfo {
 }
 
 /** One folder's image count: the entries of its info.txt when present, else its img<N>.bmp files (which must run 1..N). */
-async function readFolder(root: string, folder: DatasetFolder, name: string, problems: ImportProblems): Promise<FolderInfo> {
+async function readFolder(root: string, folder: DatasetFolder, name: string, problems: ImportProblems, options: ImporterOptions): Promise<FolderInfo> {
   const dir = await folder.findDir(name);
   if (!dir) throw new AppError('bad_input', `Not a LIVE release 2 folder: ${root} has no "${name}/" folder. Expected the published layout: ${LAYOUT}`);
   const info = new Map<number, { ref: string | null; line: number }>();
   const infoRel = await folder.findFile(`${dir}/info.txt`);
   if (infoRel) {
-    for (const { line, cells } of await readRows(join(root, infoRel))) {
+    for (const { line, cells } of await readRows(await labelPath(root, infoRel, options))) {
       const img = cells.find((c) => /^img\d+\.bmp$/i.test(c));
       if (!img) continue;
       const n = Number(/\d+/.exec(img)![0]);
@@ -61,12 +60,12 @@ export const liveImporter: DatasetImporter = {
     const folder = new DatasetFolder(root);
     const dmosRel = await folder.require(['dmos_realigned.mat'], 'LIVE release 2', LAYOUT);
     const refsRel = await folder.require(['refnames_all.mat'], 'LIVE release 2', LAYOUT);
-    const dmosMat = await readMatFile(join(root, dmosRel), dmosRel);
+    const dmosMat = await readMatFile(await labelPath(root, dmosRel, options), dmosRel);
     const dmos = matNumbers(matVariable(dmosMat, 'dmos_new', dmosRel), `dmos_new in ${dmosRel}`);
     const orgs = matNumbers(matVariable(dmosMat, 'orgs', dmosRel), `orgs in ${dmosRel}`);
     const stdVar = dmosMat.get('dmos_std');
     const std = stdVar ? matNumbers(stdVar, `dmos_std in ${dmosRel}`) : null;
-    const refnames = matStrings(matVariable(await readMatFile(join(root, refsRel), refsRel), 'refnames_all', refsRel), `refnames_all in ${refsRel}`);
+    const refnames = matStrings(matVariable(await readMatFile(await labelPath(root, refsRel, options), refsRel), 'refnames_all', refsRel), `refnames_all in ${refsRel}`);
     if (orgs.length !== dmos.length || refnames.length !== dmos.length || (std && std.length !== dmos.length)) {
       throw new AppError(
         'bad_input',
@@ -76,7 +75,7 @@ export const liveImporter: DatasetImporter = {
 
     const problems = new ImportProblems();
     const folders: FolderInfo[] = [];
-    for (const { folder: name } of LIVE_FOLDERS) folders.push(await readFolder(root, folder, name, problems));
+    for (const { folder: name } of LIVE_FOLDERS) folders.push(await readFolder(root, folder, name, problems, options));
     const total = folders.reduce((a, f) => a + f.count, 0);
     const published = LIVE_FOLDERS.reduce((a, f) => a + f.full, 0);
     const countNote = `images per folder: ${folders.map((f) => `${f.folder} ${f.count} (${f.source === 'info.txt' ? 'from info.txt' : 'counted img*.bmp files'})`).join(', ')}`;

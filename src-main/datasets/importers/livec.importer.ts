@@ -1,7 +1,6 @@
 // LIVE In the Wild Image Quality Challenge importer: Data/AllImages_release.mat, AllMOS_release.mat, AllStdDev_release.mat and Images/; the 7 training images are skipped.
-import { join } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
-import { checkLabel, DatasetFolder, NO_OFFICIAL_SPLIT, noteFixedScale } from './dataset-folder';
+import { checkLabel, DatasetFolder, labelPath, NO_OFFICIAL_SPLIT, noteFixedScale } from './dataset-folder';
 import { matNumbers, matStrings, matVariable, readMatFile } from './mat5';
 import { ImportProblems } from './problems';
 import type { DatasetImporter, ImportedImage, ParsedDataset } from './types';
@@ -20,10 +19,10 @@ export const livecImporter: DatasetImporter = {
     const namesRel = await folder.require(['Data/AllImages_release.mat'], 'LIVE Challenge', LAYOUT);
     const mosRel = await folder.require(['Data/AllMOS_release.mat'], 'LIVE Challenge', LAYOUT);
     const stdRel = await folder.findFile('Data/AllStdDev_release.mat');
-    const names = matStrings(matVariable(await readMatFile(join(root, namesRel), namesRel), 'AllImages_release', namesRel), `AllImages_release in ${namesRel}`);
-    const mos = matNumbers(matVariable(await readMatFile(join(root, mosRel), mosRel), 'AllMOS_release', mosRel), `AllMOS_release in ${mosRel}`);
+    const names = matStrings(matVariable(await readMatFile(await labelPath(root, namesRel, options), namesRel), 'AllImages_release', namesRel), `AllImages_release in ${namesRel}`);
+    const mos = matNumbers(matVariable(await readMatFile(await labelPath(root, mosRel, options), mosRel), 'AllMOS_release', mosRel), `AllMOS_release in ${mosRel}`);
     const std = stdRel
-      ? matNumbers(matVariable(await readMatFile(join(root, stdRel), stdRel), 'AllStdDev_release', stdRel), `AllStdDev_release in ${stdRel}`)
+      ? matNumbers(matVariable(await readMatFile(await labelPath(root, stdRel, options), stdRel), 'AllStdDev_release', stdRel), `AllStdDev_release in ${stdRel}`)
       : null;
     if (mos.length !== names.length || (std && std.length !== names.length)) {
       throw new AppError(

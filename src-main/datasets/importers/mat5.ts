@@ -1,8 +1,8 @@
 // Reader for MATLAB MAT v5 files (what MATLAB -v7 and scipy.io.savemat write, and what LIVE/LIVEC ship): numeric, logical, char, cell and struct arrays.
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { AppError } from '../../../src-shared/api/errors';
+import { readLabelFile } from './label-file';
 
 export type MatNumericClass = 'double' | 'single' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64';
 
@@ -303,16 +303,9 @@ export function parseMat(buf: Buffer, file = 'MAT file'): MatFile {
   return vars;
 }
 
-/** Reads and parses a MAT v5 file; a missing file is a bad_input error naming it. */
+/** Reads (see label-file.ts) and parses a MAT v5 file; a missing file is a bad_input error naming it. */
 export async function readMatFile(path: string, label = basename(path)): Promise<MatFile> {
-  let buf: Buffer;
-  try {
-    buf = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new AppError('bad_input', code === 'ENOENT' ? `Missing file: ${path}` : `Cannot read ${path}: ${String(err)}`);
-  }
-  return parseMat(buf, label);
+  return parseMat(await readLabelFile(path, label), label);
 }
 
 /** The named variable, or a bad_input error listing the variables the file does have. */

@@ -8,6 +8,29 @@ export interface ImportProblem {
 }
 
 const SHOWN = 20;
+/** Problems kept in an error's details (and so in a job); the full list goes to a downloadable report. */
+export const KEPT_PROBLEMS = 100;
+
+/** A problem's kind: its message with quoted values and numbers blanked, so 240,000 bad scores count as one kind. */
+export function problemKind(message: string): string {
+  return message.replace(/"[^"]*"/g, '"…"').replace(/[+-]?\d+(\.\d+)?([eE][+-]?\d+)?/g, 'N');
+}
+
+/** How many problems of each kind. */
+export function countByKind(list: readonly ImportProblem[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of list) {
+    const k = problemKind(p.message);
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** The full list behind a capped error, for the job to write out as a report (not serialised with the error). */
+export function fullProblemsOf(err: unknown): ImportProblem[] | null {
+  const all = (err as { fullProblems?: unknown } | null)?.fullProblems;
+  return Array.isArray(all) ? (all as ImportProblem[]) : null;
+}
 
 export class ImportProblems {
   readonly list: ImportProblem[] = [];
@@ -20,16 +43,21 @@ export class ImportProblems {
     return this.list.length;
   }
 
-  /** Throws a bad_input AppError listing the problems (the first 20 in the message, all in details). */
+  /**
+   * Throws a bad_input AppError listing the problems: the first 20 in the message, the first 100 and the count of
+   * each kind in details, and the whole list on a non-enumerable `fullProblems` (see fullProblemsOf).
+   */
   throwIfAny(context: string): void {
     if (!this.list.length) return;
     const lines = this.list.slice(0, SHOWN).map(formatProblem);
     const more = this.list.length > SHOWN ? `\n  … and ${this.list.length - SHOWN} more` : '';
-    throw new AppError(
+    const err = new AppError(
       'bad_input',
       `${context}: ${this.list.length} problem${this.list.length === 1 ? '' : 's'}; nothing was imported.\n  ${lines.join('\n  ')}${more}`,
-      { problems: this.list },
+      { problems: this.list.slice(0, KEPT_PROBLEMS), problemCount: this.list.length, byKind: countByKind(this.list) },
     );
+    Object.defineProperty(err, 'fullProblems', { value: this.list, enumerable: false });
+    throw err;
   }
 }
 

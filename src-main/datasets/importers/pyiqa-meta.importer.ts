@@ -1,7 +1,8 @@
 // pyiqa meta-info CSV importer: dist_name/name + mos/dmos, optional ref_name, std, official_split and ratioXYZ_seedN_splitNN columns.
-import { basename, isAbsolute, join } from 'node:path';
+import { basename } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
 import { readTable } from './csv';
+import { resolveLabelFile } from './label-file';
 import { PYIQA_SPLIT_COLUMN, parseSplitPart, rangeOrInferred } from './infer';
 import { ImportProblems, parseNumber } from './problems';
 import type { DatasetImporter, ImportedImage, SplitPart } from './types';
@@ -15,9 +16,9 @@ export const pyiqaMetaImporter: DatasetImporter = {
   expects: `a pyiqa meta_info CSV (image column one of ${IMAGE_COLUMNS.join('/')}, score column one of ${SCORE_COLUMNS.join('/')}, optional ref_name, std, split columns)`,
   async parse(root, options) {
     if (!options.file) throw new AppError('validation', 'The pyiqa importer needs the meta-info CSV (--file)');
-    const file = isAbsolute(options.file) ? options.file : join(root, options.file);
-    const table = await readTable(file, []);
-    const name = basename(file);
+    const label = await resolveLabelFile(root, options.file, options.fileRoots ?? null);
+    const table = await readTable(label.path, []);
+    const name = basename(label.name);
     const imageCol = IMAGE_COLUMNS.find((c) => table.header.includes(c));
     const scoreCol = SCORE_COLUMNS.find((c) => table.header.includes(c));
     if (!imageCol || !scoreCol) {

@@ -14,7 +14,7 @@ export const spaqImporter: DatasetImporter = {
   expects: LAYOUT,
   async parse(root, options): Promise<ParsedDataset> {
     const folder = new DatasetFolder(root);
-    const labels = await labelFile(root, options.file, () => folder.require([MOS_FILE], 'SPAQ', LAYOUT));
+    const labels = await labelFile(root, options.file, () => folder.require([MOS_FILE], 'SPAQ', LAYOUT), options);
     const sheet = await readSheet(labels.path);
     const col = headerColumns(sheet, ['Image name', 'MOS']);
     const notes = [

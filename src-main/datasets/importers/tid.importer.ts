@@ -1,7 +1,6 @@
 // TID2008 and TID2013 importers: mos_with_names.txt ("MOS name" per line), optional mos_std.txt, distorted_images/, reference_images/.
-import { join } from 'node:path';
 import { readRows } from './csv';
-import { checkLabel, DatasetFolder, labelFile, NO_OFFICIAL_SPLIT, noteFixedScale } from './dataset-folder';
+import { checkLabel, DatasetFolder, labelFile, labelPath, NO_OFFICIAL_SPLIT, noteFixedScale } from './dataset-folder';
 import { ImportProblems, parseNumber } from './problems';
 import type { DatasetImporter, ImportedImage, ParsedDataset } from './types';
 
@@ -26,11 +25,11 @@ function tidImporter(id: 'tid2008' | 'tid2013', label: string, types: number, le
     expects: layout,
     async parse(root, options): Promise<ParsedDataset> {
       const folder = new DatasetFolder(root);
-      const mos = await labelFile(root, options.file, () => folder.require(['mos_with_names.txt'], label, layout));
+      const mos = await labelFile(root, options.file, () => folder.require(['mos_with_names.txt'], label, layout), options);
       const mosFile = mos.name;
       const rows = await readRows(mos.path);
       const stdFile = await folder.findFile('mos_std.txt');
-      const stdRows = stdFile ? await readRows(join(root, stdFile)) : null;
+      const stdRows = stdFile ? await readRows(await labelPath(root, stdFile, options)) : null;
       const hasRefs = (await folder.findDir('reference_images')) !== null;
       const notes: string[] = [`${label}: MOS on [0, 9], higher is better (${counts})`, NO_OFFICIAL_SPLIT];
       noteFixedScale(id, options, SCALE, notes);

@@ -40,6 +40,11 @@ export interface ImporterOptions {
   scoreRange?: [number, number];
   higherIsBetter?: boolean;
   labelKind?: 'mos' | 'dmos';
+  /**
+   * Real folders every file the importer reads must lie in after symlinks (the dataset folder and a server's
+   * --allow-root folders); null or absent: anywhere (the desktop app, the CLI, loopback serve mode).
+   */
+  fileRoots?: string[] | null;
 }
 
 export interface DatasetImporter {

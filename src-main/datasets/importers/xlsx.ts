@@ -1,8 +1,8 @@
 // Reads one worksheet of an .xlsx file (exceljs) as plain rows, with header lookup for the importers that read Excel label files.
 import ExcelJS from 'exceljs';
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
+import { readLabelFile } from './label-file';
 
 export type CellValue = string | number | null;
 
@@ -29,11 +29,10 @@ function plain(v: ExcelJS.CellValue | undefined): CellValue {
 
 /** Reads a worksheet: the one named `sheetName` (case-insensitive) when given, else the first. */
 export async function readSheet(file: string, sheetName?: string): Promise<Sheet> {
-  const st = await stat(file).catch(() => null);
-  if (!st?.isFile()) throw new AppError('bad_input', `Missing file: ${file}`);
+  const bytes = await readLabelFile(file, basename(file));
   const wb = new ExcelJS.Workbook();
   try {
-    await wb.xlsx.readFile(file);
+    await wb.xlsx.load(bytes as unknown as Parameters<typeof wb.xlsx.load>[0]);
   } catch (err) {
     throw new AppError('bad_input', `${basename(file)} is not a readable .xlsx workbook: ${(err as Error).message}`);
   }

@@ -10,7 +10,8 @@ import { listImageFiles } from '../../imaging/scan';
 import { mapLimit } from '../../util/map-limit';
 import type { ImportedImage, ParsedDataset } from '../importers/types';
 import { pseudoMos } from './pseudo-mos';
-import { csvField, uniqueNames } from './names';
+import { toCsv } from '../../../src-shared/csv';
+import { uniqueNames } from './names';
 import { syntheticReadme } from './readme';
 
 export const SYNTHETIC_CSV = 'synthetic.csv';
@@ -180,13 +181,12 @@ export async function buildSyntheticDataset(options: SyntheticOptions): Promise<
   references.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   failed.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 
-  const round = (v: number, d: number) => (Number.isFinite(v) ? Number(v.toFixed(d)) : v);
+  // An identical distortion has PSNR Infinity, written as such.
+  const round = (v: number, d: number) => (Number.isFinite(v) ? Number(v.toFixed(d)) : String(v));
   const header = ['dist_name', 'ref_name', 'mos', 'distortion', 'level', 'psnr', 'ssim', 'ms_ssim'];
-  const csv = [header.join(',')]
-    .concat(rows.map((r) => [r.distName, r.refName, round(r.mos, 4), r.distortion, r.level, round(r.psnr, 4), round(r.ssim, 6), round(r.msSsim, 6)].map(csvField).join(',')))
-    .join('\n');
+  const csv = toCsv(header, rows.map((r) => [r.distName, r.refName, round(r.mos, 4), r.distortion, r.level, round(r.psnr, 4), round(r.ssim, 6), round(r.msSsim, 6)]));
   const csvFile = join(root, SYNTHETIC_CSV);
-  await writeFile(csvFile, `${csv}\n`);
+  await writeFile(csvFile, csv);
   const readmeFile = join(root, 'README.md');
   await writeFile(readmeFile, syntheticReadme({ sourceDir, maxSide, distortions, levels, perImage, seed, references, rows, failed }));
 

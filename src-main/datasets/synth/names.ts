@@ -24,9 +24,3 @@ export function uniqueNames(sourceDir: string, files: readonly string[]): string
     return name;
   });
 }
-
-/** CSV field, quoted when needed (RFC 4180). */
-export function csvField(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}

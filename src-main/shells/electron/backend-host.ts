@@ -1,40 +1,65 @@
-// The Electron shell's backend: a Node child process running the services, spoken to over process IPC.
+// The Electron shell's back end: the services in their own process (Electron's utilityProcess, or a Node child in development), spoken to by messages.
 import { AppError } from '../../../src-shared/api/errors';
 import { openRuntime } from '../../runtime';
 import { parseBackendChoice } from '../../iqa/backend';
 import type { HostMessage, HostRequest } from './backend-protocol';
 
-function send(message: HostMessage): void {
-  process.send?.(message);
+/** The parent's end as this process sees it: Electron's process.parentPort in a utilityProcess, else Node's IPC. */
+export interface HostPort {
+  send(message: HostMessage): void;
+  onMessage(listener: (request: HostRequest) => void): void;
+  /** The parent went away (IPC disconnect); a utility process is ended by Electron instead. */
+  onParentGone(listener: () => void): void;
 }
 
-async function main(): Promise<void> {
-  if (!process.send) throw new Error('backend-host must be started with an IPC channel (child_process.fork)');
-  const rt = await openRuntime({ shell: 'electron', backend: parseBackendChoice(process.env.IQA_BACKEND), demoDistortions: true });
-  rt.services.events.subscribe((event, payload) => send({ type: 'event', event, payload }));
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+}
 
-  process.on('message', (raw: HostRequest) => {
+export function hostPort(): HostPort {
+  const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+  if (parentPort) {
+    return {
+      send: (m) => parentPort.postMessage(m),
+      onMessage: (l) => parentPort.on('message', (e) => l(e.data as HostRequest)),
+      onParentGone: () => {},
+    };
+  }
+  if (!process.send) throw new Error('backend-host must run in a utilityProcess or with an IPC channel (child_process.fork)');
+  return {
+    send: (m) => void process.send?.(m),
+    onMessage: (l) => void process.on('message', (m) => l(m as HostRequest)),
+    onParentGone: (l) => void process.on('disconnect', l),
+  };
+}
+
+async function main(port: HostPort): Promise<void> {
+  const rt = await openRuntime({ shell: 'electron', backend: parseBackendChoice(process.env.IQA_BACKEND), demoDistortions: true });
+  rt.services.events.subscribe((event, payload) => port.send({ type: 'event', event, payload }));
+  port.onMessage((raw) => {
     void (async () => {
       if (raw.type === 'invoke') {
-        send({ type: 'reply', id: raw.id, envelope: await rt.invoke(raw.channel, raw.input) });
+        port.send({ type: 'reply', id: raw.id, envelope: await rt.invoke(raw.channel, raw.input) });
       } else if (raw.type === 'file') {
         try {
           const file = await rt.services.files.resolve(raw.kind, raw.fileId);
-          send({ type: 'reply', id: raw.id, envelope: { ok: true, result: file } });
+          port.send({ type: 'reply', id: raw.id, envelope: { ok: true, result: { path: file.path, contentType: file.contentType } } });
         } catch (err) {
-          send({ type: 'reply', id: raw.id, envelope: { ok: false, error: AppError.from(err).toJSON() } });
+          port.send({ type: 'reply', id: raw.id, envelope: { ok: false, error: AppError.from(err).toJSON() } });
         }
       }
     })();
   });
-  process.on('disconnect', () => {
+  port.onParentGone(() => {
     rt.close();
     process.exit(0);
   });
-  send({ type: 'ready' });
+  port.send({ type: 'ready' });
 }
 
-main().catch((err: unknown) => {
-  send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
+const port = hostPort();
+main(port).catch((err: unknown) => {
+  port.send({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
   process.exit(1);
 });

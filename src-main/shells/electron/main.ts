@@ -1,18 +1,44 @@
-// Electron shell: a sandboxed window, IPC handlers that forward to the backend child, and the iqa:// file protocol.
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, type WebContents } from 'electron';
+// Electron shell: a sandboxed window on the app:// bundle, IPC handlers that forward to the back end (a utilityProcess), and the iqa:// file protocol.
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, utilityProcess, type WebContents } from 'electron';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { INVOKE_CHANNELS, PICK_FOLDER_CHANNEL } from '../../../src-shared/api/channels';
-import { startBackend, type BackendBridge } from './backend-bridge';
-import { RENDERER_CSP, dialogDefaultPath, isSafeExternalUrl, isTrustedRendererUrl, type SecureWebPreferences } from './window-options';
+import { PRIVILEGED_SCHEMES, parseIqaUrl, resolveAppFile } from './app-protocol';
+import { forkChannel, startBackend, type BackendBridge, type BackendChannel } from './backend-bridge';
+import { backendLaunch } from './backend-launch';
+import type { HostMessage } from './backend-protocol';
+import { APP_SCHEME, RENDERER_CSP, RENDERER_URL, dialogDefaultPath, isSafeExternalUrl, isTrustedRendererUrl, type SecureWebPreferences } from './window-options';
 
-protocol.registerSchemesAsPrivileged([
-  { scheme: 'iqa', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
-]);
+protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })));
 
-const rendererIndex = join(__dirname, '../renderer/index.html');
-const rendererUrl = pathToFileURL(rendererIndex).toString();
+const rendererDir = join(__dirname, '../renderer');
+const rendererUrl = RENDERER_URL;
 let mainWindow: BrowserWindow | null = null;
+
+/** The renderer bundle over app://bundle/: only files really inside out/renderer, each with the CSP. */
+function registerAppProtocol(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = await resolveAppFile(rendererDir, request.url);
+    if (!file) return new Response('not found', { status: 404 });
+    return new Response(await readFile(file.path), { headers: file.headers });
+  });
+}
+
+/** The back end in Electron's own Node (utilityProcess) with an allow-listed environment (backend-launch.ts). */
+function launchBackend(): BackendChannel {
+  const launch = backendLaunch({ isPackaged: app.isPackaged, env: process.env, modulePath: join(__dirname, 'backend-host.js') });
+  if (launch.mode === 'node') return forkChannel({ modulePath: launch.modulePath, execPath: launch.execPath, env: launch.env });
+  const child = utilityProcess.fork(launch.modulePath, [], launch.options);
+  return {
+    post: (m) => child.postMessage(m),
+    onMessage: (l) => void child.on('message', (m: HostMessage) => l(m)),
+    onExit: (l) => void child.on('exit', (code) => l(code)),
+    onError: (l) => void child.on('error', (type, location) => l(new Error(`backend ${type} at ${location}`))),
+    stop: () => void child.kill(),
+  };
+}
 
 function registerIpc(backend: BackendBridge): void {
   for (const channel of INVOKE_CHANNELS) {
@@ -31,10 +57,14 @@ function registerIpc(backend: BackendBridge): void {
     return picked.canceled ? null : (picked.filePaths[0] ?? null);
   });
   protocol.handle('iqa', async (request) => {
-    const url = new URL(request.url);
+    const named = parseIqaUrl(request.url);
+    if (!named) return new Response('not found', { status: 404 });
     try {
-      const file = await backend.file(url.host, url.pathname.replace(/^\//, ''));
-      return net.fetch(pathToFileURL(file.path).toString());
+      // The back end resolves the id to a real path it has checked (services/access.ts); no path comes from the page.
+      const file = await backend.file(named.kind, named.id);
+      // Read here rather than through file://, which the fuses leave without extra privileges.
+      const body = Readable.toWeb(createReadStream(file.path)) as unknown as ReadableStream;
+      return new Response(body, { headers: { 'Content-Type': file.contentType, 'X-Content-Type-Options': 'nosniff' } });
     } catch (err) {
       return new Response(err instanceof Error ? err.message : 'not found', { status: 404 });
     }
@@ -79,7 +109,7 @@ function createWindow(): BrowserWindow {
       disableBlinkFeatures: 'Auxclick',
     } satisfies SecureWebPreferences,
   });
-  void win.loadFile(rendererIndex);
+  void win.loadURL(RENDERER_URL);
   return win;
 }
 
@@ -92,9 +122,9 @@ async function main(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
   });
+  registerAppProtocol();
   const backend = await startBackend({
-    modulePath: join(__dirname, 'backend-host.js'),
-    execPath: process.env.IQA_NODE ?? 'node',
+    channel: launchBackend(),
     onEvent: (event, payload) => mainWindow?.webContents.send(event, payload),
     onExit: (code) => {
       if (code) app.exit(code);

@@ -1,11 +1,19 @@
-// The locked-down BrowserWindow settings and the renderer's CSP; kept free of electron imports so tests can read them.
+// The locked-down BrowserWindow settings, the renderer's origin and CSP; kept free of electron imports so tests can read them.
+
+/** The bundle is served from this privileged scheme (app-protocol.ts), never from file://, so 'self' means the bundle only. */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'bundle';
+export const RENDERER_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+/** Nothing by default; scripts, styles and fonts from the bundle, images also by id over iqa://, no network. */
 export const RENDERER_CSP = [
-  "default-src 'self'",
+  "default-src 'none'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob: iqa:",
   "connect-src 'self'",
   "font-src 'self'",
+  "manifest-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",

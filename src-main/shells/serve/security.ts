@@ -1,6 +1,7 @@
 // Serve-mode access rules: loopback by default, a token off loopback, host/origin checks, write rate limits, CSP.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { hostname, networkInterfaces } from 'node:os';
 
 export const DEFAULT_HOST = '127.0.0.1';
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -50,16 +51,41 @@ export function tokenMatches(expected: string, given: string | null): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/**
- * On a loopback bind, refuse Host headers that are not loopback names: a page on another site that
- * rebinds its DNS name to 127.0.0.1 would otherwise reach the API.
- */
-export function hostAllowed(req: IncomingMessage, loopbackOnly: boolean): boolean {
-  if (!loopbackOnly) return true;
-  const host = req.headers.host;
-  if (!host) return false;
+const WILDCARD_BINDS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** The name part of a Host header, lower case, IPv6 in brackets: `[::1]:7878` → `[::1]`, `Lab.local:80` → `lab.local`. */
+export function hostName(host: string): string {
   const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
-  return LOOPBACK_NAMES.has(name);
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+const bracketed = (address: string) => (address.includes(':') ? `[${address}]` : address);
+
+/**
+ * The Host names this server answers to (DNS rebinding: a page whose name rebinds to this machine must not reach
+ * the API): loopback names; off loopback also the bound address, or every address of this machine and its host name
+ * when bound to all of them, and the names given with --allow-host.
+ */
+export function allowedHostNames(bindHost: string, extra: readonly string[] = []): Set<string> {
+  const names = new Set(LOOPBACK_NAMES);
+  if (!isLoopbackBind(bindHost)) {
+    if (WILDCARD_BINDS.has(bindHost)) {
+      for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(bracketed(a.address.split('%')[0]!.toLowerCase()));
+      const host = hostname().toLowerCase();
+      names.add(host);
+      if (!host.includes('.')) names.add(`${host}.local`);
+    } else {
+      names.add(hostName(bracketed(bindHost.replace(/^\[|\]$/g, ''))));
+    }
+  }
+  for (const e of extra) names.add(hostName(e.includes(':') && !e.startsWith('[') && e.split(':').length > 2 ? `[${e}]` : e));
+  return names;
+}
+
+/** Whether the request's Host header names this server (see allowedHostNames). */
+export function hostAllowed(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+  const host = req.headers.host;
+  return !!host && allowed.has(hostName(host));
 }
 
 /** Browsers send Origin on cross-site writes; only our own origin may write. */

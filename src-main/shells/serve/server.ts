@@ -13,6 +13,7 @@ import type { FileService } from '../../services/files.service';
 import {
   DEFAULT_HOST,
   SECURITY_HEADERS,
+  allowedHostNames,
   createRateLimiter,
   generateToken,
   hostAllowed,
@@ -34,6 +35,8 @@ export interface ServeOptions {
   port?: number;
   /** Token to require; generated when the bind is not loopback and none is given. */
   token?: string;
+  /** Extra Host names to answer to off loopback (a DNS name the lab uses for this machine), see allowedHostNames. */
+  allowHosts?: string[];
   writesPerMinute?: number;
 }
 
@@ -58,19 +61,46 @@ function sendError(res: ServerResponse, err: AppError): void {
   sendJson(res, HTTP_STATUS[err.code], envelope);
 }
 
+/** A body larger than the limit: answered 413 at once, from Content-Length when it is declared. */
+function tooLarge(): AppError {
+  return new AppError('too_large', `Request body over ${MAX_BODY_BYTES} bytes`);
+}
+
+/** The body, up to the limit; past it, reading stops (a chunked body declares no length) and the socket is left open for the 413. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      done();
+      req.pause();
+      fail(tooLarge());
+    };
+    const onEnd = () => (done(), ok(Buffer.concat(chunks)));
+    const onError = (err: Error) => (done(), fail(err));
+    const onClose = () => (done(), fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   if (!type.startsWith('application/json')) {
     throw new AppError('validation', 'Requests to the API must have Content-Type: application/json');
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new AppError('validation', `Request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  const text = (await readBody(req)).toString('utf8');
   if (!text.trim()) return {};
   try {
     return JSON.parse(text) as unknown;
@@ -79,10 +109,59 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** Bytes of an oversized body discarded (never stored) after the 413, and for how long, before the socket is cut. */
+const LINGER_BYTES = 8 * 1024 * 1024;
+const LINGER_MS = 2000;
+
+/**
+ * After a 413: the answer goes out with Connection: close and the rest of the body is read and dropped for a short
+ * while (as nginx's lingering close does), so the client reads the 413 instead of a reset; then the socket is cut.
+ */
+function lingeringClose(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('Connection', 'close');
+  let dropped = 0;
+  const cut = () => req.socket?.destroy();
+  const timer = setTimeout(cut, LINGER_MS);
+  req.socket?.once('close', () => clearTimeout(timer));
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) cut();
+  });
+  req.on('end', () => res.once('finish', cut));
+  req.resume();
+}
+
+/** A URL path segment decoded; malformed percent-encoding is the client's error, not ours. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AppError('validation', 'Malformed percent-encoding in the URL');
+  }
+}
+
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://placeholder');
+  } catch {
+    throw new AppError('validation', 'Malformed request URL');
+  }
+}
+
+/** The request line for logs: the path only, never the query (it can carry the access token). */
+const logLine = (req: IncomingMessage) => `${req.method} ${(req.url ?? '').split('?')[0]}`;
+
+/** The client went away mid-request (closed the tab, dropped the connection): nothing to answer, nothing to report. */
+function clientGone(req: IncomingMessage, err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return !!req.socket?.destroyed || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error | null)?.message === 'aborted';
+}
+
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host ?? DEFAULT_HOST;
   const loopback = isLoopbackBind(host);
   const token = opts.token ?? (loopback ? null : generateToken());
+  const hosts = allowedHostNames(host, opts.allowHosts);
   const allowWrite = createRateLimiter(opts.writesPerMinute ?? 1200, 60_000);
   if (!existsSync(join(opts.staticDir, 'index.html'))) {
     log.warn('serve', `No built renderer in ${opts.staticDir}; run "npm run build". The API still works.`);
@@ -92,7 +171,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const raterPath = (path: string) => RATER_CHANNELS.some((c) => path === `/api/${c}`) || path.startsWith('/files/rate/');
 
   function authorised(req: IncomingMessage, url: URL): AppError | null {
-    if (!hostAllowed(req, loopback)) return new AppError('forbidden', 'Host header not allowed');
+    if (!hostAllowed(req, hosts)) return new AppError('forbidden', 'Host header not allowed');
     if (token && !raterPath(url.pathname) && !tokenMatches(token, requestToken(req, url))) {
       return new AppError('unauthorized', 'This server needs an access token: open the URL it printed at start');
     }
@@ -101,7 +180,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const url = requestUrl(req);
     const path = url.pathname;
 
     if (path.startsWith('/api/')) {
@@ -112,7 +191,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (!allowWrite(req.socket.remoteAddress ?? '?')) {
         return sendError(res, new AppError('rate_limited', 'Too many requests; slow down'));
       }
-      const channel = decodeURIComponent(path.slice('/api/'.length));
+      const channel = decodeSegment(path.slice('/api/'.length));
       const input = await readJsonBody(req);
       const envelope = await opts.invoke(channel, input);
       return sendJson(res, envelope.ok ? 200 : HTTP_STATUS[envelope.error.code], envelope);
@@ -129,7 +208,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendError(res, new AppError('validation', `${req.method} is not allowed here`));
     }
-    if (!hostAllowed(req, loopback)) return sendError(res, new AppError('forbidden', 'Host header not allowed'));
+    if (!hostAllowed(req, hosts)) return sendError(res, new AppError('forbidden', 'Host header not allowed'));
     if (!(await serveStatic(res, opts.staticDir, path))) {
       return sendError(res, new AppError('not_found', `Not found: ${path}`));
     }
@@ -137,17 +216,29 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
+      if (clientGone(req, err)) {
+        log.debug('serve', `${logLine(req)}: the client closed the connection`);
+        res.destroy();
+        return;
+      }
       const appErr = AppError.from(err);
-      if (appErr.code === 'internal') log.error('serve', `${req.method} ${req.url}`, err);
-      if (!res.headersSent) sendError(res, appErr);
-      else res.destroy();
+      if (appErr.code === 'internal') log.error('serve', logLine(req), err);
+      if (res.headersSent) return void res.destroy();
+      if (appErr.code === 'too_large') lingeringClose(req, res);
+      sendError(res, appErr);
     });
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
+    let url: URL;
+    try {
+      url = requestUrl(req);
+    } catch {
+      socket.destroy();
+      return;
+    }
     if (url.pathname !== '/ws' || authorised(req, url) || !originAllowed(req)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();

@@ -1,6 +1,7 @@
 // Datasets and their images: typed reads and writes over the datasets, reference_images, images and labels tables (and images.score).
 import type { Db } from '../db';
 import type { DatasetSummary, ImageItem, ImagePage, ImageSort } from '../../../src-shared/api/schemas';
+import { AppError } from '../../../src-shared/api/errors';
 
 interface DatasetRow {
   id: number;
@@ -150,6 +151,13 @@ function toImage(row: ImageRow): ImageItem {
   };
 }
 
+export interface DatasetDependents {
+  studies: number;
+  votes: number;
+  raters: number;
+  photoRatings: number;
+}
+
 export function createDatasetsRepo(db: Db) {
   const insertDataset = db.prepare(`
     INSERT INTO datasets (name, kind, root, description, label_kind, score_min, score_max, higher_is_better, meta)
@@ -178,17 +186,24 @@ export function createDatasetsRepo(db: Db) {
       return row && toDataset(row);
     },
     create(d: NewDataset): number {
-      const info = insertDataset.run({
-        name: d.name,
-        kind: d.kind,
-        root: d.root ?? null,
-        description: d.description ?? '',
-        labelKind: d.labelKind ?? 'none',
-        scoreMin: d.scoreMin ?? null,
-        scoreMax: d.scoreMax ?? null,
-        higherIsBetter: d.higherIsBetter === false ? 0 : 1,
-        meta: JSON.stringify(d.meta ?? {}),
-      });
+      let info;
+      try {
+        info = insertDataset.run({
+          name: d.name,
+          kind: d.kind,
+          root: d.root ?? null,
+          description: d.description ?? '',
+          labelKind: d.labelKind ?? 'none',
+          scoreMin: d.scoreMin ?? null,
+          scoreMax: d.scoreMax ?? null,
+          higherIsBetter: d.higherIsBetter === false ? 0 : 1,
+          meta: JSON.stringify(d.meta ?? {}),
+        });
+      } catch (err) {
+        // Another import (another process on the same file) took the name between our check and this insert.
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError('conflict', `A dataset named "${d.name}" already exists`);
+        throw err;
+      }
       return Number(info.lastInsertRowid);
     },
     addReference(datasetId: number, name: string, path: string | null, width?: number, height?: number): number {
@@ -218,7 +233,25 @@ export function createDatasetsRepo(db: Db) {
     setLabel(imageId: number, value: number, source = 'imported', std: number | null = null, n: number | null = null) {
       insertLabel.run(imageId, source, value, std, n);
     },
-    /** Removes the dataset and everything that hangs off it; image files are never touched. */
+    /**
+     * The human judgements that deleting a dataset would take with it: its studies, their raw votes (and any vote on
+     * its images) and the raters who cast them, and photos with stars, a reject or a colour label given by a person.
+     */
+    dependents(id: number): DatasetDependents {
+      const images = 'SELECT id FROM images WHERE dataset_id = @id';
+      const votes = `FROM ratings WHERE image_id IN (${images}) OR other_image_id IN (${images})
+        OR study_item_id IN (SELECT si.id FROM study_items si JOIN studies s ON s.id = si.study_id WHERE s.dataset_id = @id)`;
+      return db
+        .prepare(
+          `SELECT (SELECT COUNT(*) FROM studies WHERE dataset_id = @id) AS studies,
+                  (SELECT COUNT(*) ${votes}) AS votes,
+                  (SELECT COUNT(DISTINCT rater_id) ${votes}) AS raters,
+                  (SELECT COUNT(*) FROM photo_ratings WHERE image_id IN (${images})
+                     AND (stars IS NOT NULL OR rejected = 1 OR color IS NOT NULL)) AS photoRatings`,
+        )
+        .get({ id }) as DatasetDependents;
+    },
+    /** Removes the dataset and everything that hangs off it (see dependents()); image files are never touched. */
     delete(id: number): boolean {
       return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
     },

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../../src-shared/api/channels';
-import { startBackend } from '../../../src-main/shells/electron/backend-bridge';
-import { RENDERER_CSP, dialogDefaultPath, isTrustedRendererUrl, secureWebPreferences } from '../../../src-main/shells/electron/window-options';
+import { forkChannel, startBackend } from '../../../src-main/shells/electron/backend-bridge';
+import { RENDERER_CSP, RENDERER_URL, dialogDefaultPath, isTrustedRendererUrl, secureWebPreferences } from '../../../src-main/shells/electron/window-options';
 import { REPO_ROOT } from '../../helpers/serve-process';
 import { tempDir } from '../../helpers/temp';
 
@@ -65,8 +65,11 @@ describe('window security', () => {
     expect(RENDERER_CSP).toContain("object-src 'none'");
   });
   it('trusts only the bundled renderer page as an IPC sender', () => {
-    const own = 'file:///app/out/renderer/index.html';
-    expect(isTrustedRendererUrl('file:///app/out/renderer/index.html#/datasets', own)).toBe(true);
+    const own = RENDERER_URL;
+    expect(own).toBe('app://bundle/index.html');
+    expect(isTrustedRendererUrl('app://bundle/index.html#/datasets', own)).toBe(true);
+    expect(isTrustedRendererUrl('file:///app/out/renderer/index.html', own)).toBe(false);
+    expect(isTrustedRendererUrl('app://other/index.html', own)).toBe(false);
     expect(isTrustedRendererUrl('https://example.com/', own)).toBe(false);
     expect(isTrustedRendererUrl('file:///tmp/evil.html', own)).toBe(false);
     expect(isTrustedRendererUrl('not a url', own)).toBe(false);
@@ -82,10 +85,12 @@ describe('backend child process', async () => {
   const require = createRequire(import.meta.url);
   const events: [string, unknown][] = [];
   const backend = await startBackend({
-    modulePath: join(REPO_ROOT, 'src-main/shells/electron/backend-host.ts'),
-    execPath: process.execPath,
-    execArgv: ['--import', require.resolve('tsx')],
-    env: { ...process.env, IQA_DATA_DIR: tempDir('iqa-bridge-'), IQA_BACKEND: 'cpu', IQA_LOG_LEVEL: 'warn' },
+    channel: forkChannel({
+      modulePath: join(REPO_ROOT, 'src-main/shells/electron/backend-host.ts'),
+      execPath: process.execPath,
+      execArgv: ['--import', require.resolve('tsx')],
+      env: { ...process.env, IQA_DATA_DIR: tempDir('iqa-bridge-'), IQA_BACKEND: 'cpu', IQA_LOG_LEVEL: 'warn' },
+    }),
     onEvent: (e, p) => events.push([e, p]),
   });
   afterAll(() => backend.stop());

@@ -1,9 +1,10 @@
 // Import jobs through the dispatcher: progress events, results, import roots, cancel; splits, facets and delete.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobInfo, SplitSummary } from '../../../src-shared/api/schemas';
 import { openRuntime, type Runtime } from '../../../src-main/runtime';
-import { FIXTURES } from '../../helpers/fixture-copy';
+import { copyFixture, FIXTURES } from '../../helpers/fixture-copy';
 import { tempDir } from '../../helpers/temp';
 
 const runtimes: Runtime[] = [];
@@ -45,12 +46,17 @@ describe('datasets:import', () => {
     expect(splits.result.map((s) => s.name)).toContain('official_split');
   });
 
-  it('reports a failed import on the job, with the problem list', async () => {
+  it('refuses a missing label file at once, and reports a failed import on the job with the problem list', async () => {
     const rt = await runtime();
-    const job = await startImport(rt, { format: 'csv', root: join(FIXTURES, 'datasets/csv'), name: 'x', file: 'missing.csv' });
+    const missing = await rt.invoke('datasets:import', { format: 'csv', root: join(FIXTURES, 'datasets/csv'), name: 'x', file: 'missing.csv' });
+    expect(missing.ok ? null : missing.error).toMatchObject({ code: 'bad_input', message: expect.stringMatching(/Missing file: missing\.csv/) });
+    const dir = copyFixture('datasets/csv');
+    writeFileSync(join(dir, 'bad.csv'), 'path,score\nimages/a.png,x\n');
+    const job = await startImport(rt, { format: 'csv', root: dir, name: 'x', file: 'bad.csv' });
     const end = await waitForJob(rt, job.jobId);
     expect(end.state).toBe('failed');
-    expect(end.error?.message).toMatch(/Missing file: .*missing\.csv/);
+    expect(end.error?.message).toMatch(/score "x" is not a number/);
+    expect((end.error?.details as { problems: unknown[] }).problems).toHaveLength(1);
   });
 
   it('refuses relative paths, unknown formats, duplicate names up front', async () => {
@@ -100,8 +106,8 @@ describe('splits, facets, delete', () => {
     for (const s of random) expect(s.counts.train + s.counts.test).toBe(5);
     const facets = await rt.invoke('datasets:facets', { datasetId: id });
     expect(facets).toMatchObject({ ok: true, result: { labelRange: [1.9, 4.1], unreadable: 0 } });
-    expect(await rt.invoke('datasets:delete', { id })).toEqual({ ok: true, result: { deleted: true } });
-    expect(await rt.invoke('datasets:delete', { id })).toEqual({ ok: true, result: { deleted: false } });
+    expect(await rt.invoke('datasets:delete', { id })).toEqual({ ok: true, result: { deleted: true, archived: null } });
+    expect(await rt.invoke('datasets:delete', { id })).toEqual({ ok: true, result: { deleted: false, archived: null } });
     const { existsSync } = await import('node:fs');
     expect(existsSync(join(FIXTURES, 'datasets/pyiqa/dist_imgs/I01_01_1.png'))).toBe(true);
   });

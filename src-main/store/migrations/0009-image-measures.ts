@@ -1,8 +1,8 @@
-// Migration 10: the technical measures of each photo (sharpness, noise, exposure, compression) as the default quality model measured them.
+// Migration 9: the technical measures of each photo (sharpness, noise, exposure, compression) as the default quality model measured them.
 import type { Migration } from './types';
 
-export const migration0010: Migration = {
-  version: 10,
+export const migration0009: Migration = {
+  version: 9,
   name: 'image-measures',
   up: (db) => {
     db.exec(`

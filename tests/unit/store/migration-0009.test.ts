@@ -1,4 +1,4 @@
-// Migration 0010: image_measures holds one row of technical measures per image, bounded, removed with its image.
+// Migration 0009: image_measures holds one row of technical measures per image, bounded, removed with its image.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src-main/store/db';
@@ -6,13 +6,13 @@ import { migrate } from '../../../src-main/store/migrate';
 import { MIGRATIONS } from '../../../src-main/store/migrations';
 import { tempDir } from '../../helpers/temp';
 
-describe('migration 0010 (image measures)', () => {
-  it('adds image_measures after the reserved 9, refuses out-of-range values and cascades deletes', () => {
-    const db = openDatabase(join(tempDir(), 'm10.sqlite'), { migrate: false });
+describe('migration 0009 (image measures)', () => {
+  it('adds image_measures, refuses out-of-range values and cascades deletes', () => {
+    const db = openDatabase(join(tempDir(), 'm9.sqlite'), { migrate: false });
     migrate(db, MIGRATIONS, 8);
     db.exec(`INSERT INTO datasets (name, kind) VALUES ('a', 'folder');
              INSERT INTO images (dataset_id, path, name) VALUES (1, '/p/1.jpg', '1.jpg');`);
-    expect(migrate(db, MIGRATIONS)).toEqual([9, 10]);
+    expect(migrate(db, MIGRATIONS)).toEqual([9]);
     const insert = db.prepare('INSERT INTO image_measures (image_id, sharpness, noise, clipped_highlights, clipped_shadows, mean_luminance, compression) VALUES (?, ?, ?, ?, ?, ?, ?)');
     insert.run(1, 80, 1.5, 0.2, 0, 45, 0.1);
     expect(db.prepare('SELECT sharpness, noise, mean_luminance FROM image_measures').get()).toEqual({ sharpness: 80, noise: 1.5, mean_luminance: 45 });
