@@ -24,6 +24,8 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // expect.poll's default 1 s is less than a loaded 2-core machine needs for a server round trip and a repaint.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

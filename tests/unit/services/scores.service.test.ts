@@ -140,6 +140,9 @@ describe('scores', () => {
     cpSync(run.checkpointPath!, copy, { recursive: true });
     const CROPS = 40;
     const loadsBefore = mainThread.loads;
+    // On ONNX Runtime the tiny model scores all 24 images before the first batch of results arrives: a pause after
+    // each image keeps the job running while the requests are made.
+    scoreTuning.pauseMs = 50;
     const job = await call<JobInfo>('scores:start', { datasetId, checkpoint: copy, crops: CROPS });
     const ended = jobEvents(job.jobId);
     const running = () => rt.ctx.jobs.get(job.jobId)!.state === 'running';
@@ -156,6 +159,7 @@ describe('scores', () => {
       answered.push({ channel: 'images:list', jobRunning: running(), done: rt.ctx.jobs.get(job.jobId)!.done });
     }
     const events = await ended;
+    scoreTuning.pauseMs = 0;
     const end = events[events.length - 1]!;
     expect(end.state, end.error?.message).toBe('done');
     expect(end.result).toMatchObject({ total: TOTAL, scored: TOTAL, failed: 0, source: copy });
