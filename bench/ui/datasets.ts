@@ -1,8 +1,7 @@
 // UI bench, datasets: a 100,000-image dataset written straight into the store; the grid's first paint and scroll frame times, and rating latency in a study.
 import sharp from 'sharp';
 import { createHash } from 'node:crypto';
-import { linkSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { linkSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import type { StudyRaterLink, StudySummary } from '../../src-shared/api/schemas';
@@ -13,7 +12,7 @@ import { launchBrowser } from '../../tests/helpers/browser';
 import { REPO_ROOT, startServe, type ServeProcess } from '../../tests/helpers/serve-process';
 import { api, firstPaint, SETTLE_CAP_MS, scrollDrag, waitFor, watch, wheelScroll, type FirstPaint, type PageWatch } from './page';
 import { FIRST_PAINT_PROBE, FRAME_RECORDER, RATE_PROBE } from './probes';
-import { frameRow, log, mean, ms, overFrames, printRows, row, share, stats, type Row } from './report';
+import { frameRow, log, machineInfo, mean, ms, overFrames, printRows, row, share, stats, writeResults, type Row } from './report';
 
 export interface DatasetsBenchOptions {
   images: number;
@@ -246,30 +245,19 @@ export async function datasetsScenario(root: string, o: DatasetsBenchOptions): P
     if (rateLimited) console.log(`warning: ${rateLimited} responses were rate-limited (429)`);
     if (errors.length) console.log(`warning: ${errors.length} page errors, first: ${errors[0]}`);
 
-    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg(), userAgent };
-    mkdirSync(o.out, { recursive: true });
-    const file = join(o.out, `ui-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(
-      file,
-      JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          machine,
-          options: { images: N, loads: LOADS, scrollSeconds: SCROLL_MS / 1000, wheelNotches: WHEEL_NOTCHES, studySize: STUDY_SIZE, ratings: RATINGS, thinkMs: THINK_MS, coldThumbs: o.coldThumbs },
-          setup: { ...timings, serveStartMs },
-          rows: rows.map((r) => ({ ...r, unit: 'ms' })),
-          scroll: {
-            drag: { ...stats(drag.deltas), over16_7: overFrames(drag.deltas, 1), over33_3: overFrames(drag.deltas, 2), greyCells: mean(drag.blank), framesWithGrey: share(drag.blank, 0), longTasks: drag.longTasks.length, longTaskMs: drag.longTasks.reduce((a, b) => a + b, 0), seconds: drag.seconds, scrollHeight: drag.scrollHeight, thumbRequests: drag.thumbRequests, queuedAtBottom: drag.queuedAtBottom, lastTileMs: drag.lastTileMs, lastThumbMs: drag.lastThumbMs, apiCallsOnPage: scrollWatch.apiCalls },
-            wheel: { ...stats(wheel.deltas), over16_7: overFrames(wheel.deltas, 1), over33_3: overFrames(wheel.deltas, 2), greyCells: mean(wheel.blank), framesWithGrey: share(wheel.blank, 0), longTasks: wheel.longTasks.length, seconds: wheel.seconds, scrolledPx: wheel.scrolledPx },
-          },
-          raw: { loads, rate: rate.samples, submitMs: rate.submitMs, listMs: scrollWatch.listMs, dragFrameMs: drag.deltas, wheelFrameMs: wheel.deltas },
-          warnings: { rateLimited, errors },
-        },
-        null,
-        2,
-      ),
-    );
-    console.log(`\nwritten ${file}`);
+    const machine = { ...machineInfo(), userAgent };
+    writeResults(o.out, 'ui', {
+      machine,
+      options: { images: N, loads: LOADS, scrollSeconds: SCROLL_MS / 1000, wheelNotches: WHEEL_NOTCHES, studySize: STUDY_SIZE, ratings: RATINGS, thinkMs: THINK_MS, coldThumbs: o.coldThumbs },
+      setup: { ...timings, serveStartMs },
+      rows: rows.map((r) => ({ ...r, unit: 'ms' })),
+      scroll: {
+        drag: { ...stats(drag.deltas), over16_7: overFrames(drag.deltas, 1), over33_3: overFrames(drag.deltas, 2), greyCells: mean(drag.blank), framesWithGrey: share(drag.blank, 0), longTasks: drag.longTasks.length, longTaskMs: drag.longTasks.reduce((a, b) => a + b, 0), seconds: drag.seconds, scrollHeight: drag.scrollHeight, thumbRequests: drag.thumbRequests, queuedAtBottom: drag.queuedAtBottom, lastTileMs: drag.lastTileMs, lastThumbMs: drag.lastThumbMs, apiCallsOnPage: scrollWatch.apiCalls },
+        wheel: { ...stats(wheel.deltas), over16_7: overFrames(wheel.deltas, 1), over33_3: overFrames(wheel.deltas, 2), greyCells: mean(wheel.blank), framesWithGrey: share(wheel.blank, 0), longTasks: wheel.longTasks.length, seconds: wheel.seconds, scrolledPx: wheel.scrolledPx },
+      },
+      raw: { loads, rate: rate.samples, submitMs: rate.submitMs, listMs: scrollWatch.listMs, dragFrameMs: drag.deltas, wheelFrameMs: wheel.deltas },
+      warnings: { rateLimited, errors },
+    });
   } finally {
     await ctx?.close().catch(() => {});
     await serve?.stop().catch(() => {});

@@ -1,6 +1,6 @@
 // UI bench, library: real photos added through the Library screen, scored with the shipped model, scrolled and culled with star keys while it scores, then again idle.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { AppInfo, DatasetSummary, PhotoStats } from '../../src-shared/api/schemas';
@@ -11,7 +11,7 @@ import { startServe, type ServeProcess } from '../../tests/helpers/serve-process
 import { buildPhotoFolder } from '../photo-folder';
 import { api, scrollDrag, waitFor, watch, wheelScroll, type Drag, type PageWatch } from './page';
 import { CULL_PROBE, FRAME_RECORDER, GRID, PHOTO_SCREENFUL, SCORE_PROBE, SCORING_STATE, type ScoringState } from './probes';
-import { frameRow, log, mean, ms, overFrames, printRows, row, stats, type Frames, type Row } from './report';
+import { frameRow, log, machineInfo, mean, ms, overFrames, printRows, row, stats, writeResults, type Frames, type Row } from './report';
 
 export interface LibraryBenchOptions {
   photos: number;
@@ -221,31 +221,20 @@ export async function libraryScenario(root: string, o: LibraryBenchOptions): Pro
     if (rateLimited) console.log(`warning: ${rateLimited} responses were rate-limited (429)`);
     if (errors.length) console.log(`warning: ${errors.length} page errors, first: ${errors[0]}`);
 
-    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg(), userAgent, backend: info.backend };
-    mkdirSync(o.out, { recursive: true });
-    const file = join(o.out, `ui-library-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    const machine = { ...machineInfo(), userAgent, backend: info.backend };
     const frames = (f: Frames) => ({ ...stats(f.deltas), over16_7: overFrames(f.deltas, 1), over33_3: overFrames(f.deltas, 2), greyCells: mean(f.blank), longTasks: f.longTasks.length });
     const phaseJson = (p: LibraryPhase) => ({ wheel: { ...frames(p.wheel), seconds: p.wheel.seconds, scrolledPx: p.wheel.scrolledPx }, drag: { ...frames(p.drag), seconds: p.drag.seconds, scrollHeight: p.drag.scrollHeight, thumbRequests: p.drag.thumbRequests, lastThumbMs: p.drag.lastThumbMs }, states: p.states, raw: { cull: p.cull, listMs: p.listMs, rateMs: p.rateMs, wheelFrameMs: p.wheel.deltas, dragFrameMs: p.drag.deltas } });
-    writeFileSync(
-      file,
-      JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          machine,
-          options: { photos: LIB_N, ratings: LIB_RATINGS, scrollSeconds: LIB_SCROLL_MS / 1000, wheelNotches: LIB_WHEEL, thinkMs: THINK_MS, backend: o.backend },
-          folder: { source: folder.source, sources: folder.sources, megapixels: folder.megapixels, meanBytes: folder.meanBytes },
-          setup: { addListedMs, addThumbsMs, reopenThumbsMs },
-          scoring: { wallMs: scoreWallMs, firstScoreMs: done.firstScoreAt === null ? null : done.firstScoreAt - done.clickedAt, photosPerSecond: LIB_N / (scoreWallMs / 1000), status: done.text, scored: photoStats.scored },
-          rows: rows.map((r) => ({ ...r, unit: 'ms' })),
-          during: phaseJson(during),
-          idle: phaseJson(idle),
-          warnings: { rateLimited, errors },
-        },
-        null,
-        2,
-      ),
-    );
-    console.log(`\nwritten ${file}`);
+    writeResults(o.out, 'ui-library', {
+      machine,
+      options: { photos: LIB_N, ratings: LIB_RATINGS, scrollSeconds: LIB_SCROLL_MS / 1000, wheelNotches: LIB_WHEEL, thinkMs: THINK_MS, backend: o.backend },
+      folder: { source: folder.source, sources: folder.sources, megapixels: folder.megapixels, meanBytes: folder.meanBytes },
+      setup: { addListedMs, addThumbsMs, reopenThumbsMs },
+      scoring: { wallMs: scoreWallMs, firstScoreMs: done.firstScoreAt === null ? null : done.firstScoreAt - done.clickedAt, photosPerSecond: LIB_N / (scoreWallMs / 1000), status: done.text, scored: photoStats.scored },
+      rows: rows.map((r) => ({ ...r, unit: 'ms' })),
+      during: phaseJson(during),
+      idle: phaseJson(idle),
+      warnings: { rateLimited, errors },
+    });
   } finally {
     await ctx?.close().catch(() => {});
     await serve?.stop().catch(() => {});

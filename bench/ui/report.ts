@@ -1,4 +1,7 @@
-// UI bench figures: order statistics, missed-vsync shares and the printed table (one row per metric).
+// UI bench figures: order statistics, missed-vsync shares, the printed table (one row per metric) and the JSON written beside it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 export interface Stats {
   n: number;
@@ -46,3 +49,14 @@ export const frameRow = (metric: string, f: Frames, extra: string): Row =>
   );
 
 export const log = (msg: string): boolean => process.stderr.write(`${msg}\n`);
+
+/** The machine the figures were taken on. */
+export const machineInfo = () => ({ cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg() });
+
+/** Writes `<out>/<prefix>-<time>.json` (the date first) and says where. */
+export function writeResults(out: string, prefix: string, results: Record<string, unknown>): void {
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), ...results }, null, 2));
+  console.log(`\nwritten ${file}`);
+}
