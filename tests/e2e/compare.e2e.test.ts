@@ -360,6 +360,14 @@ describe('Runs / Compare: two runs side by side', () => {
     const other = Number(await rows.nth(1).getAttribute('data-srcc'));
     const delta = (other - base).toFixed(3).replace('-', '−');
     expect(await rows.nth(1).innerText()).toContain(delta.startsWith('−') ? delta : `+${delta}`);
+    // The change comes with the paired bootstrap's 95% interval on the shared test images, and "within noise" when it holds 0.
+    const cell = rows.nth(1).getByTestId('ablation-delta');
+    await expect.poll(() => cell.getAttribute('data-within-noise')).toMatch(/^(true|false)$/);
+    const [lo, hi] = (/\[([−+][\d.]+), ([−+][\d.]+)\]/.exec(await cell.innerText()) ?? []).slice(1).map((x) => Number(x!.replace('−', '-')));
+    expect(lo).toBeLessThanOrEqual(hi!);
+    expect(await cell.getAttribute('data-within-noise')).toBe(String(lo! <= 0 && hi! >= 0));
+    expect((await cell.innerText()).includes('within noise')).toBe(lo! <= 0 && hi! >= 0);
+    expect(await cell.getAttribute('title')).toMatch(/SRCC Δ .*95% CI .*paired bootstrap, 1000 resamples, n = 8\), p = [\d.]+; Williams t\(5\)/);
     await ablation.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await expectNotBlank('compare-ablation');
     const tex = await downloadText(ablation.getByTestId('ablation-latex'));
