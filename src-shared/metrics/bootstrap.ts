@@ -199,3 +199,15 @@ export function pairedComparison(a: readonly number[], b: readonly number[], mos
   const williams = a.length > 3 && [ra, rb, rab].every(Number.isFinite) ? williamsTest(ra, rb, rab, a.length) : null;
   return { metric, n: a.length, a: ra, b: rb, diff: ra - rb, lo, hi, level, resamples, p, withinNoise: !(lo > 0 || hi < 0), williams };
 }
+
+/**
+ * An approximate 95% interval of a correlation from its value and n alone (when per-image predictions are not kept):
+ * Fisher's z with SE 1/√(n−3) for PLCC, Bonett & Wright's (2000) SE √((1 + r²/2)/(n−3)) for SRCC.
+ */
+export function fisherInterval(r: number, n: number, metric: CorrelationMetric): Interval {
+  if (!(n > 3) || !Number.isFinite(r)) return { estimate: r, lo: Number.NaN, hi: Number.NaN, level: 0.95, resamples: 0, n };
+  const z = Math.atanh(Math.max(-0.999999, Math.min(0.999999, r)));
+  const se = metric === 'plcc' ? 1 / Math.sqrt(n - 3) : Math.sqrt((1 + (r * r) / 2) / (n - 3));
+  const q = 1.959963984540054;
+  return { estimate: r, lo: Math.tanh(z - q * se), hi: Math.tanh(z + q * se), level: 0.95, resamples: 0, n };
+}

@@ -392,6 +392,13 @@ describe('Runs / Compare: two runs side by side', () => {
     expect(Number(await cell.getAttribute('data-value'))).toBe(stored.srcc);
     // The diagonal is the run's own test split.
     expect(Number(await lrRow.locator(`[data-testid=matrix-cell][data-dataset="${datasetId}"]`).getAttribute('data-value'))).toBe(await lastSrcc(runs[1]!));
+    // Every filled cell carries its 95% interval: the diagonal a bootstrap of the test predictions, the evaluated cell
+    // Bonett–Wright's from SRCC and n, and the tooltip says which.
+    const diag = lrRow.locator(`[data-testid=matrix-cell][data-dataset="${datasetId}"]`);
+    await expect.poll(() => diag.getByTestId('matrix-ci').count()).toBe(1);
+    expect(await diag.getAttribute('title')).toMatch(/95% CI \[-?[\d.]+, -?[\d.]+\]: bootstrap of the 8 test predictions/);
+    await expect.poll(() => cell.getAttribute('title')).toMatch(/Bonett–Wright interval from SRCC and n = 24/);
+    expect(await cell.getAttribute('data-within-noise')).toMatch(/^(true|false)$/);
     await matrix.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await expectNotBlank('compare-matrix');
     const csv = await downloadText(matrix.getByTestId('matrix-csv'));

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bootstrapCorrelation, mulberry32, pairedComparison, tTwoSided, type CorrelationMetric } from '../../../src-shared/metrics/bootstrap';
+import { bootstrapCorrelation, fisherInterval, mulberry32, pairedComparison, tTwoSided, type CorrelationMetric } from '../../../src-shared/metrics/bootstrap';
 import { REPO_ROOT } from '../../helpers/serve-process';
 
 interface Golden {
@@ -64,5 +64,14 @@ describe('statistics against numpy/scipy', () => {
     expect(pairedComparison(weak.a, weak.b, weak.mos, 'srcc').withinNoise).toBe(false);
     const close = golden.cases.find((c) => c.name === 'good-vs-close')!;
     expect(pairedComparison(close.a, close.b, close.mos, 'srcc').withinNoise).toBe(true);
+  });
+
+  it("Fisher/Bonett-Wright intervals from r and n match scipy's normal quantile (values from scipy.stats.norm.ppf)", () => {
+    const p = fisherInterval(0.8, 50, 'plcc');
+    expect(p.lo).toBeCloseTo(0.6710891995764624, 12);
+    expect(p.hi).toBeCloseTo(0.881955481608882, 12);
+    const s = fisherInterval(0.6, 20, 'srcc');
+    expect(s.lo).toBeCloseTo(0.1749542867311621, 12);
+    expect(s.hi).toBeCloseTo(0.836535896606277, 12);
   });
 });
