@@ -12,6 +12,8 @@ import type { Runtime } from '../runtime';
 import { findDataset, withRuntime } from './datasets.command';
 import { invokeOrThrow } from './run-job';
 import { termPad } from './term';
+import { getModel } from '../iqa/registry';
+import { fromScratchWarnings } from '../../src-shared/models/from-scratch';
 
 /** What a training config file holds (JSON). `splits: N` runs the N-split protocol and reports the median. */
 export const TrainConfigFile = z
@@ -104,8 +106,17 @@ export async function configSplits(rt: Runtime, datasetId: number, cfg: TrainCon
   return splits.slice(0, cfg.splits).map((s) => s.name);
 }
 
+/** Says, before anything trains, which ImageNet-sized backbones of the config would start from random weights. */
+export function warnFromScratch(cfg: TrainConfigFile): void {
+  if (cfg.initFromRun) return;
+  const parsed = getModel(cfg.model).configSchema.safeParse(cfg.modelConfig);
+  if (!parsed.success) return; // the run's own validation explains it
+  for (const w of fromScratchWarnings(cfg.model, parsed.data as Record<string, unknown>)) process.stderr.write(`warning: ${w}\n`);
+}
+
 export async function trainCommand(flags: { config: string; json: boolean; dataDir?: string }): Promise<void> {
   const cfg = await readConfig(flags.config);
+  warnFromScratch(cfg);
   await withRuntime(flags.dataDir, async (rt) => {
     const ds = await findDataset(rt, cfg.dataset);
     const splitNames = await configSplits(rt, ds.id, cfg);

@@ -13,6 +13,7 @@ import { importHandlers } from './import.service';
 import { libraryHandlers } from './library.service';
 import { createMapService } from './maps.service';
 import { createRunService } from './runs.service';
+import { createRunStatsService } from './run-stats';
 import { createScoreService } from './scores.service';
 import { siblingHandlers } from './siblings.service';
 import { createStudyService } from './studies.service';
@@ -32,6 +33,7 @@ export function createHandlers(
   return {
     ...studies.handlers,
     ...runs.handlers,
+    ...createRunStatsService(ctx).handlers,
     ...evaluationHandlers(ctx),
     ...createTtlService(ctx, runs).handlers,
     ...maps.handlers,

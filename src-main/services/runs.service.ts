@@ -21,6 +21,8 @@ import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { epochMetrics } from './epoch-metrics';
 import { checkClientFile, checkImportRoot } from './access';
+import { readWeightsFile, type WeightsProvenance } from '../iqa/weights/read-weights';
+import { fromScratchWarnings } from '../../src-shared/models/from-scratch';
 
 export const DEFAULT_HYPER: TrainHyper = { epochs: 10, batchImages: 8, lr: 1e-3, weightDecay: 0, lrDecay: { every: 0, factor: 1 }, seed: 1 };
 
@@ -31,6 +33,10 @@ export interface ResolvedRunConfig {
   datasetId: number;
   split: string;
   backend: TrainJob['backend'];
+  /** Weight files the run started from (file name, SHA-256 and format of each `*Weights` field), read at start. */
+  startWeights?: WeightsProvenance[];
+  /** Networks that train from random weights although the paper starts from ImageNet ones. */
+  fromScratch?: string[];
   /** Checkpoint the run started from (initFromRun), if any. */
   initFrom?: { runId: number; checkpoint: string } | null;
   scoreRange: [number, number];
@@ -154,10 +160,18 @@ export function createRunService(ctx: ServiceContext) {
     const spec = getModel(input.model);
     const modelConfig = parseOrExplain(spec.configSchema, input.modelConfig, `${spec.id} config`) as Record<string, unknown>;
     // Weight files named in a config (ImageNet backbones) are read by the server: same rules as imported folders.
+    const startWeights: WeightsProvenance[] = [];
     for (const [key, value] of Object.entries(modelConfig)) {
-      if (key.endsWith('Weights') && typeof value === 'string') modelConfig[key] = await checkClientFile(ctx, value);
+      if (key.endsWith('Weights') && typeof value === 'string') {
+        modelConfig[key] = await checkClientFile(ctx, value);
+        // Read now, so that a bad or unsafe file fails here, and record which weights the run started from.
+        const w = await readWeightsFile(modelConfig[key] as string);
+        startWeights.push({ role: key, fileName: w.fileName, sha256: w.sha256, format: w.format });
+      }
       if (key.endsWith('Folder') && typeof value === 'string') modelConfig[key] = await checkImportRoot(ctx, value);
     }
+    const fromScratch = input.initFromRun === undefined ? fromScratchWarnings(spec.id, modelConfig) : [];
+    for (const w of fromScratch) log.warn('runs', w);
     const base = { ...DEFAULT_HYPER, ...spec.defaultHyper };
     const hyper: TrainHyper = { ...base, ...input.hyper, lrDecay: input.hyper.lrDecay ?? base.lrDecay };
     const ds = store.datasets.get(input.datasetId) ?? notFound('dataset', input.datasetId);
@@ -179,6 +193,8 @@ export function createRunService(ctx: ServiceContext) {
       datasetId: ds.id,
       split: split.name,
       backend: input.backend ?? 'auto',
+      startWeights,
+      fromScratch,
       initFrom,
       scoreRange: [ds.scoreMin, ds.scoreMax],
       higherIsBetter: ds.direction === 'higher_better',

@@ -22,6 +22,7 @@ export const INVOKE_CHANNELS = [
   'runs:cancel',
   'runs:resume',
   'runs:predictions',
+  'runs:stats',
   'models:list',
   'ttl:start',
   'ttl:auxiliary',

@@ -1,6 +1,7 @@
 // THE API contract: every request's input schema and result type, and every event's payload, for both shells.
 import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
+import { RunStatsInput, RunStatsResult } from './stats-schemas';
 import {
   AppInfo,
   Calibration,
@@ -163,6 +164,8 @@ export const contract = {
   'runs:cancel': { input: z.object({ id: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
   'runs:resume': { input: z.object({ id: Id }).strict(), output: RunSummary },
   'runs:predictions': { input: z.object({ id: Id }).strict(), output: z.array(RunPrediction) },
+  /** Bootstrap 95% intervals of SRCC/PLCC per run, paired differences with a baseline run, the runs' mean as one experiment. */
+  'runs:stats': { input: RunStatsInput, output: RunStatsResult },
   'models:list': { input: NoInput, output: z.array(ModelInfo) },
   /** TTL-IQA's whole chain as one job (DT-GAN → auxiliary dataset → SFTnet stage 1 → stage 2, and direct training to compare); its result is a TtlChainResult. */
   'ttl:start': {
