@@ -136,12 +136,15 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
   return {
     'library:list': (q) => (requireDataset(q.datasetId), photos.list(q)),
     'library:stats': ({ datasetId }) => (requireDataset(datasetId), photos.stats(datasetId)),
-    'library:rate': ({ imageId, stars, rejected, color }) => {
+    'library:rate': ({ imageId, stars, rejected, picked, color }) => {
       const current = photos.getPhoto(imageId) ?? notFound('photo', imageId);
-      let nextStars = stars ?? current.stars;
+      let nextStars = stars === undefined ? current.stars : stars;
+      // One flag at a time (Lightroom): a pick clears a reject and a reject clears a pick.
+      const nextRejected = picked === true ? false : (rejected ?? current.rejected);
+      const nextPicked = rejected === true ? false : (picked ?? (nextRejected ? false : current.picked));
       // Un-rejecting a photo without stars records "no stars", so a -1 already written to its sidecar becomes 0.
-      if (rejected === false && current.rejected && nextStars === null) nextStars = 0;
-      return photos.setRating(imageId, nextStars, rejected ?? current.rejected, color === undefined ? current.color : color);
+      if (stars === undefined && current.rejected && !nextRejected && nextStars === null) nextStars = 0;
+      return photos.setRating(imageId, nextStars, nextRejected, color === undefined ? current.color : color, nextPicked);
     },
     'library:sample': ({ datasetId, size, seed }) => {
       requireDataset(datasetId);
