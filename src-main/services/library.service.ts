@@ -118,6 +118,7 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     const update: SidecarUpdate = {};
     if (row.rejected) update.rating = -1;
     else if (row.stars !== null) update.rating = row.stars;
+    else if (row.picked) update.rating = 0;
     else if (input.includePredicted && row.predicted !== null) {
       // A prediction never replaces a rating a person made, here or in another program.
       const existing = (await isFile(target)) ? (await readSidecar(target)).rating : null;
@@ -143,7 +144,8 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       const nextRejected = picked === true ? false : (rejected ?? current.rejected);
       const nextPicked = rejected === true ? false : (picked ?? (nextRejected ? false : current.picked));
       // Un-rejecting a photo without stars records "no stars", so a -1 already written to its sidecar becomes 0.
-      if (stars === undefined && current.rejected && !nextRejected && nextStars === null) nextStars = 0;
+      // A pick says so in its sidecar itself (xmp:Rating 0 and digiKam:PickLabel), so it leaves the stars as they are.
+      if (stars === undefined && picked !== true && current.rejected && !nextRejected && nextStars === null) nextStars = 0;
       return photos.setRating(imageId, nextStars, nextRejected, color === undefined ? current.color : color, nextPicked);
     },
     'library:sample': ({ datasetId, size, seed }) => {
