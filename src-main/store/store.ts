@@ -3,6 +3,7 @@ import { openDatabase, type Db, type OpenOptions } from './db';
 import { getUserVersion } from './migrate';
 import { createDatasetsRepo } from './repos/datasets.repo';
 import { createImagesRepo } from './repos/images.repo';
+import { createPhotoCullingRepo } from './repos/photo-culling.repo';
 import { createPhotosRepo } from './repos/photos.repo';
 import { createRunsRepo } from './repos/runs.repo';
 import { createScoresRepo } from './repos/scores.repo';
@@ -30,6 +31,7 @@ export function openStore(file: string, options: OpenOptions = {}) {
     scores: createScoresRepo(db),
     studies: createStudiesRepo(db),
     photos: createPhotosRepo(db),
+    culling: createPhotoCullingRepo(db),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
     },

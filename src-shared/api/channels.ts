@@ -60,6 +60,7 @@ export const INVOKE_CHANNELS = [
   'folders:browse',
   'library:rescan',
   'library:sharpnessMap',
+  'library:group',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

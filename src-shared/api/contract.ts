@@ -24,6 +24,7 @@ import {
   PhotoColor,
   PhotoFilter,
   SharpnessMap,
+  GroupOptions,
   PhotoItem,
   PhotoPage,
   PhotoSort,
@@ -282,7 +283,7 @@ export const contract = {
   /** Sets a photo's stars, reject flag and/or colour label (null clears it); committed before the reply. */
   'library:rate': {
     input: z
-      .object({ imageId: Id, stars: z.number().int().min(0).max(5).optional(), rejected: z.boolean().optional(), color: PhotoColor.nullable().optional() })
+      .object({ imageId: Id, stars: z.number().int().min(0).max(5).nullable().optional(), rejected: z.boolean().optional(), picked: z.boolean().optional(), color: PhotoColor.nullable().optional() })
       .strict(),
     output: PhotoItem,
   },
@@ -336,6 +337,8 @@ export const contract = {
   },
   /** Where a photo is in focus: the default quality model's sharpness per tile, for the loupe's heat map. */
   'library:sharpnessMap': { input: z.object({ imageId: Id }).strict(), output: SharpnessMap },
+  /** Groups a collection's bursts and near-duplicates (capture-time gap and dHash) as a job; its result is a GroupResult. */
+  'library:group': { input: GroupOptions.extend({ datasetId: Id }).strict(), output: JobInfo },
   /**
    * Evaluates a run's latest checkpoint on a dataset as a job, as `iqa eval` does (MOS/DMOS direction flipped when they
    * differ), and stores the result: on another dataset every labelled image, on its own the test part of its split.

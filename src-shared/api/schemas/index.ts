@@ -6,3 +6,4 @@ export * from './images';
 export * from './runs';
 export * from './studies';
 export * from './library';
+export * from './photo';

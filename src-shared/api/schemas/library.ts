@@ -1,6 +1,7 @@
 // Shared schemas: the photographer's library: photos, culling filters, measures, stats and star calibration.
 import { z } from 'zod';
 import { Id } from './common';
+import { ExifFilter, PhotoExif, PhotoGroupInfo } from './photo';
 
 /** Colour labels, in Lightroom's key order (6-9) and darktable's (F1-F5); written to XMP as xmp:Label "Red" and so on. */
 export const PHOTO_COLORS = ['red', 'yellow', 'green', 'blue', 'purple'] as const;
@@ -60,17 +61,21 @@ export const PhotoItem = z.object({
   color: PhotoColor.nullable(),
   /** Technical measures, once the photo was scored with the default quality model. */
   measures: PhotoMeasures.nullable(),
+  /** Lightroom's pick flag (never with `rejected`). */
+  picked: z.boolean(),
+  exif: PhotoExif.nullable(),
+  group: PhotoGroupInfo.nullable(),
 });
 export type PhotoItem = z.infer<typeof PhotoItem>;
 
 export const PhotoPage = z.object({ total: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), items: z.array(PhotoItem) });
 export type PhotoPage = z.infer<typeof PhotoPage>;
 
-export const PhotoSort = z.enum(['name', 'score', 'stars', 'added', ...MEASURE_KEYS]);
+export const PhotoSort = z.enum(['name', 'score', 'stars', 'added', 'captured', ...MEASURE_KEYS]);
 export type PhotoSort = z.infer<typeof PhotoSort>;
 
 /** all; notRejected; rejected; unrated: no stars of yours yet and not rejected; rated: stars of yours; predicted: predicted stars only. */
-export const PhotoRatingFilter = z.enum(['all', 'notRejected', 'rejected', 'unrated', 'rated', 'predicted']);
+export const PhotoRatingFilter = z.enum(['all', 'notRejected', 'rejected', 'unrated', 'rated', 'predicted', 'picked']);
 export type PhotoRatingFilter = z.infer<typeof PhotoRatingFilter>;
 
 /** Which photos of a collection: the grid's filters, shared by listing, XMP and CSV export. */
@@ -86,6 +91,7 @@ export const PhotoFilter = z
     color: z.union([PhotoColor, z.literal('none')]).optional(),
     /** Ranges of technical measures (photos without measures are left out by any of them). */
     measures: z.array(z.object({ key: MeasureKey, min: z.number().optional(), max: z.number().optional() }).strict()).max(MEASURE_KEYS.length).optional(),
+    ...ExifFilter,
   })
   .strict();
 export type PhotoFilter = z.infer<typeof PhotoFilter>;
@@ -101,6 +107,11 @@ export const PhotoStats = z.object({
   stars: z.array(z.number().int()).length(6),
   /** Which weights gave the photos' latest scores, most photos first. */
   scoreSources: z.array(z.object({ model: z.string(), source: z.string(), runId: Id.nullable(), scale: z.string(), count: z.number().int() })),
+  /** Cameras and lenses in the collection's EXIF, for the filters. */
+  cameras: z.array(z.string()),
+  lenses: z.array(z.string()),
+  /** Burst/near-duplicate groups. */
+  groups: z.number().int(),
 });
 export type PhotoStats = z.infer<typeof PhotoStats>;
 
