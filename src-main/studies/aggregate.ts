@@ -18,7 +18,7 @@ export interface AggregateInput {
   studyId: number;
   method: StudyMethod;
   ratings: readonly StoredRating[];
-  raters: readonly StudyRater[];
+  raters: readonly Pick<StudyRater, 'raterId' | 'name'>[];
   imageName: (imageId: number) => string;
   /** 'bt500' drops raters flagged by BT.500, by gold items or as straight-liners; 'none' keeps everyone (flags are still reported). */
   screening: 'none' | 'bt500';
