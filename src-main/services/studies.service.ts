@@ -238,9 +238,10 @@ export function createStudyService(ctx: ServiceContext) {
     return summary(getStudy(id));
   }
 
-  function results(id: number, screening: 'none' | 'bt500', zscore: boolean): StudyResults {
+  function results(id: number, screening: 'none' | 'bt500', zscore: boolean, model: 'mos' | 'mle' = 'mos'): StudyResults {
     const study = getStudy(id);
     const names = studies.itemImageNames(id);
+    const contents = model === 'mle' ? studies.itemContents(id) : null;
     return aggregateStudy({
       studyId: id,
       method: study.method,
@@ -249,6 +250,8 @@ export function createStudyService(ctx: ServiceContext) {
       imageName: (imageId) => names.get(imageId) ?? String(imageId),
       screening,
       zscore,
+      model,
+      contentOf: (imageId) => contents?.get(imageId) ?? null,
     });
   }
 
@@ -355,7 +358,7 @@ export function createStudyService(ctx: ServiceContext) {
       studies.setStatus(id, status);
       return summary(getStudy(id));
     },
-    'studies:results': ({ id, screening, zscore }) => results(id, screening, zscore),
+    'studies:results': ({ id, screening, zscore, model }) => results(id, screening, zscore, model),
     'studies:publish': (input) => publish(input),
     'studies:export': (input) => exportCsv(input),
     'rate:session': ({ token }) => session(token),

@@ -232,7 +232,9 @@ export const contract = {
   'studies:setStatus': { input: z.object({ id: Id, status: z.enum(['open', 'closed']) }).strict(), output: StudySummary },
   /** MOS (or pairwise scale values) with 95% CIs, after optional BT.500 rater screening and z-scoring. */
   'studies:results': {
-    input: z.object({ id: Id, screening: z.enum(['none', 'bt500']).default('bt500'), zscore: z.boolean().default(false) }).strict(),
+    input: z
+      .object({ id: Id, screening: z.enum(['none', 'bt500']).default('bt500'), zscore: z.boolean().default(false), model: z.enum(['mos', 'mle']).default('mos') })
+      .strict(),
     output: StudyResults,
   },
   /** The aggregated labels as a new dataset version (child of the study's dataset); the raw votes stay. */

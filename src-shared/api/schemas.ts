@@ -384,8 +384,10 @@ export const StudyItemResult = z.object({
   score: z.number(),
   std: z.number().nullable(),
   n: z.number().int(),
+  /** The 95% interval, clamped to the scale; null below 3 votes (then tooFewVotes). */
   ciLow: z.number().nullable(),
   ciHigh: z.number().nullable(),
+  tooFewVotes: z.boolean(),
 });
 export const StudyRaterResult = z.object({
   raterId: Id,
@@ -395,10 +397,16 @@ export const StudyRaterResult = z.object({
   reasons: z.array(z.string()),
   goldAccuracy: z.number().nullable(),
   medianMs: z.number().nullable(),
+  /** Pearson correlation of the rater's votes with the MOS (null under 5 items). */
+  mosCorrelation: z.number().nullable(),
+  /** SUREAL MLE: the rater's bias and inconsistency (null for the MOS model). */
+  bias: z.number().nullable(),
+  inconsistency: z.number().nullable(),
 });
 export const StudyResults = z.object({
   studyId: Id,
   method: StudyMethod,
+  model: z.enum(['mos', 'mle']),
   screening: z.enum(['none', 'bt500']),
   zscore: z.boolean(),
   scale: z.tuple([z.number(), z.number()]),

@@ -137,6 +137,7 @@ export function createStudiesRepo(db: Db) {
       `SELECT i.id, i.name FROM study_items s JOIN images i ON i.id = s.image_id WHERE s.study_id = ?
        UNION SELECT i.id, i.name FROM study_items s JOIN images i ON i.id = s.other_image_id WHERE s.study_id = ?`,
     ),
+    itemContents: db.prepare('SELECT DISTINCT i.id, i.reference_id AS ref FROM study_items s JOIN images i ON i.id = s.image_id WHERE s.study_id = ?'),
     referencePath: db.prepare('SELECT r.path FROM images i JOIN reference_images r ON r.id = i.reference_id WHERE i.id = ?'),
     referenceOf: db.prepare('SELECT r.name, r.path FROM images i JOIN reference_images r ON r.id = i.reference_id WHERE i.id = ?'),
     setParent: db.prepare('UPDATE datasets SET parent_id = ? WHERE id = ?'),
@@ -249,6 +250,10 @@ export function createStudiesRepo(db: Db) {
   function itemImageNames(studyId: number): Map<number, string> {
     return new Map((statements.itemImageNames.all(studyId, studyId) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
   }
+  /** Each item image's content (its reference image), null for images without one. */
+  function itemContents(studyId: number): Map<number, number | null> {
+    return new Map((statements.itemContents.all(studyId) as { id: number; ref: number | null }[]).map((r) => [r.id, r.ref]));
+  }
   function referencePath(imageId: number): string | null {
     return (statements.referencePath.get(imageId) as { path: string | null } | undefined)?.path ?? null;
   }
@@ -300,6 +305,7 @@ export function createStudiesRepo(db: Db) {
     readableImageIds,
     imagesWithReference,
     itemImageNames,
+    itemContents,
     referencePath,
     copyLabelledImage,
     datasetName,
