@@ -1,8 +1,8 @@
 // Subjective studies: set-up, rater links, the rating session (each vote durable before the next stimulus), aggregation, publishing and CSV export.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { AppError } from '../../src-shared/api/errors';
-import type { DatasetSummary, RateItem, RateSession, StudyResults, StudySettings, StudySummary } from '../../src-shared/api/schemas';
+import type { CrowdSettings, DatasetSummary, RateItem, RateSession, StudyResults, StudySettings, StudySummary } from '../../src-shared/api/schemas';
 import { seededRandom } from '../datasets/splits';
 import type { NewStudyItem, StudyItem, StudyMethod, StudyRater, StudyRow } from '../store/repos/studies.repo';
 import { seededPermutation } from '../studies/order';
@@ -28,6 +28,26 @@ function shuffled<T>(list: readonly T[], random: () => number): T[] {
   return out;
 }
 
+/** What a crowd rater's meta records. */
+interface CrowdMeta {
+  participant?: string;
+  environment?: { screenWidth: number; screenHeight: number; pattern: string; passed?: boolean; tries: number };
+  demographics?: Record<string, string>;
+  qualification?: { correct: number; of: number; passed: boolean };
+}
+
+/** The digits a rater reads off the brightness test pattern (one per patch, drawn at low contrast); fixed per rater. */
+export function brightnessPattern(seed: number): string {
+  const random = seededRandom(seed ^ 0x5bd1e995);
+  return Array.from({ length: 4 }, () => String(1 + Math.floor(random() * 9))).join('');
+}
+
+const ACR_LABELS: Record<number, string> = { 1: 'Bad', 2: 'Poor', 3: 'Fair', 4: 'Good', 5: 'Excellent' };
+function trapInstruction(method: StudyMethod, expected: number): string {
+  if (method === 'slider') return `Attention check: set the slider to ${expected} for this image.`;
+  return `Attention check: answer ${expected}${method === 'acr' && ACR_LABELS[expected] ? ` (${ACR_LABELS[expected]})` : ''} for this image.`;
+}
+
 /** Durations behind a rater's "median time per vote": their latest votes, so the figure costs the same at any study size. */
 const RECENT_DURATIONS = 101;
 
@@ -49,8 +69,8 @@ export function createStudyService(ctx: ServiceContext) {
   const countsCache = new Map<number, Record<'test' | 'training' | 'gold', number>>();
   const itemCounts = (studyId: number) => countsCache.get(studyId) ?? countsCache.set(studyId, studies.itemCounts(studyId)).get(studyId)!;
 
-  /** How many items this rater is asked to rate. */
-  const quotaOf = (study: StudyRow): number => study.ratedItems;
+  /** How many items this rater is asked to rate: all, or the crowd quota. */
+  const quotaOf = (study: StudyRow): number => Math.min(study.ratedItems, settingsOf(study).crowd?.quota ?? Infinity);
 
   /** The rater's order: a seeded permutation of the study's rated items, one position at a time. */
   const orderOf = (study: StudyRow, r: StudyRater) => seededPermutation(study.ratedItems, r.seed);
@@ -104,7 +124,34 @@ export function createStudyService(ctx: ServiceContext) {
   function rateItem(token: string, study: StudyRow, item: StudyItem): RateItem {
     const file = (side: 'a' | 'b') => `${token}~${item.id}~${side}`;
     const twoSided = study.method === 'dcr' || study.method === 'pairwise';
-    return { itemId: item.id, role: item.role, first: file('a'), second: twoSided ? file('b') : null };
+    const trap = item.role === 'gold' && item.expected !== null && settingsOf(study).crowd?.trapImageIds.includes(item.imageId);
+    return { itemId: item.id, role: item.role, first: file('a'), second: twoSided ? file('b') : null, instruction: trap ? trapInstruction(study.method, item.expected!) : null };
+  }
+
+  /** The crowd steps this rater still has to do, in order. */
+  function crowdPending(crowd: CrowdSettings, r: StudyRater, hasQualification: boolean): ('environment' | 'demographics' | 'qualification')[] {
+    const meta = r.meta as CrowdMeta;
+    const out: ('environment' | 'demographics' | 'qualification')[] = [];
+    if (crowd.environment && !meta.environment?.passed) out.push('environment');
+    if (crowd.demographics && !meta.demographics) out.push('demographics');
+    if (hasQualification && !meta.qualification) out.push('qualification');
+    return out;
+  }
+
+  function crowdState(token: string, study: StudyRow, r: StudyRater, done: boolean): RateSession['crowd'] {
+    const crowd = settingsOf(study).crowd;
+    if (!crowd) return null;
+    const meta = r.meta as CrowdMeta;
+    const qualification = studies.itemsByRole(study.id, 'training').filter((i) => i.expected !== null);
+    const pending = crowdPending(crowd, r, qualification.length > 0);
+    const disqualified = meta.qualification?.passed === false || meta.environment?.passed === false;
+    return {
+      pending,
+      environment: crowd.environment ? { minWidth: crowd.environment.minWidth, minHeight: crowd.environment.minHeight, pattern: crowd.environment.brightness ? brightnessPattern(r.seed) : null } : null,
+      qualification: pending.includes('qualification') ? qualification.map((i) => rateItem(token, study, i)) : [],
+      disqualified,
+      completion: done && !disqualified ? { code: crowd.completionCode, returnUrl: crowd.returnUrl?.replaceAll('{code}', encodeURIComponent(crowd.completionCode)) ?? null } : null,
+    };
   }
 
   function session(token: string): RateSession {
@@ -112,14 +159,17 @@ export function createStudyService(ctx: ServiceContext) {
     const settings = settingsOf(study);
     const open = study.status === 'open';
     const pending = open ? pendingFrom(study, r, r.cursor, 2).items : [];
+    const crowd = crowdState(token, study, r, open && !pending.length);
+    const blocked = !!crowd && (crowd.disqualified || crowd.pending.length > 0);
     return {
-      study: { id: study.id, name: study.name, method: study.method, status: study.status, pauseMs: settings.pauseMs, maxPerSitting: settings.maxPerSitting },
+      study: { id: study.id, name: study.name, method: study.method, status: study.status, pauseMs: settings.pauseMs, maxPerSitting: settings.maxPerSitting, surround: settings.surround ?? 128 },
+      crowd,
       rater: { id: r.raterId, name: r.name },
       done: r.votes,
       total: quotaOf(study),
-      training: r.votes === 0 && open ? studies.itemsByRole(study.id, 'training').map((i) => rateItem(token, study, i)) : [],
-      current: pending[0] ? rateItem(token, study, pending[0]) : null,
-      next: pending[1] ? rateItem(token, study, pending[1]) : null,
+      training: r.votes === 0 && open && !blocked ? studies.itemsByRole(study.id, 'training').filter((i) => i.expected === null).map((i) => rateItem(token, study, i)) : [],
+      current: pending[0] && !blocked ? rateItem(token, study, pending[0]) : null,
+      next: pending[1] && !blocked ? rateItem(token, study, pending[1]) : null,
       canUndo: open && r.votes > 0,
     };
   }
@@ -216,7 +266,11 @@ export function createStudyService(ctx: ServiceContext) {
       const noRef = ids.filter((id) => !withRef.has(id));
       if (noRef.length) throw new AppError('validation', `DCR shows each image's reference first; ${noRef.length} image(s) have none (e.g. ${noRef.slice(0, 3).join(', ')})`);
     }
-    for (const g of input.gold) checkValue(input.method, g.expected);
+    const crowdIn = input.crowd;
+    for (const g of [...input.gold, ...(crowdIn?.traps ?? []), ...(crowdIn?.qualification ?? [])]) checkValue(input.method, g.expected);
+    if (crowdIn && input.method === 'pairwise' && (crowdIn.traps.length || crowdIn.qualification.length)) {
+      throw new AppError('validation', 'Qualification and trapping items are for rating-scale studies (ACR, DCR, slider)');
+    }
     const items: NewStudyItem[] = input.trainingImageIds.map((imageId, i, all) => ({
       role: 'training' as const,
       imageId,
@@ -232,8 +286,21 @@ export function createStudyService(ctx: ServiceContext) {
     } else {
       items.push(...ids.map((imageId) => ({ role: 'test' as const, imageId })));
       items.push(...input.gold.map((g) => ({ role: 'gold' as const, imageId: g.imageId, expected: g.expected })));
+      // Qualification items are training items with an expected answer (checked, never stored as ratings); traps are gold items with an instruction.
+      items.push(...(crowdIn?.qualification ?? []).map((q) => ({ role: 'training' as const, imageId: q.imageId, expected: q.expected })));
+      items.push(...(crowdIn?.traps ?? []).map((t) => ({ role: 'gold' as const, imageId: t.imageId, expected: t.expected })));
     }
-    const settings: StudySettings = { pauseMs: input.pauseMs, maxPerSitting: input.maxPerSitting, seed: input.seed, pairsPerImage: input.pairsPerImage };
+    const crowd: CrowdSettings | undefined = crowdIn && {
+      joinToken: crowdIn.joinLink ? randomBytes(18).toString('base64url') : null,
+      quota: crowdIn.quota,
+      completionCode: crowdIn.completionCode ?? randomBytes(6).toString('hex').toUpperCase(),
+      returnUrl: crowdIn.returnUrl,
+      environment: crowdIn.environment,
+      demographics: crowdIn.demographics,
+      qualificationMin: crowdIn.qualificationMin,
+      trapImageIds: crowdIn.traps.map((t) => t.imageId),
+    };
+    const settings: StudySettings = { pauseMs: input.pauseMs, maxPerSitting: input.maxPerSitting, seed: input.seed, pairsPerImage: input.pairsPerImage, surround: input.surround, ...(crowd ? { crowd } : {}) };
     const id = studies.create({ name: input.name, datasetId: input.datasetId, method: input.method, config: settings }, items);
     return summary(getStudy(id));
   }
@@ -342,6 +409,8 @@ export function createStudyService(ctx: ServiceContext) {
     | 'rate:session'
     | 'rate:submit'
     | 'rate:undo'
+    | 'rate:join'
+    | 'rate:crowd'
   > = {
     'studies:list': () => studies.list().map(summary),
     'studies:get': ({ id }) => summary(getStudy(id)),
@@ -363,11 +432,14 @@ export function createStudyService(ctx: ServiceContext) {
     'studies:export': (input) => exportCsv(input),
     'rate:session': ({ token }) => session(token),
     'rate:submit': ({ token, itemId, value, durationMs }) => {
-      const { study } = rater(token);
+      const { study, rater: r } = rater(token);
       if (study.status !== 'open') throw new AppError('conflict', 'This study is closed; thank you for rating');
       const item = studies.item(itemId);
       if (!item || item.studyId !== study.id || item.role === 'training') throw new AppError('validation', `Item ${itemId} is not a rated item of this study`);
       checkValue(study.method, value);
+      const crowd = crowdState(token, study, r, false);
+      if (crowd?.disqualified) throw new AppError('forbidden', 'This study needs raters who passed its checks; thank you for your time');
+      if (crowd?.pending.length) throw new AppError('conflict', `Finish the ${crowd.pending[0]} step first`);
       // Committed (synchronous=FULL) before the reply, so the next stimulus is only shown once this vote is on disk.
       return writes.submit(() => storeVote(token, item, value, durationMs), () => afterWrite(token));
     },
@@ -376,7 +448,52 @@ export function createStudyService(ctx: ServiceContext) {
       if (study.status !== 'open') throw new AppError('conflict', 'This study is closed');
       return writes.submit(() => undoVote(token), () => afterWrite(token));
     },
+    'rate:join': ({ joinToken, participant }) => join(joinToken, participant),
+    'rate:crowd': (input) => crowdStep(input),
   };
+  /** A crowd study's join link: finds the open study whose join token this is and adds a rater. */
+  function join(joinToken: string, participant: string) {
+    const study = studies.list().find((s) => {
+      const t = settingsOf(s).crowd?.joinToken;
+      return !!t && t.length === joinToken.length && timingSafeEqual(Buffer.from(t), Buffer.from(joinToken));
+    });
+    if (!study) throw new AppError('unauthorized', 'This study link is not valid (ask the study organiser for a new one)');
+    if (study.status !== 'open') throw new AppError('conflict', 'This study is closed; thank you for your interest');
+    const token = randomBytes(24).toString('base64url');
+    const seed = randomBytes(4).readUInt32LE(0) & 0x7fffffff;
+    const name = participant || `crowd-${randomBytes(3).toString('hex')}`;
+    studies.addRater(study.id, name, hashToken(token), seed, participant ? { participant } : {});
+    return { token, path: `#/rate/${token}` };
+  }
+
+  /** Records a crowd step: the environment check, the demographics, or the qualification answers (scored here). */
+  function crowdStep(input: ParsedInputOf<'rate:crowd'>): RateSession {
+    const { study, rater: r } = rater(input.token);
+    const crowd = settingsOf(study).crowd;
+    if (!crowd) throw new AppError('validation', 'This study has no crowd steps');
+    if (study.status !== 'open') throw new AppError('conflict', 'This study is closed');
+    const meta = { ...(r.meta as CrowdMeta) };
+    if (input.environment && crowd.environment) {
+      const e = input.environment;
+      const bigEnough = e.screenWidth >= crowd.environment.minWidth && e.screenHeight >= crowd.environment.minHeight;
+      const sees = !crowd.environment.brightness || e.pattern.trim() === brightnessPattern(r.seed);
+      meta.environment = { ...e, passed: bigEnough && sees, tries: (meta.environment?.tries ?? 0) + 1 };
+      // A wrong pattern may be tried again (three times); a small screen cannot be fixed by trying.
+      if (!meta.environment.passed && bigEnough && meta.environment.tries < 3) meta.environment.passed = undefined;
+    }
+    if (input.demographics && crowd.demographics) meta.demographics = input.demographics;
+    if (input.qualification && !meta.qualification) {
+      const items = studies.itemsByRole(study.id, 'training').filter((i) => i.expected !== null);
+      const given = new Map(input.qualification.map((q) => [q.itemId, q.value]));
+      if (items.some((i) => !given.has(i.id))) throw new AppError('validation', 'Answer every qualification item');
+      const tolerance = study.method === 'slider' ? 20 : 1;
+      const correct = items.filter((i) => Math.abs(given.get(i.id)! - i.expected!) <= tolerance).length;
+      meta.qualification = { correct, of: items.length, passed: correct >= Math.ceil(crowd.qualificationMin * items.length) };
+    }
+    studies.setRaterMeta(r.raterId, meta);
+    return session(input.token);
+  }
+
   const isRaterToken = (token: string): boolean => studies.byTokenHash(hashToken(token)) !== undefined;
   return { handlers, rateFile, votesCsv, isRaterToken };
 }
