@@ -69,6 +69,8 @@ export function createServices(ctx: ServiceContext) {
   return {
     handlers: createHandlers(ctx, runs, maps, studies, acrossRuns, scores),
     files: createFileService(ctx, maps.resolveFile, studies.rateFile),
+    /** Whether a rater link's token is known (serve limits its calls per rater). */
+    isRaterToken: studies.isRaterToken,
     events: ctx.events,
     shutdown: async () => {
       // Synchronous: runs before the store closes, so a scoring job writes the scores that have arrived.
