@@ -64,8 +64,8 @@ async function scoresOf(model: Uint8Array, crops: { data: Float32Array; count: n
   return out;
 }
 
-/** Quantises and validates; throws Refused with the measured agreement when int8 would change the ranking. */
-async function buildInt8(fp32: Uint8Array, protocol: InputProtocol): Promise<Uint8Array> {
+/** The int8 graph and how well its crop scores on the held-out demo photos rank as fp32's (Spearman). */
+export async function quantizeForScoring(fp32: Uint8Array, protocol: InputProtocol): Promise<{ bytes: Uint8Array; agreement: number }> {
   const calibration = await demoCrops(protocol, 'calibration');
   const { bytes } = await quantizeGraph(fp32, async (model, names) => {
     const ranges: Ranges = new Map(names.map((n) => [n, { min: Infinity, max: -Infinity }]));
@@ -87,7 +87,12 @@ async function buildInt8(fp32: Uint8Array, protocol: InputProtocol): Promise<Uin
     return ranges;
   });
   const validation = await demoCrops(protocol, 'validation');
-  const agreement = srcc(await scoresOf(fp32, validation, protocol.patch), await scoresOf(bytes, validation, protocol.patch));
+  return { bytes, agreement: srcc(await scoresOf(fp32, validation, protocol.patch), await scoresOf(bytes, validation, protocol.patch)) };
+}
+
+/** Quantises and validates; throws Refused with the measured agreement when int8 would change the ranking. */
+async function buildInt8(fp32: Uint8Array, protocol: InputProtocol): Promise<Uint8Array> {
+  const { bytes, agreement } = await quantizeForScoring(fp32, protocol);
   if (!(agreement >= INT8_MIN_AGREEMENT)) throw new Refused(`its crop scores rank as fp32's with Spearman ${agreement.toFixed(4)} < ${INT8_MIN_AGREEMENT} on held-out photos`);
   return bytes;
 }
