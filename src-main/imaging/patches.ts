@@ -1,7 +1,7 @@
 // Patch sampling for IQA models: a deterministic uniform grid or seeded random crops, read without decoding huge images whole.
 import type { Sharp } from 'sharp';
 import { AppError } from '../../src-shared/api/errors';
-import { decodeError, openImage, orientedSize } from './open-image';
+import { decodeError, openImage, openImageSized, orientedSize } from './open-image';
 
 export interface PatchPosition {
   x: number;
@@ -162,7 +162,8 @@ export async function extractPatches(input: string | Buffer, opts: PatchOptions)
 
 async function cutFromFile(input: string | Buffer, opts: PatchOptions): Promise<PatchBatch> {
   const p = opts.patch;
-  const base = (await openImage(input)).rotate();
+  const opened = await openImageSized(input);
+  const base = opened.image.rotate();
   let whole: { data: Buffer; width: number; height: number } | null = null;
   let width: number;
   let height: number;
@@ -170,7 +171,8 @@ async function cutFromFile(input: string | Buffer, opts: PatchOptions): Promise<
     whole = await rgbOf(base.resize(opts.resize.width, opts.resize.height, { fit: 'fill', kernel: 'lanczos3' }));
     ({ width, height } = whole);
   } else {
-    ({ width, height } = await orientedSize(input));
+    // The size from the header openImageSized read (a second header read cost ~2 ms of CPU per photo).
+    ({ width, height } = opened.width && opened.height ? { width: opened.width, height: opened.height } : await orientedSize(input));
     if (width * height <= DECODE_WHOLE_LIMIT) whole = await rgbOf(base);
   }
   const positions = opts.positions(width, height);
