@@ -1,6 +1,9 @@
 // Static int8 quantisation of our own ONNX graphs (QDQ format): per-channel symmetric int8 conv weights, per-tensor uint8 activations calibrated on real crops (min/max), int32 biases; ONNX Runtime fuses the pattern into QLinearConv / QLinearAdd.
 import { DataType, decodeModel, encodeModel, type ModelMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from './onnx-proto';
 
+/** Bumped when the quantised graphs change, so int8 graphs cached beside checkpoints are rebuilt. */
+export const QUANTIZER_VERSION = 2;
+
 /** Activation ranges seen in calibration, per tensor name. */
 export type Ranges = Map<string, { min: number; max: number }>;
 
@@ -27,29 +30,44 @@ export interface QuantizePlan {
 }
 
 /**
- * What gets quantised: every Conv with a constant weight; the input of each such conv; both inputs of an Add whose
- * inputs are produced by quantised convs or by tensors already quantised (ResNet's residual sums); the input of a
- * MaxPool whose output is quantised. Everything else (pools to vectors, dense layers, the HyperIQA target net) stays float.
+ * What gets quantised: Convs with a constant weight whose output is quantised again (directly or after a ReLU), so
+ * ONNX Runtime can run them as QLinearConv; their inputs; both inputs of each residual Add (conv outputs and block inputs);
+ * the input of a MaxPool whose output is. A conv whose output stays float (HyperIQA's hyper network, whose outputs are
+ * the target net's weights; the LDA branches) would only lose precision without running faster, so it stays float,
+ * as do pools to vectors, dense layers and the target net.
  */
 export function planQuantization(model: ModelMessage): QuantizePlan {
   const g = model.graph;
   const inits = new Set(g.initializer.map((t) => t.name));
   const producer = new Map<string, NodeMessage>();
-  for (const n of g.node) for (const o of n.output) producer.set(o, n);
-  const convs = g.node.filter((n) => n.op_type === 'Conv' && inits.has(n.input[1]!) && (!n.input[2] || inits.has(n.input[2])));
-  const act = new Set(convs.map((n) => n.input[0]!));
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const n of g.node) {
-      if (n.op_type === 'Add' && n.input.length === 2 && n.input.every((i) => act.has(i) || FEEDS_ADD.has(producer.get(i)?.op_type ?? ''))) {
-        for (const i of n.input) if (!act.has(i)) (act.add(i), (changed = true));
-      }
-      if (PASS_THROUGH.has(n.op_type) && act.has(n.output[0]!) && !act.has(n.input[0]!)) {
-        act.add(n.input[0]!);
-        changed = true;
+  const consumers = new Map<string, NodeMessage[]>();
+  for (const n of g.node) {
+    for (const o of n.output) producer.set(o, n);
+    for (const i of n.input) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  }
+  const outputs = new Set(g.output.map((o) => o.name));
+  let convs = g.node.filter((n) => n.op_type === 'Conv' && inits.has(n.input[1]!) && (!n.input[2] || inits.has(n.input[2])));
+  let act = new Set<string>();
+  // A value quantised again downstream: in `act`, or read only by a ReLU whose output is.
+  const requantised = (v: string) => act.has(v) || (!outputs.has(v) && (consumers.get(v) ?? []).length === 1 && consumers.get(v)![0]!.op_type === 'Relu' && act.has(consumers.get(v)![0]!.output[0]!));
+  for (;;) {
+    act = new Set(convs.map((n) => n.input[0]!));
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const n of g.node) {
+        if (n.op_type === 'Add' && n.input.length === 2 && n.input.every((i) => act.has(i) || FEEDS_ADD.has(producer.get(i)?.op_type ?? ''))) {
+          for (const i of n.input) if (!act.has(i)) (act.add(i), (changed = true));
+        }
+        if (PASS_THROUGH.has(n.op_type) && act.has(n.output[0]!) && !act.has(n.input[0]!)) {
+          act.add(n.input[0]!);
+          changed = true;
+        }
       }
     }
+    const kept = convs.filter((n) => requantised(n.output[0]!));
+    if (kept.length === convs.length) break;
+    convs = kept;
   }
   return { convs: convs.map((n) => n.name), activations: [...act] };
 }

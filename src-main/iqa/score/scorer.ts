@@ -16,6 +16,7 @@ import { cachedGraph, sharedGraphDir, type GraphKeyParts } from '../onnx/graph-c
 import { openMapsRunner } from '../onnx/maps-runner';
 import { openPatchRunner } from '../onnx/patch-runner';
 import { int8Graph } from '../onnx/int8-graph';
+import { QUANTIZER_VERSION } from '../onnx/quantize';
 import { fromNormalised, getModel } from '../registry';
 import { meanPrediction } from './predict';
 
@@ -243,7 +244,7 @@ async function onnxCore(r: ResolvedWeights, protocol: InputProtocol, load: () =>
   let scores = fp32;
   let precision = '';
   if (int8) {
-    const q = await int8Graph(r.cacheDir, key('scores-int8'), fp32.bytes, protocol);
+    const q = await int8Graph(r.cacheDir, { ...key('scores-int8'), config: { ...r.config, quantizer: QUANTIZER_VERSION } }, fp32.bytes, protocol);
     if (q.graph) scores = q.graph;
     precision = q.graph ? ' · int8' : ` · fp32 (int8 refused: ${q.refused})`;
   }

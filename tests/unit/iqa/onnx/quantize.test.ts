@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('int8 quantisation plan and parameters', () => {
-  it('quantises every weighted conv of HyperIQA-ResNet-18 and both inputs of each residual sum', () => {
+  it('quantises every backbone conv of HyperIQA-ResNet-18 and both inputs of each residual sum; the hyper network and LDA convs stay float', () => {
     const spec = getModel('hyperiqa');
     const config = spec.configSchema.parse({ backbone: 'resnet18' }) as Record<string, unknown>;
     const model = spec.create(config, 1);
@@ -29,9 +29,11 @@ describe('int8 quantisation plan and parameters', () => {
     model.dispose();
     const plan = planQuantization(graph);
     const convs = graph.graph.node.filter((n) => n.op_type === 'Conv');
-    expect(plan.convs).toHaveLength(convs.length);
+    const backbone = convs.filter((c) => c.name.startsWith('res.') && !c.name.startsWith('res.lda'));
+    expect(backbone).toHaveLength(20);
+    expect(plan.convs.sort()).toEqual(backbone.map((c) => c.name).sort());
     const act = new Set(plan.activations);
-    for (const c of convs) expect(act.has(c.input[0]!)).toBe(true);
+    for (const c of backbone) expect(act.has(c.input[0]!)).toBe(true);
     const residual = graph.graph.node.filter((n) => n.op_type === 'Add' && n.name.length && n.input.every((i) => graph.graph.node.some((m) => m.output.includes(i) && ['Conv', 'Relu', 'MaxPool'].includes(m.op_type))));
     expect(residual.length).toBe(8);
     for (const a of residual) for (const i of a.input) expect(act.has(i)).toBe(true);
