@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { hyperiqaBench } from './hyperiqa.bench';
 import { hiqaBench } from './hiqa.bench';
 import { importBench } from './import.bench';
+import { int8Bench } from './int8.bench';
 import { libraryBench } from './library.bench';
 import { onnxBench } from './onnx.bench';
 import { qualityBench } from './quality.bench';
@@ -21,7 +22,7 @@ const { values } = parseArgs({
   },
 });
 
-const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, onnx: onnxBench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench, quality: qualityBench };
+const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, onnx: onnxBench, int8: int8Bench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench, quality: qualityBench };
 
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(benches)) {
