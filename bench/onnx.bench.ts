@@ -27,13 +27,14 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const PYTHON = '/usr/bin/python3';
 
 /** The PyTorch reference process (bench/torch_reference.py): asked for one timing at a time, so its runs interleave with ours. */
-interface TorchRef {
+export interface TorchRef {
   version: string;
-  time(model: 'resnet50' | 'hyperiqa', batch: number, seconds: number): Promise<number>;
+  /** Crops/s; the '-train' models time Adam training steps (train mode, L1 loss). */
+  time(model: 'resnet50' | 'hyperiqa' | 'resnet50-train' | 'hyperiqa-train', batch: number, seconds: number): Promise<number>;
   close(): void;
 }
 
-async function startTorch(threads: number, env: Record<string, string> = {}): Promise<TorchRef | string> {
+export async function startTorch(threads: number, env: Record<string, string> = {}): Promise<TorchRef | string> {
   const probe = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return `no PyTorch reference: ${PYTHON} lacks torch/torchvision (apt-get install python3-torch python3-torchvision)`;
   const child: ChildProcessWithoutNullStreams = spawn(PYTHON, [join(import.meta.dirname, 'torch_reference.py'), '--threads', String(threads)], { env: { ...process.env, ...env } });

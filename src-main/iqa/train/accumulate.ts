@@ -20,9 +20,16 @@ export function applyGroupGradients(optimizers: Optimizers, grads: Record<string
  * (as data-parallel PyTorch without SyncBatchNorm does). Returns the full-batch loss.
  */
 export function accumulateStep(model: IqaModel, optimizers: Optimizers, x: tf.Tensor4D, y: tf.Tensor1D, micro: number, weightDecay = 0): number {
+  const { loss, grads } = accumulateGradients(model, optimizers.groups.flatMap((g) => g.variables), x, y, micro, weightDecay);
+  applyGroupGradients(optimizers, grads);
+  tf.dispose(Object.values(grads));
+  return loss;
+}
+
+/** The summed gradients (by variable name) and full-batch loss of accumulateStep, without applying them. */
+export function accumulateGradients(model: IqaModel, all: tf.Variable[], x: tf.Tensor4D, y: tf.Tensor1D, micro: number, weightDecay = 0): { loss: number; grads: Record<string, tf.Tensor> } {
   const n = x.shape[0];
   const size = Math.max(1, Math.min(micro, n));
-  const all = optimizers.groups.flatMap((g) => g.variables);
   let sum: Record<string, tf.Tensor> = {};
   let loss = 0;
   for (let start = 0; start < n; start += size) {
@@ -48,7 +55,31 @@ export function accumulateStep(model: IqaModel, optimizers: Optimizers, x: tf.Te
       sum = next;
     }
   }
-  applyGroupGradients(optimizers, sum);
-  tf.dispose(Object.values(sum));
-  return loss;
+  return { loss, grads: sum };
+}
+
+/** The wasm build's memory ceiling (tfjs-backend-wasm grows its heap up to 2 GiB here). */
+export const WASM_HEAP_BYTES = 2 * 2 ** 30;
+
+/**
+ * Crops per micro-batch that fit the heap: one training-mode forward of a single crop is measured (every activation it
+ * keeps), and a step is assumed to need 3× that per crop (activations kept for backward, their gradients, scratch);
+ * what the heap holds already (weights, optimiser moments) and a 25 % margin are left out. Other backends: the whole batch.
+ */
+export function planMicroBatch(model: IqaModel, patch: number, batch: number, heapBytes = WASM_HEAP_BYTES): number {
+  if (tf.getBackend() !== 'wasm') return batch;
+  // A training forward updates batch-norm running statistics: they are put back afterwards.
+  const stats = [...model.weights().values()].filter((v) => !v.trainable).map((v) => [v, v.clone()] as const);
+  const before = tf.memory().numBytes;
+  const activations = tf.tidy(() => {
+    const x = tf.zeros([1, patch, patch, 3]) as tf.Tensor4D;
+    model.predict(x, true);
+    return tf.memory().numBytes - before;
+  });
+  for (const [v, saved] of stats) {
+    v.assign(saved);
+    saved.dispose();
+  }
+  const free = heapBytes * 0.75 - before;
+  return Math.max(1, Math.min(batch, Math.floor(free / (3 * Math.max(1, activations)))));
 }

@@ -2,9 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPS, BN_MOMENTUM, conv, ownedVariable } from '../resnet';
 import type { ForwardOptions, Param } from '../resnet';
-import { batchNormTrainOp } from '../norm';
+import { affineNormOp, batchNormTrainOp } from '../norm';
+import { activeTrainingKernels } from '../../wasm-kernels';
 
-export { affineNormOp } from '../norm';
+export { affineNormOp };
 
 export type { ForwardOptions, Param } from '../resnet';
 
@@ -119,9 +120,11 @@ function pointwise(x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D {
 
 /** Training-mode batch norm with batch statistics. */
 const batchNormTrainFast = batchNormTrainOp(BN_EPS);
+/** What HIQA trained with before (the before/after bench's 'legacy' set). */
+const batchNormTrainLegacy = affineNormOp([0, 1, 2], BN_EPS);
 
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
-  return batchNormTrainFast(x, gamma, beta);
+  return (activeTrainingKernels() === 'legacy' ? batchNormTrainLegacy : batchNormTrainFast)(x, gamma, beta);
 }
 
 /** Nearest-neighbour ×2 upsampling (Newell's hourglass decoder). */
