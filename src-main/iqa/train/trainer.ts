@@ -96,7 +96,7 @@ export async function train(opts: TrainOptions): Promise<EpochResult[]> {
   const optimizers = createOptimizers(model, hyper, startEpoch);
   await opts.restoreOptimizers?.(optimizers);
   const stepsPerEpoch = Math.ceil(opts.train.length / hyper.batchImages);
-  // Crops per forward/backward pass from the heap; the optimiser still steps once per batch (docs/training.md).
+  // Crops per forward/backward pass from the heap; the optimiser still steps once per batch (docs/training-speed.md).
   const micro = planMicroBatch(model, protocol.patch, hyper.batchImages * protocol.trainCrops);
   const results: EpochResult[] = [];
   try {
