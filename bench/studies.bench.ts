@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '../src-main/datasets/splits';
-import { openStore } from '../src-main/store/store';
+import { databaseOf, openStore } from '../src-main/store/store';
 import { aggregateStudy } from '../src-main/studies/aggregate';
 import { measure, type BenchRow } from './types';
 
@@ -15,7 +15,7 @@ export async function studiesBench(quick: boolean): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     const store = openStore(join(work, 'bench.sqlite'));
-    const { db } = store;
+    const db = databaseOf(store);
     const datasetId = store.datasets.create({ name: 'bench', kind: 'folder' });
     db.transaction(() => {
       const add = db.prepare('INSERT INTO images (dataset_id, path, name) VALUES (?, ?, ?)');

@@ -16,11 +16,6 @@ const databases = new WeakMap<object, Db>();
 export function openStore(file: string, options: OpenOptions = {}) {
   const db = openDatabase(file, options);
   const store = {
-    /**
-     * @deprecated The raw database, left for src-main/services/studies.service.ts alone until its SQL moves into
-     * repos/studies.repo.ts; then this property goes. Nothing else may use it (tests/unit/store/sql-boundary.test.ts).
-     */
-    db,
     file,
     schemaVersion: () => getUserVersion(db),
     datasets: createDatasetsRepo(db),

@@ -1,5 +1,6 @@
 // runs:stats over stored test predictions: bootstrap intervals per run, the paired test against a baseline on the
 // images the runs share, and the runs' mean as one experiment.
+import { databaseOf } from '../../../src-main/store/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../src-shared/api/schemas';
 import type { RunStatsResult } from '../../../src-shared/api/stats-schemas';
@@ -38,7 +39,7 @@ beforeAll(async () => {
     });
   });
   const datasetId = (end.result as { datasetId: number }).datasetId;
-  images = (rt.ctx.store.db.prepare('SELECT id, label FROM images WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; label: number }[]);
+  images = (databaseOf(rt.ctx.store).prepare('SELECT id, label FROM images WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; label: number }[]);
 }, 60_000);
 afterAll(() => rt?.close());
 

@@ -1,4 +1,5 @@
 // Studies through the dispatcher on a real SQLite file: set-up, rater links, sessions in per-rater order, undo, screening, MOS with CIs, publish, export.
+import { databaseOf } from '../../../src-main/store/store';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, ImagePage, JobInfo, RateSession, StudyRaterLink, StudyResults, StudySummary } from '../../../src-shared/api/schemas';
@@ -61,7 +62,7 @@ describe('an ACR study', () => {
       let s = await call<RateSession>('rate:session', { token });
       while (s.current) {
         seen.push(s.current.itemId);
-        const before = rt.ctx.store.db.prepare('SELECT count(*) AS n FROM ratings').get() as { n: number };
+        const before = databaseOf(rt.ctx.store).prepare('SELECT count(*) AS n FROM ratings').get() as { n: number };
         const value = s.current.role === 'gold' ? 1 : token === links[2]!.token ? 3 : 1 + (s.current.itemId % 5);
         s = await call<RateSession>('rate:submit', { token, itemId: s.current.itemId, value, durationMs: 800 });
         // Durable before the next stimulus: a separate connection already sees it.
@@ -82,7 +83,7 @@ describe('an ACR study', () => {
   });
 
   it('undoes the last vote, which is then asked again', async () => {
-    const last = (rt.ctx.store.db.prepare('SELECT study_item_id AS id, value FROM ratings WHERE rater_id = ? ORDER BY rowid DESC LIMIT 1').get(links[0]!.raterId) as { id: number; value: number });
+    const last = (databaseOf(rt.ctx.store).prepare('SELECT study_item_id AS id, value FROM ratings WHERE rater_id = ? ORDER BY rowid DESC LIMIT 1').get(links[0]!.raterId) as { id: number; value: number });
     const s = await call<RateSession>('rate:undo', { token: links[0]!.token });
     expect(s).toMatchObject({ done: 8, current: { itemId: last.id } });
     const again = await call<RateSession>('rate:submit', { token: links[0]!.token, itemId: last.id, value: last.value, durationMs: null });
@@ -91,7 +92,7 @@ describe('an ACR study', () => {
 
   it('refuses bad tokens, foreign or training items, and values off the ACR scale', async () => {
     await expect(call('rate:session', { token: 'x'.repeat(32) })).rejects.toMatchObject({ code: 'unauthorized' });
-    const last = rt.ctx.store.db.prepare('SELECT value FROM ratings WHERE rater_id = ? ORDER BY rowid DESC LIMIT 1').get(links[1]!.raterId) as { value: number };
+    const last = databaseOf(rt.ctx.store).prepare('SELECT value FROM ratings WHERE rater_id = ? ORDER BY rowid DESC LIMIT 1').get(links[1]!.raterId) as { value: number };
     const s = await call<RateSession>('rate:undo', { token: links[1]!.token });
     await expect(call('rate:submit', { token: links[1]!.token, itemId: s.current!.itemId, value: 6 })).rejects.toThrow(/integer from 1 to 5; got 6/);
     await expect(call('rate:submit', { token: links[1]!.token, itemId: s.current!.itemId, value: 2.5 })).rejects.toThrow(/integer/);
@@ -111,7 +112,7 @@ describe('an ACR study', () => {
     expect(screened.raters.find((r) => r.name === 'ann')).toMatchObject({ rejected: false, goldAccuracy: 1 });
     const it0 = screened.items[0]!;
     expect(it0.n, JSON.stringify(screened.raters)).toBe(2);
-    const votes = (rt.ctx.store.db
+    const votes = (databaseOf(rt.ctx.store)
       .prepare(`SELECT r.value FROM ratings r JOIN study_items s ON s.id = r.study_item_id JOIN raters x ON x.id = r.rater_id WHERE s.study_id = ? AND s.image_id = ? AND x.name != 'lazy'`)
       .all(study.id, it0.imageId) as { value: number }[]).map((r) => r.value);
     const mean = (votes[0]! + votes[1]!) / 2;
@@ -129,7 +130,7 @@ describe('an ACR study', () => {
   it('publishes the labels as a new dataset version and exports votes and MOS as CSV', async () => {
     const version = await call<DatasetSummary>('studies:publish', { id: study.id, name: 'blur (ACR pilot)' });
     expect(version).toMatchObject({ kind: 'study', labelKind: 'mos', imageCount: 8, labelledCount: 8 });
-    const labels = rt.ctx.store.db
+    const labels = databaseOf(rt.ctx.store)
       .prepare(`SELECT l.source, l.n_ratings AS n, l.ci_low AS lo, l.ci_high AS hi FROM labels l JOIN images i ON i.id = l.image_id WHERE i.dataset_id = ?`)
       .all(version.id) as { source: string; n: number; lo: number | null; hi: number | null }[];
     expect(labels.every((l) => l.source === `study:${study.id}` && l.n === 2)).toBe(true);

@@ -6,8 +6,6 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '../../..');
 const SRC = join(ROOT, 'src-main');
 
-/** The one file still allowed the raw database (Store.db) until its SQL moves into repos/studies.repo.ts. */
-const ESCAPES = new Set(['src-main/services/studies.service.ts']);
 
 const RULES: { what: string; re: RegExp }[] = [
   { what: 'an SQL statement', re: /\b(SELECT\s[\s\S]{0,400}?\sFROM\s|INSERT\s+(OR\s+\w+\s+)?INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|CREATE\s+(TABLE|INDEX|VIEW|TRIGGER)\s|DROP\s+TABLE\s|PRAGMA\s)/ },
@@ -33,10 +31,9 @@ describe('SQL only in the store', () => {
     expect(outside).toContain('src-main/services/runs.service.ts');
   });
 
-  it('has no SQL statement, store.db or SQLite import outside src-main/store (but the one documented escape)', () => {
+  it('has no SQL statement, store.db or SQLite import outside src-main/store', () => {
     const found: string[] = [];
     for (const file of outside) {
-      if (ESCAPES.has(file)) continue;
       const text = readFileSync(join(ROOT, file), 'utf8');
       for (const { what, re } of RULES) {
         const m = re.exec(text);
@@ -44,14 +41,6 @@ describe('SQL only in the store', () => {
       }
     }
     expect(found).toEqual([]);
-  });
-
-  it('keeps the escape only while it is needed', () => {
-    for (const file of ESCAPES) {
-      const text = readFileSync(join(ROOT, file), 'utf8');
-      // When this fails, the file no longer uses the raw database: delete Store.db and this entry of ESCAPES.
-      expect(/\bstore\.db\b/.test(text), `${file} still uses store.db`).toBe(true);
-    }
   });
 
   it('catches what it is meant to catch', () => {
