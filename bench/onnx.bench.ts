@@ -27,9 +27,10 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const PYTHON = '/usr/bin/python3';
 
 /** The PyTorch reference process (bench/torch_reference.py): asked for one timing at a time, so its runs interleave with ours. */
-interface TorchRef {
+export interface TorchRef {
   version: string;
-  time(model: 'resnet50' | 'hyperiqa', batch: number, seconds: number): Promise<number>;
+  /** Crops/s; the '-train' models time Adam training steps (train mode, L1 loss). */
+  time(model: 'resnet50' | 'hyperiqa' | 'resnet50-train' | 'hyperiqa-train', batch: number, seconds: number): Promise<number>;
   close(): void;
 }
 

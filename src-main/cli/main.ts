@@ -16,6 +16,7 @@ import { parseLevels, parseMaxSide, parsePositiveInt, parseSeed, parseTypes, syn
 import { evalCommand, runsCommand, trainCommand, type EvalFlags } from './train.command';
 import { termSafe } from './term';
 import { ttlCommand } from './ttl.command';
+import { weightsCommand } from './weights.command';
 
 function parseRatio(value: string): number {
   const n = Number(value);
@@ -224,6 +225,7 @@ export function buildProgram(): Command {
     .action(ttlCommand);
 
   program.addCommand(libraryCommand(dataDirOption, backendOption));
+  program.addCommand(weightsCommand());
 
   program
     .command('start')

@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../src-shared/api/errors';
 import { decodeBmp, isBmp, readBmpHeader } from './bmp';
+import { isRawPath, rawPreviewFile } from './raw-files';
 
 /** Largest image, in pixels, the app will decode (about 268 megapixels, sharp's default). */
 export const MAX_INPUT_PIXELS = 268_402_689;
@@ -60,6 +61,8 @@ export async function openImage(input: string | Buffer): Promise<Sharp> {
  * callers that need both save a second header read per photo. `width`/`height` are null when the header gives none.
  */
 export async function openImageSized(input: string | Buffer): Promise<{ image: Sharp; width: number | null; height: number | null }> {
+  // A RAW is seen through its largest embedded preview (or a LibRaw decode): what thumbnails, scores and measures use.
+  if (typeof input === 'string' && isRawPath(input)) input = await rawPreviewFile(input);
   const bmp = typeof input === 'string' ? await startsLikeBmp(input) : isBmp(input);
   if (bmp) {
     const buf = typeof input === 'string' ? await readFile(input) : input;
@@ -86,6 +89,10 @@ export interface ImageHeader {
 
 /** Size and format from the header alone (no pixel decode), BMP included. */
 export async function readImageHeader(path: string): Promise<ImageHeader> {
+  if (isRawPath(path)) {
+    const h = await readImageHeader(await rawPreviewFile(path));
+    return { ...h, format: path.slice(path.lastIndexOf('.') + 1).toLowerCase() };
+  }
   if (await startsLikeBmp(path)) {
     const fh = await open(path, 'r');
     try {
