@@ -63,6 +63,7 @@ describe('scoring with the int8 graph', () => {
   };
   const int8Files = (dir: string) => readdirSync(join(dir, 'onnx')).filter((f) => f.startsWith('scores-int8-'));
 
+  // Quantising, building the synthetic held-out set and scoring it twice: a minute or more on a loaded 2-core machine.
   it('refuses int8 for the shipped model, whose held-out SRCC it moves by 0.005 or more, and remembers why', async () => {
     const checkpoint = copyShipped('refused');
     const scorer = await loadScorer({ checkpoint, precision: 'int8' });
@@ -78,7 +79,7 @@ describe('scoring with the int8 graph', () => {
     again.dispose();
     expect(again.engine.label).toBe(scorer.engine.label);
     expect(statSync(join(checkpoint, 'onnx', refusal!)).mtimeMs).toBe(written);
-  });
+  }, 240_000);
 
   it('scores through a cached int8 graph (QDQ, int8 weights) within 0.05 MOS of fp32', async () => {
     const checkpoint = copyShipped('accepted');
@@ -105,5 +106,5 @@ describe('scoring with the int8 graph', () => {
       int8.dispose();
       fp32.dispose();
     }
-  });
+  }, 240_000);
 });
