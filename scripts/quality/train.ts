@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { evaluateScores, TARGET_TYPES } from '../../src-main/iqa/quality/evaluate';
 import { FEATURE_NAMES } from '../../src-main/iqa/quality/features';
 import { GBT_DEFAULTS, predictGbt, rankingLoss, trainGbt } from '../../src-main/iqa/quality/gbt';
-import { QUALITY_MODEL_FILE, type QualityModelFile } from '../../src-main/iqa/quality/model';
+import { QUALITY_MODEL_FILE, qualityPredictor, type QualityModelFile } from '../../src-main/iqa/quality/model';
 import { REFERENCE_MOS } from '../../src-main/iqa/quality/labels';
 import { readSet, TRAIN_SETS, type SetRow } from '../../src-main/iqa/quality/sets';
 
@@ -112,12 +112,31 @@ for (const name of valSets) {
   }
 }
 
+// --blend FILE:W: the saved model scores W x FILE's regressor(s) + (1 - W) x the one trained here (a fixed earlier model
+// file, e.g. round 1's, read by feature name).
+const blend = arg('blend', '');
+let blendFile: QualityModelFile | undefined;
+let blendWeight = 0;
+if (blend) {
+  const at = blend.lastIndexOf(':');
+  blendFile = JSON.parse(await readFile(blend.slice(0, at), 'utf8')) as QualityModelFile;
+  blendWeight = Number(blend.slice(at + 1));
+  for (const name of valSets) {
+    const { rows, feats } = await load(name);
+    const other = qualityPredictor(blendFile, blend);
+    const score = (f: string) => (1 - blendWeight) * predictGbt(model, feats[f]!) + blendWeight * other(feats[f]!);
+    const fig = evaluateScores(rows, rows.map((r) => score(r.file)), new Map(rows.map((r) => [r.reference, score(r.ref)])));
+    console.log(`${name}, blended ${blendWeight} with ${blend.slice(0, at)}: SRCC ${fig.srccMos.toFixed(3)} (level ${fig.srccLevel.toFixed(3)}), PLCC ${fig.plccMos.toFixed(3)}, levels ordered ${(100 * fig.levelPairs).toFixed(1)}%, ref > L1 ${(100 * fig.refAboveL1).toFixed(1)}%`);
+  }
+}
+
 if (process.argv.includes('--save')) {
   const file: QualityModelFile = {
     format: 'iqa-quality-model/1',
     features: [...FEATURE_NAMES],
     labels: { kind: 'mos', range: [1, 5], higherIsBetter: true },
     regressor: model,
+    ...(blendFile ? { weight: 1 - blendWeight, members: [{ weight: blendWeight * (blendFile.weight ?? 1), features: blendFile.features, regressor: blendFile.regressor, training: blendFile.training }, ...(blendFile.members ?? []).map((m) => ({ ...m, weight: blendWeight * m.weight }))] } : {}),
     training: { sets: trainSets, pristine, options: { ...opts, onProgress: undefined }, refRepeat, rank, images: x.length, command: process.argv.slice(2).join(' ') },
   };
   await writeFile(QUALITY_MODEL_FILE(), JSON.stringify(file));

@@ -28,6 +28,12 @@ export interface QualityModelFile {
   features: string[];
   labels: LabelSpace;
   regressor: Gbt;
+  /**
+   * A blend: the score is `weight` x this file's regressor plus each member's weight x its regressor (each reading
+   * its own features by name). Absent: the regressor alone.
+   */
+  weight?: number;
+  members?: { weight: number; features: string[]; regressor: Gbt; training?: Record<string, unknown> }[];
   /** How it was made, for MODEL.md and reports. */
   training: Record<string, unknown>;
 }
@@ -71,14 +77,19 @@ export async function loadQualityModel(file = QUALITY_MODEL_FILE()): Promise<Qua
  * trained on fewer features (an older model) reads them by name; one that needs a feature this build lacks is refused.
  */
 export function qualityPredictor(m: QualityModelFile, file = 'model file'): (values: ArrayLike<number>) => number {
-  const at = m.features.map((n) => FEATURE_NAMES.indexOf(n));
-  if (at.some((i) => i < 0)) throw new Error(`${file} was trained on features this build does not compute (${m.features.filter((_, k) => at[k]! < 0).join(', ')}); retrain it (scripts/quality/train.ts)`);
-  const same = at.every((i, k) => i === k) && at.length === FEATURE_NAMES.length;
+  const parts = [{ weight: m.weight ?? 1, features: m.features, regressor: m.regressor }, ...(m.members ?? [])].map((p) => ({ weight: p.weight, predict: gbtByName(p.features, p.regressor, file) }));
   const [lo, hi] = m.labels.range;
+  return (values) => Math.min(hi, Math.max(lo, parts.reduce((s, p) => s + p.weight * p.predict(values), 0)));
+}
+
+function gbtByName(features: string[], regressor: Gbt, file: string): (values: ArrayLike<number>) => number {
+  const at = features.map((n) => FEATURE_NAMES.indexOf(n));
+  if (at.some((i) => i < 0)) throw new Error(`${file} was trained on features this build does not compute (${features.filter((_, k) => at[k]! < 0).join(', ')}); retrain it (scripts/quality/train.ts)`);
+  const same = at.every((i, k) => i === k) && at.length === FEATURE_NAMES.length;
   const x = new Float64Array(at.length);
   return (values) => {
     if (!same) for (let k = 0; k < at.length; k++) x[k] = values[at[k]!]!;
-    return Math.min(hi, Math.max(lo, predictGbt(m.regressor, same ? values : x)));
+    return predictGbt(regressor, same ? values : x);
   };
 }
 

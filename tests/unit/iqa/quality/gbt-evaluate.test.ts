@@ -115,6 +115,20 @@ describe('quality model files', () => {
     expect(predict(v)).toBe(4);
   });
 
+  it('a blend scores the weighted sum of its regressors, each reading its own features, clamped to the label range', () => {
+    const a = FEATURE_NAMES[2]!;
+    const b = FEATURE_NAMES[5]!;
+    const blend: QualityModelFile = { ...file([a], stump(0)), weight: 0.5, members: [{ weight: 0.5, features: [b], regressor: stump(0) }] };
+    const predict = qualityPredictor(blend);
+    const v = new Float64Array(FEATURE_NAMES.length);
+    expect(predict(v)).toBe(2);
+    v[2] = 1;
+    expect(predict(v)).toBe(3);
+    v[5] = 1;
+    expect(predict(v)).toBe(4);
+    expect(qualityPredictor({ ...blend, weight: 2 })(v)).toBe(5);
+  });
+
   it('refuses a file that needs a feature this build does not compute', () => {
     expect(() => qualityPredictor(file(['no_such_feature'], stump(0)))).toThrow(/no_such_feature/);
   });
