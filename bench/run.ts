@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hyperiqaBench } from './hyperiqa.bench';
+import { groupBench } from './group.bench';
 import { hiqaBench } from './hiqa.bench';
 import { importBench } from './import.bench';
 import { libraryBench } from './library.bench';
@@ -21,7 +22,7 @@ const { values } = parseArgs({
   },
 });
 
-const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, onnx: onnxBench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench, quality: qualityBench };
+const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, onnx: onnxBench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench, quality: qualityBench, group: groupBench };
 
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(benches)) {
