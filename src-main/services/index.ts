@@ -14,6 +14,7 @@ import { libraryHandlers } from './library.service';
 import { photoGroupHandlers } from './photo-groups.service';
 import { createMapService } from './maps.service';
 import { createRunService } from './runs.service';
+import { createRunStatsService } from './run-stats';
 import { createScoreService } from './scores.service';
 import { siblingHandlers } from './siblings.service';
 import { createStudyService } from './studies.service';
@@ -33,6 +34,7 @@ export function createHandlers(
   return {
     ...studies.handlers,
     ...runs.handlers,
+    ...createRunStatsService(ctx).handlers,
     ...evaluationHandlers(ctx),
     ...createTtlService(ctx, runs).handlers,
     ...maps.handlers,
@@ -67,6 +69,8 @@ export function createServices(ctx: ServiceContext) {
   return {
     handlers: createHandlers(ctx, runs, maps, studies, acrossRuns, scores),
     files: createFileService(ctx, maps.resolveFile, studies.rateFile),
+    /** Whether a rater link's token is known (serve limits its calls per rater). */
+    isRaterToken: studies.isRaterToken,
     events: ctx.events,
     shutdown: async () => {
       // Synchronous: runs before the store closes, so a scoring job writes the scores that have arrived.

@@ -22,6 +22,7 @@ export const INVOKE_CHANNELS = [
   'runs:cancel',
   'runs:resume',
   'runs:predictions',
+  'runs:stats',
   'models:list',
   'ttl:start',
   'ttl:auxiliary',
@@ -36,6 +37,8 @@ export const INVOKE_CHANNELS = [
   'rate:session',
   'rate:submit',
   'rate:undo',
+  'rate:join',
+  'rate:crowd',
   'settings:get',
   'settings:set',
   'jobs:list',
@@ -69,7 +72,7 @@ export const PICK_FOLDER_CHANNEL = 'shell:pickFolder';
 export const EVENT_CHANNELS = ['jobs:progress', 'datasets:changed', 'runs:progress', 'studies:progress'] as const;
 
 /** Channels a rater link may call without the server's access token (the rater token in the input is checked instead). */
-export const RATER_CHANNELS: readonly InvokeChannel[] = ['rate:session', 'rate:submit', 'rate:undo'];
+export const RATER_CHANNELS: readonly InvokeChannel[] = ['rate:session', 'rate:submit', 'rate:undo', 'rate:join', 'rate:crowd'];
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {
