@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hyperiqaBench } from './hyperiqa.bench';
+import { groupBench } from './group.bench';
 import { hiqaBench } from './hiqa.bench';
 import { importBench } from './import.bench';
 import { int8Bench } from './int8.bench';
@@ -23,7 +24,7 @@ const { values } = parseArgs({
   },
 });
 
-const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, onnx: onnxBench, int8: int8Bench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench, quality: qualityBench, train: trainBench };
+const benches: Record<string, (quick: boolean) => Promise<BenchRow[]>> = { import: importBench, studies: studiesBench, hyperiqa: hyperiqaBench, onnx: onnxBench, int8: int8Bench, hiqa: hiqaBench, ttl: ttlBench, library: libraryBench, quality: qualityBench, train: trainBench, group: groupBench };
 
 const rows: BenchRow[] = [];
 for (const [name, run] of Object.entries(benches)) {

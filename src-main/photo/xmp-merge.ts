@@ -1,10 +1,11 @@
 // XMP merge: the new packet text for an update, editing only the properties asked for and keeping every other byte.
 import type { Element } from '@xmldom/xmldom';
-import { MEASURE_PROPERTIES, XMP_NS, XmpError, type SidecarData, type SidecarMeasures, type SidecarUpdate } from './xmp-model';
+import { MEASURE_PROPERTIES, microsoftRating, PICK_LABELS, XMP_NS, XmpError, type SidecarData, type SidecarMeasures, type SidecarUpdate } from './xmp-model';
 import { findProperty, hasElementChild, parseDocument, parseXmp, topDescriptions, type Occurrence } from './xmp-parse';
 import { analyse, mustLex, type LexAttr, type LexElement } from './xmp-source';
 
 export function validateUpdate(update: SidecarUpdate): void {
+  if (update.pick !== undefined && update.pick !== null && !Object.hasOwn(PICK_LABELS, update.pick)) throw new XmpError(`digiKam:PickLabel must be picked, rejected or none, got ${String(update.pick)}`);
   const r = update.rating;
   if (r !== undefined && r !== null && !(Number.isInteger(r) && r >= -1 && r <= 5)) {
     throw new XmpError(`xmp:Rating must be an integer from -1 (rejected) to 5, got ${String(r)}`);
@@ -56,6 +57,12 @@ export function mergeXmp(
 
   if (update.rating !== undefined) {
     desired.push({ ns: XMP_NS.xmp, local: 'Rating', prefix: 'xmp', value: update.rating === null ? null : String(update.rating) });
+    // Windows' rating, where a sidecar has one, kept in step so it never shows stale stars next to a changed xmp:Rating.
+    const ms = update.rating === null ? null : microsoftRating(update.rating);
+    if (current?.microsoftRating !== undefined) desired.push({ ns: XMP_NS.MicrosoftPhoto, local: 'Rating', prefix: 'MicrosoftPhoto', value: ms === null ? null : String(ms) });
+  }
+  if (update.pick !== undefined) {
+    desired.push({ ns: XMP_NS.digiKam, local: 'PickLabel', prefix: 'digiKam', value: update.pick === null ? null : String(PICK_LABELS[update.pick]) });
   }
   if (update.label !== undefined) desired.push({ ns: XMP_NS.xmp, local: 'Label', prefix: 'xmp', value: update.label });
   if (update.score !== undefined) {
@@ -104,6 +111,8 @@ function freshPacket(desired: Desired[]): string {
   const decls: string[] = [];
   if (desired.some((d) => d.ns === XMP_NS.xmp && d.value !== null)) decls.push(`\n    xmlns:xmp="${XMP_NS.xmp}"`);
   if (desired.some((d) => d.ns === XMP_NS.iqa && d.value !== null)) decls.push(`\n    xmlns:iqa="${XMP_NS.iqa}"`);
+  if (desired.some((d) => d.ns === XMP_NS.MicrosoftPhoto && d.value !== null)) decls.push(`\n    xmlns:MicrosoftPhoto="${XMP_NS.MicrosoftPhoto}"`);
+  if (desired.some((d) => d.ns === XMP_NS.digiKam && d.value !== null)) decls.push(`\n    xmlns:digiKam="${XMP_NS.digiKam}"`);
   return (
     '<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' +
     '<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="iqa-workbench">\n' +

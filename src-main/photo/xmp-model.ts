@@ -6,7 +6,20 @@ export const XMP_NS = {
   rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
   xmp: 'http://ns.adobe.com/xap/1.0/',
   iqa: 'https://github.com/iqa-workbench/ns/1.0/',
+  /** Windows' star rating as a percentage (1, 25, 50, 75, 99), kept in step with xmp:Rating. */
+  MicrosoftPhoto: 'http://ns.microsoft.com/photo/1.0/',
+  /** digiKam:PickLabel: 0 none, 1 rejected, 2 pending, 3 accepted (picked). */
+  digiKam: 'http://www.digikam.org/ns/1.0/',
 } as const;
+
+/** Lightroom's flag as digiKam's PickLabel. */
+export type PickFlag = 'picked' | 'rejected' | 'none';
+export const PICK_LABELS: Record<PickFlag, number> = { none: 0, rejected: 1, picked: 3 };
+
+/** xmp:Rating as MicrosoftPhoto:Rating (the percentages Windows writes); no stars or a reject: none. */
+export function microsoftRating(rating: number): number | null {
+  return rating >= 1 ? ([1, 25, 50, 75, 99][rating - 1] ?? null) : null;
+}
 
 export type SidecarNaming = 'darktable' | 'lightroom';
 
@@ -46,6 +59,10 @@ export interface SidecarData {
   rating: number | null;
   /** xmp:Label (colour label in Lightroom/darktable/Bridge), when present. */
   label?: string;
+  /** digiKam:PickLabel as a flag, when present and known. */
+  pick?: PickFlag;
+  /** MicrosoftPhoto:Rating (percent), when present. */
+  microsoftRating?: number;
   /** iqa:Score and friends, when iqa:Score is present and numeric. */
   score?: SidecarScore;
   /** iqa:Sharpness and the other measures, when all are present and numeric. */
@@ -59,7 +76,10 @@ export interface SidecarData {
  * (`score: null` removes iqa:Score, iqa:ScoreModel, iqa:ScoreScale and iqa:ScoredAt).
  */
 export interface SidecarUpdate {
+  /** xmp:Rating; MicrosoftPhoto:Rating follows it. */
   rating?: number | null;
+  /** digiKam:PickLabel. */
+  pick?: PickFlag | null;
   /** xmp:Label, the colour label ("Red", "Yellow", ...). */
   label?: string | null;
   score?: SidecarScore | null;

@@ -1,6 +1,6 @@
 // XMP parsing: a strict namespace-aware parse of a packet and the top-level rdf:Description properties it holds.
 import { DOMParser, type Attr, type Document, type Element, type Node } from '@xmldom/xmldom';
-import { MEASURE_PROPERTIES, XMP_NS, XmpError, type SidecarData, type SidecarMeasures, type SidecarScore } from './xmp-model';
+import { MEASURE_PROPERTIES, PICK_LABELS, XMP_NS, XmpError, type PickFlag, type SidecarData, type SidecarMeasures, type SidecarScore } from './xmp-model';
 
 /** Parses XMP text (pure). Throws XmpError when it is not an XMP packet. */
 export function parseXmp(text: string, file?: string): SidecarData {
@@ -9,6 +9,11 @@ export function parseXmp(text: string, file?: string): SidecarData {
   const out: SidecarData = { rating: parseRating(firstValue(descs, XMP_NS.xmp, 'Rating')), raw: text };
   const label = firstValue(descs, XMP_NS.xmp, 'Label');
   if (label !== null) out.label = label;
+  const pickLabel = firstValue(descs, XMP_NS.digiKam, 'PickLabel')?.trim();
+  const pick = (Object.keys(PICK_LABELS) as PickFlag[]).find((k) => String(PICK_LABELS[k]) === pickLabel);
+  if (pick) out.pick = pick;
+  const ms = Number(firstValue(descs, XMP_NS.MicrosoftPhoto, 'Rating') ?? NaN);
+  if (Number.isFinite(ms)) out.microsoftRating = ms;
   const score = readScore(descs);
   if (score) out.score = score;
   const measures = readMeasures(descs);

@@ -77,7 +77,7 @@ export async function writeSidecar(file: string, update: SidecarUpdate): Promise
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  if (existing === null && update.rating == null && update.label == null && update.score == null && update.measures == null) {
+  if (existing === null && update.rating == null && update.pick == null && update.label == null && update.score == null && update.measures == null) {
     return { path: file, changed: false, created: false }; // nothing to set and nothing to remove from
   }
   const next = mergeXmp(existing, update, { file });

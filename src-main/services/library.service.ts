@@ -124,6 +124,9 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       const existing = (await isFile(target)) ? (await readSidecar(target)).rating : null;
       if (existing === null || existing === 0) update.rating = row.predicted;
     }
+    // Lightroom's flag as digiKam's PickLabel; an unflagged photo clears one left in its sidecar.
+    if (row.picked || row.rejected) update.pick = row.picked ? 'picked' : 'rejected';
+    else if ((await isFile(target)) && (await readSidecar(target)).pick) update.pick = 'none';
     // A photo without a colour here leaves any label another program set.
     if (row.color) update.label = labelOfColor(row.color);
     if (input.includeScore && row.score) {
@@ -131,7 +134,7 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     }
     // The technical measures travel with the score (iqa:Sharpness, iqa:Noise, ...).
     if (input.includeScore && row.measures) update.measures = row.measures;
-    return update.rating === undefined && update.label === undefined && update.score === undefined && update.measures === undefined ? null : update;
+    return update.rating === undefined && update.pick === undefined && update.label === undefined && update.score === undefined && update.measures === undefined ? null : update;
   }
 
   return {

@@ -19,16 +19,21 @@ export async function measureForGrouping(store: Store, rows: GroupRow[], onDone:
   const pending: Parameters<Store['culling']['saveExif']>[0][number][] = [];
   await mapLimit(todo, 2, async (r) => {
     if (signal?.aborted) return;
-    const exif = await readExif(r.path).catch(() => null);
+    // EXIF read on import is kept; only photos never read get it here.
+    const exif = r.seen ? null : await readExif(r.path).catch(() => null);
     const hash = await openImage(r.path).then(dhashOf, () => null);
-    const row = {
-      imageId: r.id,
-      capturedAt: exif?.capturedAt ?? null, camera: exif?.camera ?? null, lens: exif?.lens ?? null, focalLength: exif?.focalLength ?? null,
-      iso: exif?.iso ?? null, shutter: exif?.shutter ?? null, aperture: exif?.aperture ?? null, rawPath: null, dhash: hash === null ? null : hashToHex(hash),
-    };
-    r.capturedAt = row.capturedAt;
-    r.dhash = row.dhash;
-    pending.push(row);
+    r.dhash = hash === null ? null : hashToHex(hash);
+    if (r.seen) {
+      if (r.dhash) store.culling.saveHash(r.id, r.dhash);
+    } else {
+      const row = {
+        imageId: r.id,
+        capturedAt: exif?.capturedAt ?? null, camera: exif?.camera ?? null, lens: exif?.lens ?? null, focalLength: exif?.focalLength ?? null,
+        iso: exif?.iso ?? null, shutter: exif?.shutter ?? null, aperture: exif?.aperture ?? null, rawPath: null, dhash: r.dhash,
+      };
+      r.capturedAt = row.capturedAt;
+      pending.push(row);
+    }
     if (pending.length >= 50) store.culling.saveExif(pending.splice(0));
     onDone(++done);
   });

@@ -27,7 +27,13 @@ export function createPhotoCullingRepo(db: Db) {
     INSERT INTO photo_ratings (image_id, picked, rejected) VALUES (@id, @picked, @rejected)
     ON CONFLICT (image_id) DO UPDATE SET picked = excluded.picked, rejected = excluded.rejected, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`);
 
+  const setHash = db.prepare('UPDATE photo_exif SET dhash = ? WHERE image_id = ?');
+
   return {
+    /** The dHash of a photo whose EXIF row exists. */
+    saveHash(imageId: number, dhash: string): void {
+      setHash.run(dhash, imageId);
+    },
     /** Stores EXIF (and optionally the RAW companion and dHash) of photos, in one transaction. */
     saveExif(rows: readonly (PhotoExif & { imageId: number; dhash: string | null })[]): void {
       db.transaction(() => {

@@ -83,7 +83,7 @@ function facts(xml: string): string[] {
 }
 
 const touchesRatingOrIqa = (fact: string): boolean =>
-  fact.includes(`{${XMP_NS.xmp}}Rating`) || fact.includes(`{${XMP_NS.iqa}}`) || fact.endsWith(`=${XMP_NS.iqa}`);
+  fact.includes(`{${XMP_NS.xmp}}Rating`) || fact.includes(`{${XMP_NS.MicrosoftPhoto}}Rating`) || fact.includes(`{${XMP_NS.iqa}}`) || fact.endsWith(`=${XMP_NS.iqa}`);
 
 /** Removes iqa:* properties and the xmlns:iqa declaration (attribute form, with their leading whitespace). */
 function stripIqa(xml: string): string {
@@ -92,7 +92,7 @@ function stripIqa(xml: string): string {
 
 function maskRating(xml: string): string {
   return xml
-    .replace(/((?:xmp|xap):Rating=)(?:"[^"]*"|'[^']*')/g, '$1#')
+    .replace(/((?:xmp|xap|MicrosoftPhoto):Rating=)(?:"[^"]*"|'[^']*')/g, '$1#')
     .replace(/(<(xmp|xap):Rating>)[^<]*(<\/\2:Rating>)/g, '$1#$3');
 }
 
@@ -149,6 +149,8 @@ describe.each(fixtures)('$name sidecar', (f) => {
     expect(back.rating).toBe(newRating);
     expect(back.label).toBe(f.label);
     expect(back.score).toEqual(SCORE);
+    // Windows' rating, where the sidecar has one, follows xmp:Rating (digiKam writes both).
+    if (s.original.includes('MicrosoftPhoto:Rating')) expect(back.microsoftRating).toBe(newRating === 5 ? 99 : undefined);
 
     // (b) every other element/attribute is still there with its value, and nothing else was added
     expect(facts(after).filter((x) => !touchesRatingOrIqa(x))).toEqual(facts(s.original).filter((x) => !touchesRatingOrIqa(x)));
@@ -389,5 +391,17 @@ describe('refusals (g)', () => {
     const s = stage(fixtures[0] as Fixture);
     await expect(writeSidecar(s.image, { rating: 1 })).rejects.toThrow(/\.xmp/);
     expect(readFileSync(s.image).equals(s.imageBytes)).toBe(true);
+  });
+});
+
+describe('Lightroom flags and Windows ratings in step', () => {
+  it('writes digiKam:PickLabel for picks and rejects, MicrosoftPhoto:Rating beside xmp:Rating, and reads them back', () => {
+    const fresh = mergeXmp(null, { rating: 4, pick: 'picked' });
+    expect(parseXmp(fresh)).toMatchObject({ rating: 4, pick: 'picked' });
+    const withMs = mergeXmp(fresh.replace('<rdf:Description rdf:about=""', '<rdf:Description rdf:about="" xmlns:MicrosoftPhoto="http://ns.microsoft.com/photo/1.0/" MicrosoftPhoto:Rating="75"'), { rating: 2, pick: 'rejected' });
+    expect(parseXmp(withMs)).toMatchObject({ rating: 2, pick: 'rejected', microsoftRating: 25 });
+    expect(parseXmp(mergeXmp(withMs, { rating: -1 })).microsoftRating).toBeUndefined();
+    expect(parseXmp(mergeXmp(withMs, { pick: 'none' })).pick).toBe('none');
+    expect(() => mergeXmp(null, { pick: 'maybe' as never })).toThrow(/PickLabel/);
   });
 });
