@@ -34,7 +34,7 @@ const phaseOf = (page: Page) => page.getByTestId('rate').getAttribute('data-phas
 async function arrive(participant: string): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(`${serve.url}#/join/${study.settings.crowd!.joinToken}?PROLIFIC_PID=${participant}`);
-  await expect.poll(() => page.evaluate(() => location.hash), { timeout: 10_000 }).toMatch(/^#\/rate\//);
+  await expect.poll(() => new URL(page.url()).hash, { timeout: 10_000 }).toMatch(/^#\/rate\//);
   await expect.poll(() => phaseOf(page), { timeout: 10_000 }).toBe('environment');
   const digits = (await page.getByTestId('rate-pattern').innerText()).replace(/\D/g, '');
   expect(digits).toHaveLength(4);
@@ -130,7 +130,7 @@ describe('a crowd study', () => {
       expect(await page.getByTestId('rate-completion-code').innerText()).toBe('C0DE42');
       expect(await page.getByTestId('rate-return').getAttribute('href')).toBe('https://app.prolific.com/submissions/complete?cc=C0DE42');
       // The constant neutral surround has the study's luminance.
-      expect(await page.getByTestId('rate').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(100, 100, 100)');
+      expect(await page.getByTestId('rate').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor)).toBe('rgb(100, 100, 100)');
       await page.close();
     }
     expect(sawTrap).toBe(true);
