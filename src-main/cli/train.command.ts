@@ -6,12 +6,14 @@ import type { RunDetail, RunProgress, RunSummary, SplitSummary } from '../../src
 import { TrainHyperInput } from '../../src-shared/api/schemas';
 import { describeIssues } from '../../src-shared/api/validate';
 import { summarizeSplits } from '../../src-shared/metrics/index';
-import { evaluateCheckpoint, evaluationImages } from '../iqa/evaluate-checkpoint';
+import { enoughToEvaluate, evaluateCheckpoint } from '../iqa/evaluate-checkpoint';
 import type { BackendChoice } from '../iqa/backend';
 import type { Runtime } from '../runtime';
 import { findDataset, withRuntime } from './datasets.command';
 import { invokeOrThrow } from './run-job';
 import { termPad } from './term';
+import { getModel } from '../iqa/registry';
+import { fromScratchWarnings } from '../../src-shared/models/from-scratch';
 
 /** What a training config file holds (JSON). `splits: N` runs the N-split protocol and reports the median. */
 export const TrainConfigFile = z
@@ -104,8 +106,17 @@ export async function configSplits(rt: Runtime, datasetId: number, cfg: TrainCon
   return splits.slice(0, cfg.splits).map((s) => s.name);
 }
 
+/** Says, before anything trains, which ImageNet-sized backbones of the config would start from random weights. */
+export function warnFromScratch(cfg: TrainConfigFile): void {
+  if (cfg.initFromRun) return;
+  const parsed = getModel(cfg.model).configSchema.safeParse(cfg.modelConfig);
+  if (!parsed.success) return; // the run's own validation explains it
+  for (const w of fromScratchWarnings(cfg.model, parsed.data as Record<string, unknown>)) process.stderr.write(`warning: ${w}\n`);
+}
+
 export async function trainCommand(flags: { config: string; json: boolean; dataDir?: string }): Promise<void> {
   const cfg = await readConfig(flags.config);
+  warnFromScratch(cfg);
   await withRuntime(flags.dataDir, async (rt) => {
     const ds = await findDataset(rt, cfg.dataset);
     const splitNames = await configSplits(rt, ds.id, cfg);
@@ -145,7 +156,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     const ds = await findDataset(rt, flags.dataset ?? run.datasetId ?? '');
     const sameData = ds.id === run.datasetId;
     const splitName = flags.all ? null : (flags.split ?? (sameData ? String(run.config.split) : null));
-    const rows = evaluationImages(rt.ctx.store.db, ds, splitName);
+    const rows = enoughToEvaluate(rt.ctx.store.splits.evaluationImages(ds.id, splitName), ds, splitName);
     const e = await evaluateCheckpoint(run.checkpointPath, rows, ds.direction === 'higher_better', (done, total) => {
       if (!flags.json && process.stderr.isTTY) process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`);
     });

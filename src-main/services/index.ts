@@ -11,8 +11,10 @@ import { createFileService } from './files.service';
 import { folderHandlers } from './folders.service';
 import { importHandlers } from './import.service';
 import { libraryHandlers } from './library.service';
+import { photoGroupHandlers } from './photo-groups.service';
 import { createMapService } from './maps.service';
 import { createRunService } from './runs.service';
+import { createRunStatsService } from './run-stats';
 import { createScoreService } from './scores.service';
 import { siblingHandlers } from './siblings.service';
 import { createStudyService } from './studies.service';
@@ -32,6 +34,7 @@ export function createHandlers(
   return {
     ...studies.handlers,
     ...runs.handlers,
+    ...createRunStatsService(ctx).handlers,
     ...evaluationHandlers(ctx),
     ...createTtlService(ctx, runs).handlers,
     ...maps.handlers,
@@ -43,6 +46,7 @@ export function createHandlers(
     ...scores.handlers,
     ...siblingHandlers(ctx),
     ...libraryHandlers(ctx),
+    ...photoGroupHandlers(ctx),
     'jobs:list': () => ctx.jobs.list(),
     'jobs:cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'settings:get': ({ key }) => ctx.store.settings.get(key) ?? null,

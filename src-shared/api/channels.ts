@@ -22,6 +22,7 @@ export const INVOKE_CHANNELS = [
   'runs:cancel',
   'runs:resume',
   'runs:predictions',
+  'runs:stats',
   'models:list',
   'ttl:start',
   'ttl:auxiliary',
@@ -61,6 +62,7 @@ export const INVOKE_CHANNELS = [
   'folders:browse',
   'library:rescan',
   'library:sharpnessMap',
+  'library:group',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

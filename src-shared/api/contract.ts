@@ -1,6 +1,7 @@
 // THE API contract: every request's input schema and result type, and every event's payload, for both shells.
 import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
+import { RunStatsInput, RunStatsResult } from './stats-schemas';
 import {
   AppInfo,
   Calibration,
@@ -23,6 +24,7 @@ import {
   PhotoColor,
   PhotoFilter,
   SharpnessMap,
+  GroupOptions,
   PhotoItem,
   PhotoPage,
   PhotoSort,
@@ -163,6 +165,8 @@ export const contract = {
   'runs:cancel': { input: z.object({ id: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
   'runs:resume': { input: z.object({ id: Id }).strict(), output: RunSummary },
   'runs:predictions': { input: z.object({ id: Id }).strict(), output: z.array(RunPrediction) },
+  /** Bootstrap 95% intervals of SRCC/PLCC per run, paired differences with a baseline run, the runs' mean as one experiment. */
+  'runs:stats': { input: RunStatsInput, output: RunStatsResult },
   'models:list': { input: NoInput, output: z.array(ModelInfo) },
   /** TTL-IQA's whole chain as one job (DT-GAN → auxiliary dataset → SFTnet stage 1 → stage 2, and direct training to compare); its result is a TtlChainResult. */
   'ttl:start': {
@@ -321,7 +325,7 @@ export const contract = {
   /** Sets a photo's stars, reject flag and/or colour label (null clears it); committed before the reply. */
   'library:rate': {
     input: z
-      .object({ imageId: Id, stars: z.number().int().min(0).max(5).optional(), rejected: z.boolean().optional(), color: PhotoColor.nullable().optional() })
+      .object({ imageId: Id, stars: z.number().int().min(0).max(5).nullable().optional(), rejected: z.boolean().optional(), picked: z.boolean().optional(), color: PhotoColor.nullable().optional() })
       .strict(),
     output: PhotoItem,
   },
@@ -375,6 +379,8 @@ export const contract = {
   },
   /** Where a photo is in focus: the default quality model's sharpness per tile, for the loupe's heat map. */
   'library:sharpnessMap': { input: z.object({ imageId: Id }).strict(), output: SharpnessMap },
+  /** Groups a collection's bursts and near-duplicates (capture-time gap and dHash) as a job; its result is a GroupResult. */
+  'library:group': { input: GroupOptions.extend({ datasetId: Id }).strict(), output: JobInfo },
   /**
    * Evaluates a run's latest checkpoint on a dataset as a job, as `iqa eval` does (MOS/DMOS direction flipped when they
    * differ), and stores the result: on another dataset every labelled image, on its own the test part of its split.

@@ -360,6 +360,14 @@ describe('Runs / Compare: two runs side by side', () => {
     const other = Number(await rows.nth(1).getAttribute('data-srcc'));
     const delta = (other - base).toFixed(3).replace('-', '−');
     expect(await rows.nth(1).innerText()).toContain(delta.startsWith('−') ? delta : `+${delta}`);
+    // The change comes with the paired bootstrap's 95% interval on the shared test images, and "within noise" when it holds 0.
+    const cell = rows.nth(1).getByTestId('ablation-delta');
+    await expect.poll(() => cell.getAttribute('data-within-noise')).toMatch(/^(true|false)$/);
+    const [lo, hi] = (/\[([−+][\d.]+), ([−+][\d.]+)\]/.exec(await cell.innerText()) ?? []).slice(1).map((x) => Number(x!.replace('−', '-')));
+    expect(lo).toBeLessThanOrEqual(hi!);
+    expect(await cell.getAttribute('data-within-noise')).toBe(String(lo! <= 0 && hi! >= 0));
+    expect((await cell.innerText()).includes('within noise')).toBe(lo! <= 0 && hi! >= 0);
+    expect(await cell.getAttribute('title')).toMatch(/SRCC Δ .*95% CI .*paired bootstrap, 1000 resamples, n = 8\), p = [\d.]+; Williams t\(5\)/);
     await ablation.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await expectNotBlank('compare-ablation');
     const tex = await downloadText(ablation.getByTestId('ablation-latex'));
@@ -384,6 +392,13 @@ describe('Runs / Compare: two runs side by side', () => {
     expect(Number(await cell.getAttribute('data-value'))).toBe(stored.srcc);
     // The diagonal is the run's own test split.
     expect(Number(await lrRow.locator(`[data-testid=matrix-cell][data-dataset="${datasetId}"]`).getAttribute('data-value'))).toBe(await lastSrcc(runs[1]!));
+    // Every filled cell carries its 95% interval: the diagonal a bootstrap of the test predictions, the evaluated cell
+    // Bonett–Wright's from SRCC and n, and the tooltip says which.
+    const diag = lrRow.locator(`[data-testid=matrix-cell][data-dataset="${datasetId}"]`);
+    await expect.poll(() => diag.getByTestId('matrix-ci').count()).toBe(1);
+    expect(await diag.getAttribute('title')).toMatch(/95% CI \[-?[\d.]+, -?[\d.]+\]: bootstrap of the 8 test predictions/);
+    await expect.poll(() => cell.getAttribute('title')).toMatch(/Bonett–Wright interval from SRCC and n = 24/);
+    expect(await cell.getAttribute('data-within-noise')).toMatch(/^(true|false)$/);
     await matrix.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await expectNotBlank('compare-matrix');
     const csv = await downloadText(matrix.getByTestId('matrix-csv'));

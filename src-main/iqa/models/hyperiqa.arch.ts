@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { AppError } from '../../../src-shared/api/errors';
-import { readSafetensors, type SafeTensor, type SafeTensorInput } from '../weights/safetensors';
+import { readWeights } from '../weights/read-weights';
+import type { SafeTensor, SafeTensorInput } from '../weights/safetensors';
 import type { IqaModel, ModelSpec } from './model';
 import { assignTorchTensors, conv, createResNet, loadTorchvisionResNet, ownedVariable, toTorch } from './resnet';
 import type { ForwardOptions, Param, ResNet } from './resnet';
@@ -245,7 +246,7 @@ export const hyperiqaSpec: ModelSpec<HyperIqaConfig> = {
   // (4 images x 25 crops = 100 here), hyper network at 10x (parameterGroups).
   defaultHyper: { epochs: 15, batchImages: 4, lr: 2e-5, weightDecay: 5e-4, lrDecay: { every: 5, factor: 0.1 } },
   prepare: async (model, config) => {
-    if (config.backboneWeights) loadBackboneWeights(model as HyperIqaModel, await readSafetensors(config.backboneWeights));
+    if (config.backboneWeights) loadBackboneWeights(model as HyperIqaModel, await readWeights(config.backboneWeights));
   },
-  importWeights: async (model, file) => loadOfficialWeights(model as HyperIqaModel, await readSafetensors(file)),
+  importWeights: async (model, file) => loadOfficialWeights(model as HyperIqaModel, await readWeights(file)),
 };

@@ -74,7 +74,8 @@ export function numberToF16(value: number): number {
   return sign | (((e + 15) << 10) + roundHalfEven((a / 2 ** e) * 1024) - 1024);
 }
 
-function decode(dtype: SafetensorsDtype, bytes: Uint8Array, count: number): SafeTensor['data'] {
+/** Little-endian element bytes to values (floats widen to F32, as everywhere in this reader). */
+export function decode(dtype: SafetensorsDtype, bytes: Uint8Array, count: number): SafeTensor['data'] {
   // Copy into a fresh, aligned buffer: data offsets in a file need not be aligned to the element size.
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { AppError } from '../../../../src-shared/api/errors';
 import type { Optimizers } from '../../train/trainer';
-import { readSafetensors } from '../../weights/safetensors';
+import { readWeights } from '../../weights/read-weights';
 import type { IqaModel, ModelSpec } from '../model';
 import { createDiscriminator, discriminatorTargets, resolveEpsilon, type Discriminator } from './discriminator';
 import { createGenerator, type Generator } from './generator';
@@ -321,7 +321,7 @@ export function createHiqa(config: HiqaConfig, seed: number): HiqaModel {
 
 /** Loads the user's VGG-19 .safetensors (torchvision names) into the model for l_v. */
 export async function loadHiqaVgg19(model: HiqaModel, file: string): Promise<void> {
-  model.attachVgg19(loadVgg19(await readSafetensors(file), model.config.losses.vggLayer));
+  model.attachVgg19(loadVgg19(await readWeights(file), model.config.losses.vggLayer));
 }
 
 /** Per-network Adam optimizers as trainer `Optimizers` groups 'G', 'D', 'R', 'Rpre' (checkpointable with saveCheckpoint). */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../../../src-shared/api/errors';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../../../imaging/patches';
 import type { Optimizers } from '../../train/trainer';
-import { readSafetensors } from '../../weights/safetensors';
+import { readWeights } from '../../weights/read-weights';
 import type { Param } from '../hiqa/layers';
 import { adversarialLoss, bceWithLogits, psnr } from '../hiqa/losses';
 import type { IqaModel, ModelSpec } from '../model';
@@ -209,7 +209,7 @@ export function createDtgan(config: DtganConfig, seed: number): DtganModel {
 
 /** Loads the user's torchvision VGG-16 (.safetensors, fc8 included) as the frozen φ of L_s (eq. 13). */
 export async function loadDtganVgg16(model: DtganModel, file: string, seed = 0): Promise<void> {
-  const tensors = await readSafetensors(file);
+  const tensors = await readWeights(file);
   const net = createVgg16({ widthDivisor: 1, hidden: 4096, seed, outputs: 1000 });
   try {
     loadTorchvisionVgg16(net, tensors, { includeLast: true });

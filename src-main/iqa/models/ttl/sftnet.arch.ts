@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { AppError } from '../../../../src-shared/api/errors';
-import { readSafetensors } from '../../weights/safetensors';
+import { readWeights } from '../../weights/read-weights';
 import { ParamStore, type Param } from '../hiqa/layers';
 import type { IqaModel, ModelSpec } from '../model';
 import { levelToTarget } from './levels';
@@ -166,7 +166,7 @@ export async function loadSftnetBackbone(model: SftnetModel, file: string): Prom
       `backboneWeights (torchvision VGG-16) need scale 'paper' with hidden 4096; this SFTnet is scale '${model.config.scale}' with hidden ${hidden}`,
     );
   }
-  loadTorchvisionVgg16(model.vgg, await readSafetensors(file), { includeLast: false });
+  loadTorchvisionVgg16(model.vgg, await readWeights(file), { includeLast: false });
 }
 
 export const sftnetSpec: ModelSpec<SftnetConfig> = {

@@ -1,0 +1,52 @@
+// Statistics over runs' test predictions: bootstrap intervals, paired comparisons with a baseline, experiment means.
+import type { Handlers } from '../../src-shared/api/contract';
+import { bootstrapCorrelation, mulberry32, pairedComparison, percentileSorted, type CorrelationMetric } from '../../src-shared/metrics/bootstrap';
+import type { CorrelationInterval, RunStats } from '../../src-shared/api/stats-schemas';
+import type { ServiceContext } from './context';
+import { notFound } from './datasets.service';
+
+/** Mean over runs with a percentile-bootstrap interval over the runs (the experiment's split-to-split spread). */
+export function meanInterval(values: readonly number[], resamples: number, seed = 1): CorrelationInterval {
+  const mean = (x: readonly number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+  const rand = mulberry32(seed);
+  const means: number[] = [];
+  for (let r = 0; r < resamples; r++) means.push(mean(values.map(() => values[Math.floor(rand() * values.length)]!)));
+  means.sort((a, b) => a - b);
+  return { estimate: mean(values), lo: percentileSorted(means, 0.025), hi: percentileSorted(means, 0.975), level: 0.95, resamples, n: values.length };
+}
+
+export function createRunStatsService(ctx: ServiceContext) {
+  const labelled = (id: number) => {
+    if (!ctx.store.runs.get(id)) notFound('run', id);
+    return new Map(ctx.store.runs.predictionsWithLabels(id).filter((p) => p.label !== null && Number.isFinite(p.score)).map((p) => [p.imageId, { score: p.score, label: p.label! }]));
+  };
+  const handlers: Pick<Handlers, 'runs:stats'> = {
+    'runs:stats': ({ ids, baseline, resamples }) => {
+      const base = baseline !== undefined ? labelled(baseline) : null;
+      const runs: RunStats[] = ids.map((runId) => {
+        const preds = labelled(runId);
+        const pred = [...preds.values()].map((p) => p.score);
+        const mos = [...preds.values()].map((p) => p.label);
+        const interval = (m: CorrelationMetric) => (pred.length >= 4 ? bootstrapCorrelation(pred, mos, m, { resamples }) : null);
+        let vsBaseline: RunStats['vsBaseline'] = null;
+        if (base && runId !== baseline) {
+          const common = [...preds.keys()].filter((k) => base.has(k));
+          if (common.length >= 4) {
+            const a = common.map((k) => preds.get(k)!.score);
+            const b = common.map((k) => base.get(k)!.score);
+            const y = common.map((k) => preds.get(k)!.label);
+            vsBaseline = { srcc: pairedComparison(a, b, y, 'srcc', { resamples }), plcc: pairedComparison(a, b, y, 'plcc', { resamples }) };
+          }
+        }
+        return { runId, n: pred.length, srcc: interval('srcc'), plcc: interval('plcc'), vsBaseline };
+      });
+      const usable = runs.filter((r) => r.srcc && r.plcc && Number.isFinite(r.srcc.estimate) && Number.isFinite(r.plcc.estimate));
+      const experiment =
+        usable.length >= 2
+          ? { runs: usable.length, srcc: meanInterval(usable.map((r) => r.srcc!.estimate), resamples), plcc: meanInterval(usable.map((r) => r.plcc!.estimate), resamples) }
+          : null;
+      return { runs, experiment };
+    },
+  };
+  return { handlers };
+}
