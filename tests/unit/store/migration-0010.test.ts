@@ -13,7 +13,7 @@ describe('migration 0010 (picks, EXIF, groups)', () => {
     db.exec(`INSERT INTO datasets (name, kind) VALUES ('a', 'folder');
              INSERT INTO images (dataset_id, path, name) VALUES (1, '/p/1.jpg', '1.jpg');
              INSERT INTO photo_ratings (image_id, stars) VALUES (1, 3);`);
-    expect(migrate(db, MIGRATIONS)).toEqual([10]);
+    expect(migrate(db, MIGRATIONS, 10)).toEqual([10]);
     expect(db.prepare('SELECT picked FROM photo_ratings').get()).toEqual({ picked: 0 });
     expect(() => db.exec('UPDATE photo_ratings SET picked = 2')).toThrow(/CHECK/);
     db.exec("INSERT INTO photo_exif (image_id, captured_at, iso, dhash) VALUES (1, '2024-05-01T10:00:00', 400, '00ff00ff00ff00ff')");
