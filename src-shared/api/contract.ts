@@ -266,7 +266,14 @@ export const contract = {
   },
   'studies:export': {
     input: z
-      .object({ id: Id, what: z.enum(['votes', 'mos']), screening: z.enum(['none', 'bt500']).default('bt500'), zscore: z.boolean().default(false) })
+      .object({
+        id: Id,
+        /** votes / mos: CSV; sureal: SUREAL's dataset file (Python); pyiqa: pyiqa meta-info CSV with a split column; report: a P.910-style report (Markdown). */
+        what: z.enum(['votes', 'mos', 'sureal', 'pyiqa', 'report']),
+        screening: z.enum(['none', 'bt500']).default('bt500'),
+        zscore: z.boolean().default(false),
+        model: z.enum(['mos', 'mle']).default('mos'),
+      })
       .strict(),
     output: z.object({ filename: z.string(), csv: z.string() }),
   },

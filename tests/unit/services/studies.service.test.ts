@@ -139,6 +139,24 @@ describe('an ACR study', () => {
     expect(votes.csv.trim().split('\n')).toHaveLength(1 + 27);
     const mos = await call<{ csv: string }>('studies:export', { id: study.id, what: 'mos' });
     expect(mos.csv.split('\n')[0]).toBe('image_id,image,score,std,n,ci95_low,ci95_high');
+    const sureal = await call<{ filename: string; csv: string }>('studies:export', { id: study.id, what: 'sureal' });
+    expect(sureal.filename).toBe('ACR_pilot_sureal.py');
+    expect(sureal.csv).toMatch(/^dataset_name = 'ACR-pilot'$/m);
+    // 8 test images, each with the three raters' votes as {rater: vote}.
+    expect(sureal.csv.match(/'asset_id'/g)).toHaveLength(8);
+    expect(sureal.csv.match(/'ann#\d+': \d/g)).toHaveLength(8);
+    const pyiqa = await call<{ csv: string }>('studies:export', { id: study.id, what: 'pyiqa', screening: 'none' });
+    const lines = pyiqa.csv.trim().split('\n');
+    expect(lines[0]).toBe('image_name,mos,std,n,split');
+    expect(lines).toHaveLength(9);
+    const parts = lines.slice(1).map((l) => l.split(',').at(-1));
+    expect(parts).toContain('train');
+    expect(parts).toContain('test');
+    expect(parts.every((p) => p === 'train' || p === 'val' || p === 'test')).toBe(true);
+    const report = await call<{ filename: string; csv: string }>('studies:export', { id: study.id, what: 'report', model: 'mle' });
+    expect(report.filename).toBe('ACR-pilot-report.md');
+    expect(report.csv).toMatch(/## Method[\s\S]*Absolute Category Rating[\s\S]*## Conditions[\s\S]*## Screening[\s\S]*Kept 2 of 3 raters[\s\S]*## Results/);
+    expect(report.csv).toMatch(/\| lazy \| 9 \|.*\| yes \|/);
   });
 
   it('serves a rater the files of their own study only', async () => {
