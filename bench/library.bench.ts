@@ -11,6 +11,7 @@ import type { XmpWriteResult } from '../src-main/services/library.service';
 import type { ScoreJobResult } from '../src-main/services/scores.service';
 import { buildPhotoFolder } from './photo-folder';
 import { measure, type BenchRow } from './types';
+import { databaseOf } from '../src-main/store/store';
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -82,7 +83,7 @@ export async function libraryBench(quick: boolean): Promise<BenchRow[]> {
       return score;
     };
     const ort = await scoreWith('onnxruntime');
-    const crops = (rt.ctx.store.db.prepare('SELECT SUM(s.crops) AS c FROM image_scores s JOIN images i ON i.id = s.image_id WHERE i.dataset_id = ?').get(datasetId) as { c: number }).c;
+    const crops = (databaseOf(rt.ctx.store).prepare('SELECT SUM(s.crops) AS c FROM image_scores s JOIN images i ON i.id = s.image_id WHERE i.dataset_id = ?').get(datasetId) as { c: number }).c;
     row(`library: score end to end, crops (${(crops / n).toFixed(0)} per photo) [onnxruntime]`, crops, 'crops/s', ort);
     const tfjs = await scoreWith('tfjs');
     await initInference('auto');

@@ -27,13 +27,14 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const PYTHON = '/usr/bin/python3';
 
 /** The PyTorch reference process (bench/torch_reference.py): asked for one timing at a time, so its runs interleave with ours. */
-interface TorchRef {
+export interface TorchRef {
   version: string;
-  time(model: 'resnet50' | 'hyperiqa', batch: number, seconds: number): Promise<number>;
+  /** Crops/s; the '-train' models time Adam training steps (train mode, L1 loss). */
+  time(model: 'resnet50' | 'hyperiqa' | 'resnet50-train' | 'hyperiqa-train', batch: number, seconds: number): Promise<number>;
   close(): void;
 }
 
-async function startTorch(threads: number, env: Record<string, string> = {}): Promise<TorchRef | string> {
+export async function startTorch(threads: number, env: Record<string, string> = {}): Promise<TorchRef | string> {
   const probe = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return `no PyTorch reference: ${PYTHON} lacks torch/torchvision (apt-get install python3-torch python3-torchvision)`;
   const child: ChildProcessWithoutNullStreams = spawn(PYTHON, [join(import.meta.dirname, 'torch_reference.py'), '--threads', String(threads)], { env: { ...process.env, ...env } });
@@ -55,7 +56,7 @@ async function startTorch(threads: number, env: Record<string, string> = {}): Pr
 }
 
 /** Crops/s of an ORT session on random input of `dims` for about `seconds` (after one warm-up run). */
-async function ortRate(session: OrtSession, input: string, dims: number[], seconds: number): Promise<number> {
+export async function ortRate(session: OrtSession, input: string, dims: number[], seconds: number): Promise<number> {
   const x = floatTensor(tf.tidy(() => tf.randomNormal(dims, 0, 1, 'float32', 3).dataSync() as Float32Array), dims);
   await session.run({ [input]: x });
   let n = 0;
@@ -92,10 +93,10 @@ function torchvisionResnet50Onnx(): Uint8Array {
   return g.toBytes({ doc: 'torchvision ResNet-50 (random weights), for timing' });
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+export const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 /** A 2-MP JPEG (1732×1155, quality 90) cut from a demo photo. */
-async function twoMegapixelJpeg(dir: string): Promise<string> {
+export async function twoMegapixelJpeg(dir: string): Promise<string> {
   const file = join(dir, 'photo-2mp.jpg');
   await sharp(join(resourcesDir(), 'demo', 'cheetah.jpg')).resize(1732, 1155, { fit: 'cover' }).jpeg({ quality: 90 }).toFile(file);
   return file;

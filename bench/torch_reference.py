@@ -6,7 +6,8 @@ HyperIQA paper (Su et al., CVPR 2020, §3): a torchvision ResNet-50 with the LDA
 each image's target-network weights, and the target network run as grouped 1x1 convolutions, as the official code does.
 Weights are random (only speed is measured), unless --check-fixture loads a state dict to prove the forward is right.
 
-Protocol (one JSON object per line): the bench writes {"model": "resnet50"|"hyperiqa", "batch": B, "seconds": S} to
+Protocol (one JSON object per line): the bench writes {"model": "resnet50"|"hyperiqa" (or either with "-train": Adam
+training steps), "batch": B, "seconds": S} to
 stdin and reads back {"model", "batch", "crops", "seconds", "crops_per_s"}; so it can interleave its own runs with
 these in one process lifetime. An empty line or EOF ends it. The first line written is {"ready": ..., "torch": ...}.
 """
@@ -137,6 +138,30 @@ def check_fixture(folder):
     print(json.dumps({'max_abs_diff': worst}))
 
 
+def train_rate(model, batch, budget):
+    """Adam training steps (train mode, L1 loss to random scores) of a fresh network, after one warm-up step."""
+    net = torchvision.models.resnet50() if model == 'resnet50' else HyperNet()
+    net.train()
+    forward = (lambda x: net(x).mean(1)) if model == 'resnet50' else (lambda x: target_net(net(x)))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-4)
+    x, y = torch.randn(batch, 3, 224, 224), torch.rand(batch)
+
+    def step():
+        opt.zero_grad()
+        loss = F.l1_loss(forward(x), y)
+        loss.backward()
+        opt.step()
+
+    step()
+    crops, t0 = 0, time.perf_counter()
+    while True:
+        step()
+        crops += batch
+        if time.perf_counter() - t0 >= budget:
+            break
+    return crops, time.perf_counter() - t0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--threads', type=int, default=2)
@@ -156,6 +181,10 @@ def main():
         req = json.loads(line)
         model, batch, budget = req['model'], int(req['batch']), float(req['seconds'])
         x = torch.randn(batch, 3, 224, 224)
+        if model.endswith('-train'):
+            crops, secs = train_rate(model[:-len('-train')], batch, budget)
+            print(json.dumps({'model': model, 'batch': batch, 'crops': crops, 'seconds': secs, 'crops_per_s': crops / secs}), flush=True)
+            continue
         with torch.no_grad():
             forward[model](x)  # warm-up
             crops, t0 = 0, time.perf_counter()

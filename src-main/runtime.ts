@@ -1,4 +1,7 @@
 // Opens everything a shell needs — store, demo data, tensor backend, services — from one set of options.
+import { join } from 'node:path';
+import { setRawCacheDir } from './imaging/raw-files';
+import { endExifTool } from './photo/exif';
 import { dataPaths, resolveDataDir } from './app/paths';
 import { log } from './app/logger';
 import { currentBackend, initBackend, type BackendChoice } from './iqa/backend';
@@ -29,6 +32,7 @@ export interface RuntimeOptions {
 export async function openRuntime(opts: RuntimeOptions) {
   const paths = dataPaths(resolveDataDir(opts.dataDir));
   const store = openStore(paths.databaseFile);
+  setRawCacheDir(join(paths.cacheDir, 'raw'));
   try {
     if (opts.seedDemo !== false) await seedDemo(store);
     if (opts.backend !== false) {
@@ -67,6 +71,7 @@ export async function openRuntime(opts: RuntimeOptions) {
     invoke: createDispatcher(services.handlers),
     close: () => {
       void services.shutdown();
+      void endExifTool();
       store.close();
     },
   };

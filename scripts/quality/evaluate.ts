@@ -1,10 +1,13 @@
-// Prints the held-out figures of a model on the quality sets: `npx tsx scripts/quality/evaluate.ts --model hyperiqa|quality [--sets a,b] [--json]`.
+// Prints the held-out figures of a model on the quality sets: `npx tsx scripts/quality/evaluate.ts --model hyperiqa|quality|<model.json> [--sets a,b] [--json]`.
+// --from-features: a quality model file scores the feature vectors that extract-features.ts cached (the same numbers the
+// decode path gives, without decoding again); its scores are cached under its own name.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { evaluateScores, TARGET_TYPES, type SetFigures } from '../../src-main/iqa/quality/evaluate';
 import { HELD_OUT_SETS, readSet } from '../../src-main/iqa/quality/sets';
-import { scorerFor } from './scorers';
+import { QUALITY_MODEL_FILE, qualityPredictor, type QualityModelFile } from '../../src-main/iqa/quality/model';
+import { scorerFor, type FileScorer } from './scorers';
 
 const arg = (name: string, dflt?: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -13,7 +16,24 @@ const arg = (name: string, dflt?: string) => {
 const model = arg('model', 'quality')!;
 const sets = (arg('sets', HELD_OUT_SETS.filter((s) => s.part !== 'val').map((s) => s.name).join(','))!).split(',');
 const root = join(process.cwd(), '.cache', 'quality');
-const score = await scorerFor(model);
+const fromFeatures = process.argv.includes('--from-features');
+const score = fromFeatures ? await featureScorer(model) : await scorerFor(model);
+const modelName = fromFeatures ? basename(model).replace(/\.json$/, '') : model;
+
+/** Scores from the cached feature vectors of the sets with a quality model file (`quality` = the shipped one). */
+async function featureScorer(file: string): Promise<FileScorer> {
+  const m = JSON.parse(await readFile(file === 'quality' ? QUALITY_MODEL_FILE() : file, 'utf8')) as QualityModelFile;
+  const predict = qualityPredictor(m, file);
+  const feats: Record<string, number[]> = {};
+  for (const name of sets) Object.assign(feats, (JSON.parse(await readFile(join(root, 'features', `${name}.json`), 'utf8')) as { features: Record<string, number[]> }).features);
+  return {
+    file: async (p) => {
+      if (!feats[p]) throw new Error(`no cached features for ${p}: run scripts/quality/extract-features.ts`);
+      return predict(feats[p]);
+    },
+    dispose: () => {},
+  };
+}
 
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
@@ -23,7 +43,7 @@ for (const name of sets) {
   if (!existsSync(dir)) throw new Error(`no set ${name} in ${dir}: run scripts/quality/build-sets.ts first`);
   const rows = await readSet(dir);
   // Scores are cached per model and set, keyed by file, so a rerun of the report does not rescore.
-  const cacheFile = join(root, 'scores', `${model}.${name}.json`);
+  const cacheFile = join(root, 'scores', `${modelName}.${name}.json`);
   const cache: Record<string, number> = process.argv.includes('--fresh') || !existsSync(cacheFile) ? {} : JSON.parse(await readFile(cacheFile, 'utf8'));
   const t0 = Date.now();
   const files = [...new Set([...rows.map((r) => r.ref), ...rows.map((r) => r.file)])];
@@ -37,7 +57,7 @@ for (const name of sets) {
   if (scored) {
     await mkdir(join(root, 'scores'), { recursive: true });
     await writeFile(cacheFile, JSON.stringify(cache));
-    process.stderr.write(`${model} on ${name}: ${scored} images scored in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`${modelName} on ${name}: ${scored} images scored in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }
   const refScores = new Map(rows.map((r) => [r.reference, cache[r.ref]!]));
   out[name] = evaluateScores(rows, rows.map((r) => cache[r.file]!), refScores);
@@ -46,7 +66,7 @@ score.dispose();
 
 if (process.argv.includes('--json')) console.log(JSON.stringify(out, null, 1));
 else {
-  console.log(`## ${model}\n`);
+  console.log(`## ${modelName}\n`);
   console.log(`| set | n | SRCC (MOS) | PLCC (MOS) | SRCC (level) | levels ordered | ref > level 1 |`);
   console.log(`|---|---|---|---|---|---|---|`);
   for (const [name, f] of Object.entries(out)) console.log(`| ${name} | ${f.n} | ${f2(f.srccMos)} | ${f2(f.plccMos)} | ${f2(f.srccLevel)} | ${pct(f.levelPairs)} | ${pct(f.refAboveL1)} |`);

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { evaluateScores, TARGET_TYPES } from '../../src-main/iqa/quality/evaluate';
 import { FEATURE_NAMES } from '../../src-main/iqa/quality/features';
-import { GBT_DEFAULTS, predictGbt, trainGbt } from '../../src-main/iqa/quality/gbt';
+import { GBT_DEFAULTS, predictGbt, rankingLoss, trainGbt } from '../../src-main/iqa/quality/gbt';
 import { QUALITY_MODEL_FILE, type QualityModelFile } from '../../src-main/iqa/quality/model';
 import { REFERENCE_MOS } from '../../src-main/iqa/quality/labels';
 import { readSet, TRAIN_SETS, type SetRow } from '../../src-main/iqa/quality/sets';
@@ -25,7 +25,12 @@ const opts = {
   seed: Number(arg('seed', '22')),
   subsample: Number(arg('subsample', String(GBT_DEFAULTS.subsample))),
   colsample: Number(arg('colsample', String(GBT_DEFAULTS.colsample))),
+  bins: Number(arg('bins', String(GBT_DEFAULTS.bins))),
+  lambda: Number(arg('lambda', String(GBT_DEFAULTS.lambda))),
 };
+// Pairwise ranking term (0 = plain least squares): its weight per image, RankNet's σ, and the weight of pairs of two
+// different distortions of one photo (ordered by label) relative to pairs within one distortion (ordered by level).
+const rank = { weight: Number(arg('rank', '0')), sigma: Number(arg('sigma', '4')), cross: Number(arg('cross', '0.3')), margin: Number(arg('margin', '0.2')) };
 
 async function load(name: string): Promise<{ rows: SetRow[]; feats: Record<string, number[]> }> {
   const rows = await readSet(join(root, 'sets', name));
@@ -37,19 +42,45 @@ async function load(name: string): Promise<{ rows: SetRow[]; feats: Record<strin
 const refRepeat = Number(arg('ref-repeat', '1'));
 const x: Float64Array[] = [];
 const y: number[] = [];
+// Per training image: its photo (set + reference), distortion ('' for the photo itself) and level (0 for the photo).
+const meta: { group: string; type: string; level: number }[] = [];
 for (const name of trainSets) {
   const { rows, feats } = await load(name);
   for (const r of rows) {
     x.push(Float64Array.from(feats[r.file]!));
     y.push(r.mos);
+    meta.push({ group: `${name}/${r.reference}`, type: r.distortion, level: r.level });
   }
   // The undistorted photos themselves, at the label a perfect copy gets (repeated: there is one per 125 distorted images).
-  for (const ref of new Set(rows.map((r) => r.ref))) {
+  for (const r of new Map(rows.map((r) => [r.ref, r])).values()) {
     for (let k = 0; k < refRepeat; k++) {
-      x.push(Float64Array.from(feats[ref]!));
+      x.push(Float64Array.from(feats[r.ref]!));
       y.push(REFERENCE_MOS);
+      meta.push({ group: `${name}/${r.reference}`, type: '', level: 0 });
     }
   }
+}
+
+/** Ordered pairs within each photo: the levels of one distortion, the photo above each copy, and (weighted by `cross`) two distortions whose labels differ by more than `margin`. */
+function rankingPairs(): { better: Int32Array; worse: Int32Array; weight: Float64Array } {
+  const better: number[] = [];
+  const worse: number[] = [];
+  const weight: number[] = [];
+  const groups = new Map<string, number[]>();
+  meta.forEach((m, i) => groups.set(m.group, [...(groups.get(m.group) ?? []), i]));
+  for (const idx of groups.values()) {
+    for (const a of idx) for (const b of idx) {
+      const ma = meta[a]!;
+      const mb = meta[b]!;
+      if (ma.level === 0 && mb.level > 0) better.push(a), worse.push(b), weight.push(1);
+      else if (ma.level > 0 && ma.type === mb.type && ma.level < mb.level) better.push(a), worse.push(b), weight.push(1);
+      else if (rank.cross > 0 && ma.level > 0 && mb.level > 0 && ma.type !== mb.type && y[a]! > y[b]! + rank.margin) better.push(a), worse.push(b), weight.push(rank.cross);
+    }
+  }
+  // Scaled so that each image carries `rank.weight` in all.
+  const total = weight.reduce((s, w) => s + w, 0);
+  const scale = (rank.weight * x.length) / Math.max(1e-9, 2 * total);
+  return { better: Int32Array.from(better), worse: Int32Array.from(worse), weight: Float64Array.from(weight, (w) => w * scale) };
 }
 // Undistorted training photos as a camera would give them (scripts/quality/pristine-features.ts), at the same label.
 const pristine = arg('pristine', '');
@@ -62,7 +93,9 @@ if (pristine) {
 }
 console.log(`training on ${x.length} images from ${trainSets.join(', ')}; ${JSON.stringify({ ...opts, onProgress: undefined })}`);
 const t0 = Date.now();
-const model = trainGbt(x, y, { ...opts, onProgress: (k, rmse) => console.log(`  ${k} trees, train RMSE ${rmse.toFixed(4)}`) });
+const pairs = rank.weight > 0 ? rankingPairs() : undefined;
+if (pairs) console.log(`ranking term: ${pairs.better.length} pairs, ${JSON.stringify(rank)}`);
+const model = trainGbt(x, y, { ...opts, onProgress: (k, rmse) => console.log(`  ${k} trees, train RMSE ${rmse.toFixed(4)}`) }, pairs ? rankingLoss(y, pairs, rank.sigma) : undefined);
 console.log(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 for (const name of valSets) {
@@ -85,7 +118,7 @@ if (process.argv.includes('--save')) {
     features: [...FEATURE_NAMES],
     labels: { kind: 'mos', range: [1, 5], higherIsBetter: true },
     regressor: model,
-    training: { sets: trainSets, pristine, options: { ...opts, onProgress: undefined }, refRepeat, images: x.length, command: process.argv.slice(2).join(' ') },
+    training: { sets: trainSets, pristine, options: { ...opts, onProgress: undefined }, refRepeat, rank, images: x.length, command: process.argv.slice(2).join(' ') },
   };
   await writeFile(QUALITY_MODEL_FILE(), JSON.stringify(file));
   console.log(`saved ${QUALITY_MODEL_FILE()}`);

@@ -1,11 +1,8 @@
 // Versions of the app and of the libraries it reports in `iqa info` and the About panel.
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from './paths';
-
-// Not named `require`: the bundler declares its own `require` in ESM chunks, and two in one chunk do not load.
-const requireHere = createRequire(import.meta.url);
+import { sqliteVersion } from '../store/sqlite-version';
 
 export function appVersion(): string {
   const pkg = JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -30,14 +27,4 @@ export function libraryVersions(): Record<string, string> {
   }
   out.sqlite = sqliteVersion();
   return out;
-}
-
-function sqliteVersion(): string {
-  const Database = requireHere('better-sqlite3') as typeof import('better-sqlite3');
-  const db = new Database(':memory:');
-  try {
-    return (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
-  } finally {
-    db.close();
-  }
 }

@@ -142,6 +142,7 @@ export function buildProgram(): Command {
     .option('--csv', 'CSV: path,score,crops,error and the quality model\'s measures', false)
     .option('--no-recursive', 'do not descend into subfolders')
     .option('--save-maps <dir>', 'hiqa: also save each image\'s hallucinated reference and discrepancy map (x4) as PNGs')
+    .option('--int8', 'on ONNX Runtime, the int8 graph (calibrated on the demo photos; used only where it ranks held-out crops as fp32 does)', false)
     .addOption(dataDirOption())
     .addOption(backendOption())
     .action(async (paths: string[], flags: ScoreFlags) => {

@@ -27,6 +27,8 @@ export interface ScoreFlags {
   csv: boolean;
   recursive: boolean;
   saveMaps?: string;
+  /** Score with the int8 graph on ONNX Runtime (where it keeps the fp32 ranking; the engine line says which ran). */
+  int8?: boolean;
   backend: BackendChoice;
   dataDir?: string;
 }
@@ -84,6 +86,7 @@ export async function scoreCommand(inputs: string[], flags: ScoreFlags): Promise
     ...(flags.model ? { model: flags.model } : {}),
     ...(checkpoint ? { checkpoint } : {}),
     ...(flags.weights ? { weights: flags.weights } : {}),
+    ...(flags.int8 ? { precision: 'int8' as const } : {}),
   });
   const crop: CropMode =
     flags.crop === 'none' ? { kind: 'none' } : flags.crop === 'random' ? { kind: 'random', seed: flags.seed, ...(flags.crops ? { count: flags.crops } : {}) } : { kind: 'grid', ...(flags.crops ? { count: flags.crops } : {}) };

@@ -27,6 +27,7 @@ export async function serveCommand(flags: ServeFlags): Promise<RunningServer> {
     invoke: rt.invoke,
     events: rt.services.events,
     files: rt.services.files,
+    isRaterToken: rt.services.isRaterToken,
     staticDir: rendererDistDir(),
     host: flags.host,
     port: flags.port,
@@ -35,7 +36,8 @@ export async function serveCommand(flags: ServeFlags): Promise<RunningServer> {
   });
   process.stdout.write(`IQA workbench serving at ${server.openUrl}\n`);
   if (server.token) {
-    process.stdout.write('Off loopback: every request needs the token in that URL (share it only with your raters).\n');
+    process.stdout.write(`Admin URL (the organiser's; keep it private, it carries the access token): ${server.openUrl}\n`);
+    process.stdout.write('Raters get their own links: add each rater in Studies (or share the study link) and send them that link, never the admin URL.\n');
   }
   log.info('serve', `database ${rt.ctx.store.file}`);
   if (flags.open) openInBrowser(server.openUrl);

@@ -6,7 +6,7 @@ import type { RunDetail, RunProgress, RunSummary, SplitSummary } from '../../src
 import { TrainHyperInput } from '../../src-shared/api/schemas';
 import { describeIssues } from '../../src-shared/api/validate';
 import { summarizeSplits } from '../../src-shared/metrics/index';
-import { evaluateCheckpoint, evaluationImages } from '../iqa/evaluate-checkpoint';
+import { enoughToEvaluate, evaluateCheckpoint } from '../iqa/evaluate-checkpoint';
 import type { BackendChoice } from '../iqa/backend';
 import type { Runtime } from '../runtime';
 import { findDataset, withRuntime } from './datasets.command';
@@ -156,7 +156,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     const ds = await findDataset(rt, flags.dataset ?? run.datasetId ?? '');
     const sameData = ds.id === run.datasetId;
     const splitName = flags.all ? null : (flags.split ?? (sameData ? String(run.config.split) : null));
-    const rows = evaluationImages(rt.ctx.store.db, ds, splitName);
+    const rows = enoughToEvaluate(rt.ctx.store.splits.evaluationImages(ds.id, splitName), ds, splitName);
     const e = await evaluateCheckpoint(run.checkpointPath, rows, ds.direction === 'higher_better', (done, total) => {
       if (!flags.json && process.stderr.isTTY) process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`);
     });

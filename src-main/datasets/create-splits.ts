@@ -12,12 +12,7 @@ export interface CreateSplitsOptions {
 
 /** Split n uses seed + n - 1, so each repeat differs and each can be rebuilt alone. Returns the split names. */
 export function createContentSplits(store: Store, opts: CreateSplitsOptions): string[] {
-  const images = store.db
-    .prepare(
-      `SELECT i.id AS imageId, r.name AS reference FROM images i LEFT JOIN reference_images r ON r.id = i.reference_id
-       WHERE i.dataset_id = ? AND i.error IS NULL ORDER BY i.id`,
-    )
-    .all(opts.datasetId) as { imageId: number; reference: string | null }[];
+  const images = store.splits.imagesToSplit(opts.datasetId);
   return store.transaction(() =>
     Array.from({ length: opts.repeats }, (_, k) => {
       const name = randomSplitName(opts.trainRatio, opts.valRatio, opts.seed, k + 1);

@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../src-shared/api/errors';
 import { decodeBmp, isBmp, readBmpHeader } from './bmp';
+import { isRawPath, rawPreviewFile } from './raw-files';
 
 /** Largest image, in pixels, the app will decode (about 268 megapixels, sharp's default). */
 export const MAX_INPUT_PIXELS = 268_402_689;
@@ -16,9 +17,9 @@ function checkPixelLimit(width: number, height: number): void {
 }
 
 /** Header size of a non-BMP image without the pixel limit (header only, nothing decoded); null when unreadable. */
-async function declaredSize(input: string | Buffer): Promise<{ width: number; height: number } | null> {
+async function declaredSize(input: string | Buffer): Promise<{ width: number; height: number; orientation: number } | null> {
   const meta = await sharp(input, { limitInputPixels: false }).metadata().catch(() => null);
-  return meta?.width && meta.height ? { width: meta.width, height: meta.height } : null;
+  return meta?.width && meta.height ? { width: meta.width, height: meta.height, orientation: meta.orientation ?? 1 } : null;
 }
 
 /** libvips' terse decode errors in words (first line only): truncation and unknown content said as such. */
@@ -52,19 +53,31 @@ async function startsLikeBmp(path: string): Promise<boolean> {
 
 /** A sharp pipeline over the file (or buffer); failOn 'error' so truncated files fail instead of decoding grey. */
 export async function openImage(input: string | Buffer): Promise<Sharp> {
+  return (await openImageSized(input)).image;
+}
+
+/**
+ * `openImage` with the size the image shows upright (EXIF orientation applied), from the header it reads anyway:
+ * callers that need both save a second header read per photo. `width`/`height` are null when the header gives none.
+ */
+export async function openImageSized(input: string | Buffer): Promise<{ image: Sharp; width: number | null; height: number | null }> {
+  // A RAW is seen through its largest embedded preview (or a LibRaw decode): what thumbnails, scores and measures use.
+  if (typeof input === 'string' && isRawPath(input)) input = await rawPreviewFile(input);
   const bmp = typeof input === 'string' ? await startsLikeBmp(input) : isBmp(input);
   if (bmp) {
     const buf = typeof input === 'string' ? await readFile(input) : input;
     const { width, height } = readBmpHeader(buf);
     checkPixelLimit(width, height);
     const raw = decodeBmp(buf);
-    return sharp(Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.length), {
-      raw: { width: raw.width, height: raw.height, channels: 3 },
-    });
+    const image = sharp(Buffer.from(raw.data.buffer, raw.data.byteOffset, raw.data.length), { raw: { width: raw.width, height: raw.height, channels: 3 } });
+    return { image, width: raw.width, height: raw.height };
   }
   const size = await declaredSize(input);
   if (size) checkPixelLimit(size.width, size.height);
-  return sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS });
+  const image = sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS });
+  if (!size) return { image, width: null, height: null };
+  const swap = size.orientation >= 5;
+  return { image, width: swap ? size.height : size.width, height: swap ? size.width : size.height };
 }
 
 export interface ImageHeader {
@@ -76,6 +89,10 @@ export interface ImageHeader {
 
 /** Size and format from the header alone (no pixel decode), BMP included. */
 export async function readImageHeader(path: string): Promise<ImageHeader> {
+  if (isRawPath(path)) {
+    const h = await readImageHeader(await rawPreviewFile(path));
+    return { ...h, format: path.slice(path.lastIndexOf('.') + 1).toLowerCase() };
+  }
   if (await startsLikeBmp(path)) {
     const fh = await open(path, 'r');
     try {

@@ -1,7 +1,7 @@
 // Patch sampling for IQA models: a deterministic uniform grid or seeded random crops, read without decoding huge images whole.
 import type { Sharp } from 'sharp';
 import { AppError } from '../../src-shared/api/errors';
-import { decodeError, openImage, orientedSize } from './open-image';
+import { decodeError, openImage, openImageSized, orientedSize } from './open-image';
 
 export interface PatchPosition {
   x: number;
@@ -60,6 +60,8 @@ export interface PatchOptions {
   imagenet?: boolean;
   /** Mirror each patch left-right (training augmentation). */
   flip?: (index: number) => boolean;
+  /** Where the batch's floats go (e.g. a buffer a scorer reuses); a new array by default. */
+  alloc?: (length: number) => Float32Array;
 }
 
 export interface PatchBatch {
@@ -87,15 +89,40 @@ export async function rgbOf(pipeline: Sharp): Promise<RgbBuffer> {
   return { data, width: info.width, height: info.height };
 }
 
-function writePatch(out: Float32Array, offset: number, src: Buffer, srcWidth: number, x0: number, y0: number, p: number, opts: { imagenet?: boolean }, flip: boolean) {
+/** Byte → model input for each channel (v/255, ImageNet-normalised when asked): 3×256 entries, the same float32 values the formula gives. */
+const LUTS = new Map<boolean, Float32Array>();
+function pixelLut(imagenet: boolean): Float32Array {
+  let lut = LUTS.get(imagenet);
+  if (!lut) {
+    lut = new Float32Array(768);
+    for (let c = 0; c < 3; c++) {
+      for (let v = 0; v < 256; v++) lut[c * 256 + v] = imagenet ? (v / 255 - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]! : v / 255;
+    }
+    LUTS.set(imagenet, lut);
+  }
+  return lut;
+}
+
+// One table lookup per byte along contiguous rows: cutting 25 crops of 224² was ~200 ms with the formula per value.
+function writePatch(out: Float32Array, offset: number, src: Uint8Array, srcWidth: number, x0: number, y0: number, p: number, opts: { imagenet?: boolean }, flip: boolean) {
+  const lut = pixelLut(opts.imagenet ?? false);
   let o = offset;
   for (let y = 0; y < p; y++) {
-    for (let x = 0; x < p; x++) {
-      const sx = flip ? x0 + p - 1 - x : x0 + x;
-      const s = ((y0 + y) * srcWidth + sx) * 3;
-      for (let c = 0; c < 3; c++) {
-        const v = src[s + c]! / 255;
-        out[o++] = opts.imagenet ? (v - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]! : v;
+    const row = ((y0 + y) * srcWidth + x0) * 3;
+    if (!flip) {
+      const end = row + p * 3;
+      for (let s = row; s < end; s += 3) {
+        out[o] = lut[src[s]!]!;
+        out[o + 1] = lut[256 + src[s + 1]!]!;
+        out[o + 2] = lut[512 + src[s + 2]!]!;
+        o += 3;
+      }
+    } else {
+      for (let s = row + (p - 1) * 3; s >= row; s -= 3) {
+        out[o] = lut[src[s]!]!;
+        out[o + 1] = lut[256 + src[s + 1]!]!;
+        out[o + 2] = lut[512 + src[s + 2]!]!;
+        o += 3;
       }
     }
   }
@@ -135,7 +162,8 @@ export async function extractPatches(input: string | Buffer, opts: PatchOptions)
 
 async function cutFromFile(input: string | Buffer, opts: PatchOptions): Promise<PatchBatch> {
   const p = opts.patch;
-  const base = (await openImage(input)).rotate();
+  const opened = await openImageSized(input);
+  const base = opened.image.rotate();
   let whole: { data: Buffer; width: number; height: number } | null = null;
   let width: number;
   let height: number;
@@ -143,11 +171,12 @@ async function cutFromFile(input: string | Buffer, opts: PatchOptions): Promise<
     whole = await rgbOf(base.resize(opts.resize.width, opts.resize.height, { fit: 'fill', kernel: 'lanczos3' }));
     ({ width, height } = whole);
   } else {
-    ({ width, height } = await orientedSize(input));
+    // The size from the header openImageSized read (a second header read cost ~2 ms of CPU per photo).
+    ({ width, height } = opened.width && opened.height ? { width: opened.width, height: opened.height } : await orientedSize(input));
     if (width * height <= DECODE_WHOLE_LIMIT) whole = await rgbOf(base);
   }
   const positions = opts.positions(width, height);
-  const data = new Float32Array(positions.length * p * p * 3);
+  const data = opts.alloc?.(positions.length * p * p * 3) ?? new Float32Array(positions.length * p * p * 3);
   for (const [i, pos] of positions.entries()) {
     const flip = opts.flip?.(i) ?? false;
     if (whole) {

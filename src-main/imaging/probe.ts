@@ -1,8 +1,9 @@
 // Reads an image's header with sharp (size, format) without decoding its pixels; errors become per-file messages.
 import { explainDecodeMessage, readImageHeader } from './open-image';
 import { stat } from 'node:fs/promises';
+import { RAW_EXTENSIONS } from './raw-files';
 
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif'];
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif', ...RAW_EXTENSIONS];
 
 export interface ImageProbe {
   width: number | null;

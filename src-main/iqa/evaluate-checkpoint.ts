@@ -1,7 +1,6 @@
 // A checkpoint evaluated on a dataset's labelled images (its split's test part, or all of them): `iqa eval` and runs:evaluate.
 import { AppError } from '../../src-shared/api/errors';
 import { evaluate, perGroupSrcc, type Evaluation, type GroupSrcc } from '../../src-shared/metrics/index';
-import type { Db } from '../store/db';
 import { scoreInOrder } from './score/pipelined';
 import { loadScorer } from './score/scorer';
 
@@ -12,16 +11,8 @@ export interface EvalImage {
   distortion: string | null;
 }
 
-/** Readable labelled images of a dataset, in id order: the test part of `splitName`, or every one when it is null. */
-export function evaluationImages(db: Db, dataset: { id: number; name: string }, splitName: string | null): EvalImage[] {
-  const images = db
-    .prepare(
-      splitName
-        ? `SELECT i.id, i.path, i.label, i.distortion FROM images i JOIN split_members m ON m.image_id = i.id JOIN splits s ON s.id = m.split_id
-           WHERE i.dataset_id = ? AND s.dataset_id = i.dataset_id AND s.name = ? AND m.part = 'test' AND i.label IS NOT NULL AND i.error IS NULL ORDER BY i.id`
-        : 'SELECT i.id, i.path, i.label, i.distortion FROM images i WHERE i.dataset_id = ? AND i.label IS NOT NULL AND i.error IS NULL ORDER BY i.id',
-    )
-    .all(...(splitName ? [dataset.id, splitName] : [dataset.id])) as EvalImage[];
+/** The images to evaluate on (the store's evaluation images of `dataset`: the test part of `splitName`, or all), refused when too few. */
+export function enoughToEvaluate(images: EvalImage[], dataset: { name: string }, splitName: string | null): EvalImage[] {
   if (images.length < 3) throw new AppError('bad_input', `Too few labelled images to evaluate (${images.length}) in ${dataset.name}${splitName ? ` / ${splitName} test part` : ''}`);
   return images;
 }

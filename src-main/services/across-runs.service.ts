@@ -41,8 +41,8 @@ export function createAcrossRunsService(ctx: ServiceContext, scorers: ScorerCach
     'runs:scoreImage': ({ id, imageId }) => {
       const run = store.runs.get(id) ?? notFound('run', id);
       const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
-      const prediction = store.db.prepare('SELECT score FROM predictions WHERE run_id = ? AND image_id = ?').get(run.id, image.id) as { score: number } | undefined;
-      if (prediction) return { runId: run.id, imageId: image.id, model: run.model, score: prediction.score, source: 'prediction', scale: runScale(run), crops: null };
+      const prediction = store.runs.prediction(run.id, image.id);
+      if (prediction !== null) return { runId: run.id, imageId: image.id, model: run.model, score: prediction, source: 'prediction', scale: runScale(run), crops: null };
       const checkpoint = run.checkpointPath;
       if (!checkpoint) throw new AppError('validation', `Run #${run.id} has no checkpoint yet; it scores images once it has finished an epoch`);
       const stored = store.scores.listForImage(image.id).find((s) => s.runId === run.id && s.source === checkpoint);
@@ -52,22 +52,8 @@ export function createAcrossRunsService(ctx: ServiceContext, scorers: ScorerCach
     },
     'images:neighbours': ({ imageId }): ImageNeighbours => {
       const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
-      const near = (before: boolean) =>
-        (
-          store.db
-            .prepare(
-              `SELECT id FROM images WHERE dataset_id = ? AND error IS NULL AND (name ${before ? '<' : '>'} ? OR (name = ? AND id ${before ? '<' : '>'} ?))
-               ORDER BY name ${before ? 'DESC' : 'ASC'}, id ${before ? 'DESC' : 'ASC'} LIMIT 1`,
-            )
-            .get(image.datasetId, image.name, image.name, image.id) as { id: number } | undefined
-        )?.id ?? null;
-      const { before, total } = store.db
-        .prepare(
-          `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN name < ? OR (name = ? AND id < ?) THEN 1 ELSE 0 END), 0) AS before
-           FROM images WHERE dataset_id = ? AND error IS NULL`,
-        )
-        .get(image.name, image.name, image.id, image.datasetId) as { before: number; total: number };
-      return { imageId: image.id, datasetId: image.datasetId, prev: near(true), next: near(false), index: image.error ? 0 : before + 1, total };
+      const { prev, next, before, total } = store.images.neighbours(image);
+      return { imageId: image.id, datasetId: image.datasetId, prev, next, index: image.error ? 0 : before + 1, total };
     },
   };
 

@@ -2,7 +2,7 @@
 import { AppError } from '../../src-shared/api/errors';
 import type { Handlers } from '../../src-shared/api/contract';
 import type { RunEvaluation } from '../../src-shared/api/schemas';
-import { evaluateCheckpoint, evaluationImages } from '../iqa/evaluate-checkpoint';
+import { enoughToEvaluate, evaluateCheckpoint } from '../iqa/evaluate-checkpoint';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 
@@ -17,7 +17,7 @@ export function evaluationHandlers(ctx: ServiceContext): Pick<Handlers, 'runs:ev
       if (ds.labelKind === 'none') throw new AppError('bad_input', `Dataset "${ds.name}" has no labels to evaluate against`);
       // On its own dataset a run is tested on its split's test part (its training images would flatter it); elsewhere on every labelled image.
       const splitName = ds.id === run.datasetId ? String(run.config.split ?? '') || null : null;
-      const images = evaluationImages(store.db, ds, splitName);
+      const images = enoughToEvaluate(store.splits.evaluationImages(ds.id, splitName), ds, splitName);
       return ctx.jobs.start('evaluate', `Evaluate run #${run.id} on ${ds.name}`, async ({ signal, progress }): Promise<RunEvaluation> => {
         const cancelled = () => new AppError('cancelled', 'Evaluation cancelled');
         if (signal.aborted) throw cancelled();

@@ -1,13 +1,14 @@
 // Resolves image ids, map tokens and job ids to files the shells may send (originals, thumbnails, HIQA maps, job reports); never takes a path from the caller.
 import { AppError } from '../../src-shared/api/errors';
 import { explainDecodeMessage } from '../imaging/open-image';
+import { isRawPath, rawFullFile, rawPreviewFile } from '../imaging/raw-files';
 import { thumbnailFor } from '../imaging/thumbnails';
 import { checkServedFile } from './access';
 import { reportFile } from './reports';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 
-export const FILE_KINDS = ['image', 'thumb', 'map', 'reference', 'rate', 'report'] as const;
+export const FILE_KINDS = ['image', 'thumb', 'raw', 'map', 'reference', 'rate', 'report'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 
 export interface ServedFile {
@@ -83,6 +84,9 @@ export function createFileService(ctx: ServiceContext, mapFile?: MapFileResolver
       if (image.error) throw new AppError('bad_input', `Image ${image.id} cannot be shown: ${image.error}`);
       const source = await checked({ path: image.path, contentType: CONTENT_TYPES[image.format ?? ''] ?? 'application/octet-stream', root: rootOf(image.datasetId) });
       if (kind === 'thumb') return { path: await thumbnail(source.path, image.id), contentType: 'image/webp' };
+      // Browsers cannot show RAW: its embedded preview, or with `raw` the full LibRaw decode.
+      if (isRawPath(source.path)) return { path: await (kind === 'raw' ? rawFullFile : rawPreviewFile)(source.path), contentType: 'image/jpeg' };
+      if (kind === 'raw') throw new AppError('bad_input', `${image.name} is not a RAW file`);
       return source;
     },
   };

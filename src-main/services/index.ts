@@ -11,6 +11,7 @@ import { createFileService } from './files.service';
 import { folderHandlers } from './folders.service';
 import { importHandlers } from './import.service';
 import { libraryHandlers } from './library.service';
+import { photoGroupHandlers } from './photo-groups.service';
 import { createMapService } from './maps.service';
 import { createRunService } from './runs.service';
 import { createRunStatsService } from './run-stats';
@@ -45,6 +46,7 @@ export function createHandlers(
     ...scores.handlers,
     ...siblingHandlers(ctx),
     ...libraryHandlers(ctx),
+    ...photoGroupHandlers(ctx),
     'jobs:list': () => ctx.jobs.list(),
     'jobs:cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'settings:get': ({ key }) => ctx.store.settings.get(key) ?? null,
@@ -67,6 +69,8 @@ export function createServices(ctx: ServiceContext) {
   return {
     handlers: createHandlers(ctx, runs, maps, studies, acrossRuns, scores),
     files: createFileService(ctx, maps.resolveFile, studies.rateFile),
+    /** Whether a rater link's token is known (serve limits its calls per rater). */
+    isRaterToken: studies.isRaterToken,
     events: ctx.events,
     shutdown: async () => {
       // Synchronous: runs before the store closes, so a scoring job writes the scores that have arrived.

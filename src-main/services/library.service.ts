@@ -118,6 +118,7 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     const update: SidecarUpdate = {};
     if (row.rejected) update.rating = -1;
     else if (row.stars !== null) update.rating = row.stars;
+    else if (row.picked) update.rating = 0;
     else if (input.includePredicted && row.predicted !== null) {
       // A prediction never replaces a rating a person made, here or in another program.
       const existing = (await isFile(target)) ? (await readSidecar(target)).rating : null;
@@ -136,12 +137,16 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
   return {
     'library:list': (q) => (requireDataset(q.datasetId), photos.list(q)),
     'library:stats': ({ datasetId }) => (requireDataset(datasetId), photos.stats(datasetId)),
-    'library:rate': ({ imageId, stars, rejected, color }) => {
+    'library:rate': ({ imageId, stars, rejected, picked, color }) => {
       const current = photos.getPhoto(imageId) ?? notFound('photo', imageId);
-      let nextStars = stars ?? current.stars;
+      let nextStars = stars === undefined ? current.stars : stars;
+      // One flag at a time (Lightroom): a pick clears a reject and a reject clears a pick.
+      const nextRejected = picked === true ? false : (rejected ?? current.rejected);
+      const nextPicked = rejected === true ? false : (picked ?? (nextRejected ? false : current.picked));
       // Un-rejecting a photo without stars records "no stars", so a -1 already written to its sidecar becomes 0.
-      if (rejected === false && current.rejected && nextStars === null) nextStars = 0;
-      return photos.setRating(imageId, nextStars, rejected ?? current.rejected, color === undefined ? current.color : color);
+      // A pick says so in its sidecar itself (xmp:Rating 0 and digiKam:PickLabel), so it leaves the stars as they are.
+      if (stars === undefined && picked !== true && current.rejected && !nextRejected && nextStars === null) nextStars = 0;
+      return photos.setRating(imageId, nextStars, nextRejected, color === undefined ? current.color : color, nextPicked);
     },
     'library:sample': ({ datasetId, size, seed }) => {
       requireDataset(datasetId);

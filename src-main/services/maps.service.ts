@@ -34,10 +34,8 @@ export function createMapService(ctx: ServiceContext, scorers: ScorerCache) {
   const fileOf = (runId: number, imageId: number, kind: MapKind) => join(dirOf(runId), `${imageId}.${kind}.png`);
 
   function referencePathOf(imageId: number): string | null {
-    const row = store.db
-      .prepare('SELECT r.path AS path FROM images i JOIN reference_images r ON r.id = i.reference_id WHERE i.id = ?')
-      .get(imageId) as { path: string } | undefined;
-    return row && existsSync(row.path) ? row.path : null;
+    const path = store.images.referencePath(imageId);
+    return path !== null && existsSync(path) ? path : null;
   }
 
   async function writePng(file: string, data: Buffer, width: number, height: number): Promise<void> {

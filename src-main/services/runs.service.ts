@@ -16,6 +16,7 @@ import type { FromWorker, TrainJob } from '../iqa/train/protocol';
 import { spawnWorker } from '../iqa/train/spawn-worker';
 import type { TrainHyper } from '../iqa/train/trainer';
 import { log } from '../app/logger';
+import type { TrainingImage } from '../store/repos/splits.repo';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { epochMetrics } from './epoch-metrics';
@@ -40,17 +41,6 @@ export interface ResolvedRunConfig {
   initFrom?: { runId: number; checkpoint: string } | null;
   scoreRange: [number, number];
   higherIsBetter: boolean;
-}
-
-interface LabelledImage {
-  id: number;
-  path: string;
-  label: number;
-  distortion: string | null;
-  width: number | null;
-  height: number | null;
-  part: 'train' | 'val' | 'test';
-  reference: string | null;
 }
 
 function parseOrExplain<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -83,26 +73,16 @@ export function createRunService(ctx: ServiceContext) {
     return store.splits.list(datasetId).find((s) => s.name === name)!;
   }
 
-  function labelledImages(datasetId: number, splitId: number): LabelledImage[] {
-    return store.db
-      .prepare(
-        `SELECT i.id, i.path, i.label, i.distortion, i.width, i.height, m.part, r.path AS reference FROM split_members m JOIN images i ON i.id = m.image_id
-         LEFT JOIN reference_images r ON r.id = i.reference_id
-         WHERE m.split_id = ? AND i.dataset_id = ? AND i.error IS NULL AND i.label IS NOT NULL ORDER BY i.id`,
-      )
-      .all(splitId, datasetId) as LabelledImage[];
-  }
-
-  function buildJob(runId: number, cfg: ResolvedRunConfig, splitId: number, resumeFrom: string | null): { job: TrainJob; labels: Map<number, LabelledImage> } {
+  function buildJob(runId: number, cfg: ResolvedRunConfig, splitId: number, resumeFrom: string | null): { job: TrainJob; labels: Map<number, TrainingImage> } {
     const protocol = getModel(cfg.model).input(cfg.modelConfig);
-    const all = labelledImages(cfg.datasetId, splitId);
+    const all = store.splits.trainingImages(splitId, cfg.datasetId);
     // Without a resize, an image smaller than the patch cannot be cropped: leave it out and say so.
-    const fits = (i: LabelledImage) => protocol.resize || i.width === null || i.height === null || (i.width >= protocol.patch && i.height >= protocol.patch);
+    const fits = (i: TrainingImage) => protocol.resize || i.width === null || i.height === null || (i.width >= protocol.patch && i.height >= protocol.patch);
     const images = all.filter(fits);
     if (images.length < all.length) {
       log.warn('runs', `run ${runId}: ${all.length - images.length} image(s) smaller than the ${protocol.patch}px patch are left out (set a resize in the model config to keep them)`);
     }
-    const toSample = (img: LabelledImage): Sample => ({ imageId: img.id, path: img.path, target: toNormalised(img.label, cfg.scoreRange, cfg.higherIsBetter), group: img.distortion, reference: img.reference });
+    const toSample = (img: TrainingImage): Sample => ({ imageId: img.id, path: img.path, target: toNormalised(img.label, cfg.scoreRange, cfg.higherIsBetter), group: img.distortion, reference: img.reference });
     const train = images.filter((i) => i.part === 'train').map(toSample);
     const test = images.filter((i) => i.part === 'test').map(toSample);
     if (!train.length || !test.length) {
@@ -114,7 +94,7 @@ export function createRunService(ctx: ServiceContext) {
     };
   }
 
-  function launch(runId: number, cfg: ResolvedRunConfig, job: TrainJob, labels: Map<number, LabelledImage>): void {
+  function launch(runId: number, cfg: ResolvedRunConfig, job: TrainJob, labels: Map<number, TrainingImage>): void {
     const worker = spawnWorker('src-main/iqa/train/train.worker.ts', 'train-worker.js');
     active.set(runId, worker);
     store.runs.setStatus(runId, 'running');

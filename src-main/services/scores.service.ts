@@ -115,9 +115,7 @@ export function createScoreService(ctx: ServiceContext) {
       const source = await resolveSource(input);
       const crop: CropMode = { kind: 'grid', ...(input.crops ? { count: input.crops } : {}) };
       return ctx.jobs.start('score', `Score ${ds.name} with ${source.describe}`, async ({ signal, progress }) => {
-        const images = store.db
-          .prepare('SELECT id, path, name, error FROM images WHERE dataset_id = ? ORDER BY id')
-          .all(ds.id) as { id: number; path: string; name: string; error: string | null }[];
+        const images = store.images.toScore(ds.id);
         const readable = images.filter((i) => i.error === null);
         const names = new Map(readable.map((i) => [i.id, i.name]));
         progress(0, readable.length, 'loading the model');

@@ -15,10 +15,9 @@ export function siblingHandlers(ctx: ServiceContext): Pick<Handlers, 'images:sib
   return {
     'images:siblings': async ({ imageId }) => {
       const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
-      const row = store.db.prepare('SELECT reference_id AS id FROM images WHERE id = ?').get(imageId) as { id: number | null };
-      const ref = row.id === null ? undefined : store.datasets.getReference(row.id);
-      const meta = store.db.prepare("SELECT json_extract(meta, '$.auxiliary') AS aux FROM datasets WHERE id = ?").get(image.datasetId) as { aux: string | null };
-      const auxiliary = meta.aux ? (JSON.parse(meta.aux) as ImageSiblings['auxiliary']) : null;
+      const referenceId = store.images.referenceId(imageId);
+      const ref = referenceId === null ? undefined : store.datasets.getReference(referenceId);
+      const auxiliary = store.datasets.auxiliary(image.datasetId);
       const list = ref ? store.datasets.siblings(imageId) : [image];
       const refShown = Boolean(ref?.path && existsSync(ref.path));
       let refRgb: RawImage | null = null;

@@ -1,15 +1,17 @@
 // Subjective studies: set-up, rater links, the rating session (each vote durable before the next stimulus), aggregation, publishing and CSV export.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { AppError } from '../../src-shared/api/errors';
-import type { DatasetSummary, RateItem, RateSession, StudyResults, StudySettings, StudySummary } from '../../src-shared/api/schemas';
+import type { CrowdSettings, DatasetSummary, RateItem, RateSession, StudyResults, StudySettings, StudySummary } from '../../src-shared/api/schemas';
 import { seededRandom } from '../datasets/splits';
-import type { NewStudyItem, StudyItem, StudyMethod, StudyRow } from '../store/repos/studies.repo';
+import type { NewStudyItem, StudyItem, StudyMethod, StudyRater, StudyRow } from '../store/repos/studies.repo';
+import { seededPermutation } from '../studies/order';
 import { aggregateStudy, METHOD_SCALE } from '../studies/aggregate';
 import { toCsv } from '../../src-shared/csv';
 import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 import { contentTypeFor, type ServedFile } from './files.service';
+import { createWriteBatcher } from './write-batch';
 
 /** A file-name-safe form of a study's name. */
 const studySlug = (study: StudyRow) => study.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || `study-${study.id}`;
@@ -26,6 +28,29 @@ function shuffled<T>(list: readonly T[], random: () => number): T[] {
   return out;
 }
 
+/** What a crowd rater's meta records. */
+interface CrowdMeta {
+  participant?: string;
+  environment?: { screenWidth: number; screenHeight: number; pattern: string; passed?: boolean; tries: number };
+  demographics?: Record<string, string>;
+  qualification?: { correct: number; of: number; passed: boolean };
+}
+
+/** The digits a rater reads off the brightness test pattern (one per patch, drawn at low contrast); fixed per rater. */
+export function brightnessPattern(seed: number): string {
+  const random = seededRandom(seed ^ 0x5bd1e995);
+  return Array.from({ length: 4 }, () => String(1 + Math.floor(random() * 9))).join('');
+}
+
+const ACR_LABELS: Record<number, string> = { 1: 'Bad', 2: 'Poor', 3: 'Fair', 4: 'Good', 5: 'Excellent' };
+function trapInstruction(method: StudyMethod, expected: number): string {
+  if (method === 'slider') return `Attention check: set the slider to ${expected} for this image.`;
+  return `Attention check: answer ${expected}${method === 'acr' && ACR_LABELS[expected] ? ` (${ACR_LABELS[expected]})` : ''} for this image.`;
+}
+
+/** Durations behind a rater's "median time per vote": their latest votes, so the figure costs the same at any study size. */
+const RECENT_DURATIONS = 101;
+
 function median(values: number[]): number | null {
   if (!values.length) return null;
   const s = [...values].sort((a, b) => a - b);
@@ -40,43 +65,53 @@ export function createStudyService(ctx: ServiceContext) {
   const getStudy = (id: number): StudyRow => studies.get(id) ?? notFound('study', id);
   const settingsOf = (s: StudyRow): StudySettings => s.config as unknown as StudySettings;
 
-  /** Test and gold items in this rater's own seeded order (training items are not rated). */
-  function orderFor(study: StudyRow, seed: number): StudyItem[] {
-    const rated = studies.items(study.id).filter((i) => i.role !== 'training');
-    return shuffled(rated, seededRandom(seed));
+  /** Item counts by role; a study's items never change after it is created. */
+  const countsCache = new Map<number, Record<'test' | 'training' | 'gold', number>>();
+  const itemCounts = (studyId: number) => countsCache.get(studyId) ?? countsCache.set(studyId, studies.itemCounts(studyId)).get(studyId)!;
+
+  /** How many items this rater is asked to rate: all, or the crowd quota. */
+  const quotaOf = (study: StudyRow): number => Math.min(study.ratedItems, settingsOf(study).crowd?.quota ?? Infinity);
+
+  /** The rater's order: a seeded permutation of the study's rated items, one position at a time. */
+  const orderOf = (study: StudyRow, r: StudyRater) => seededPermutation(study.ratedItems, r.seed);
+
+  /** Up to `count` unrated items of the rater's order from position `from` on, with the position of the first one. */
+  function pendingFrom(study: StudyRow, r: StudyRater, from: number, count: number): { first: number; items: StudyItem[] } {
+    const order = orderOf(study, r);
+    const limit = quotaOf(study);
+    const items: StudyItem[] = [];
+    let first = limit;
+    for (let k = from; k < limit && items.length < count; k++) {
+      const item = studies.itemAtRank(study.id, order.at(k));
+      if (!item || studies.hasRated(r.raterId, item.id)) continue;
+      if (!items.length) first = k;
+      items.push(item);
+    }
+    return { first, items };
   }
 
   function summary(study: StudyRow): StudySummary {
-    const items = studies.items(study.id);
-    const ratings = studies.ratings(study.id);
-    const total = items.filter((i) => i.role !== 'training').length;
-    const dataset = store.datasets.get(study.datasetId);
+    const counts = itemCounts(study.id);
+    const raters = studies.raters(study.id);
     return {
       id: study.id,
       name: study.name,
       datasetId: study.datasetId,
-      datasetName: dataset?.name ?? '?',
+      datasetName: studies.datasetName(study.datasetId) ?? '?',
       method: study.method,
       status: study.status,
       createdAt: study.createdAt,
       settings: settingsOf(study),
-      items: {
-        test: items.filter((i) => i.role === 'test').length,
-        training: items.filter((i) => i.role === 'training').length,
-        gold: items.filter((i) => i.role === 'gold').length,
-      },
-      ratings: ratings.length,
-      raters: studies.raters(study.id).map((r) => {
-        const mine = ratings.filter((x) => x.raterId === r.raterId);
-        return {
-          raterId: r.raterId,
-          name: r.name,
-          done: mine.length,
-          total,
-          lastAt: mine.at(-1)?.createdAt ?? null,
-          medianMs: median(mine.flatMap((x) => (x.durationMs === null ? [] : [x.durationMs]))),
-        };
-      }),
+      items: counts,
+      ratings: raters.reduce((sum, r) => sum + r.votes, 0),
+      raters: raters.map((r) => ({
+        raterId: r.raterId,
+        name: r.name,
+        done: r.votes,
+        total: quotaOf(study),
+        lastAt: r.lastAt,
+        medianMs: median(studies.recentDurations(r.raterId, RECENT_DURATIONS)),
+      })),
     };
   }
 
@@ -89,26 +124,83 @@ export function createStudyService(ctx: ServiceContext) {
   function rateItem(token: string, study: StudyRow, item: StudyItem): RateItem {
     const file = (side: 'a' | 'b') => `${token}~${item.id}~${side}`;
     const twoSided = study.method === 'dcr' || study.method === 'pairwise';
-    return { itemId: item.id, role: item.role, first: file('a'), second: twoSided ? file('b') : null };
+    const trap = item.role === 'gold' && item.expected !== null && settingsOf(study).crowd?.trapImageIds.includes(item.imageId);
+    return { itemId: item.id, role: item.role, first: file('a'), second: twoSided ? file('b') : null, instruction: trap ? trapInstruction(study.method, item.expected!) : null };
+  }
+
+  /** The crowd steps this rater still has to do, in order. */
+  function crowdPending(crowd: CrowdSettings, r: StudyRater, hasQualification: boolean): ('environment' | 'demographics' | 'qualification')[] {
+    const meta = r.meta as CrowdMeta;
+    const out: ('environment' | 'demographics' | 'qualification')[] = [];
+    if (crowd.environment && !meta.environment?.passed) out.push('environment');
+    if (crowd.demographics && !meta.demographics) out.push('demographics');
+    if (hasQualification && !meta.qualification) out.push('qualification');
+    return out;
+  }
+
+  function crowdState(token: string, study: StudyRow, r: StudyRater, done: boolean): RateSession['crowd'] {
+    const crowd = settingsOf(study).crowd;
+    if (!crowd) return null;
+    const meta = r.meta as CrowdMeta;
+    const qualification = studies.itemsByRole(study.id, 'training').filter((i) => i.expected !== null);
+    const pending = crowdPending(crowd, r, qualification.length > 0);
+    const disqualified = meta.qualification?.passed === false || meta.environment?.passed === false;
+    return {
+      pending,
+      environment: crowd.environment ? { minWidth: crowd.environment.minWidth, minHeight: crowd.environment.minHeight, pattern: crowd.environment.brightness ? brightnessPattern(r.seed) : null } : null,
+      qualification: pending.includes('qualification') ? qualification.map((i) => rateItem(token, study, i)) : [],
+      disqualified,
+      completion: done && !disqualified ? { code: crowd.completionCode, returnUrl: crowd.returnUrl?.replaceAll('{code}', encodeURIComponent(crowd.completionCode)) ?? null } : null,
+    };
   }
 
   function session(token: string): RateSession {
     const { study, rater: r } = rater(token);
-    const order = orderFor(study, r.seed);
-    const rated = new Set(studies.ratings(study.id, r.raterId).map((x) => x.itemId));
-    const pending = order.filter((i) => !rated.has(i.id));
     const settings = settingsOf(study);
     const open = study.status === 'open';
+    const pending = open ? pendingFrom(study, r, r.cursor, 2).items : [];
+    const crowd = crowdState(token, study, r, open && !pending.length);
+    const blocked = !!crowd && (crowd.disqualified || crowd.pending.length > 0);
     return {
-      study: { id: study.id, name: study.name, method: study.method, status: study.status, pauseMs: settings.pauseMs, maxPerSitting: settings.maxPerSitting },
+      study: { id: study.id, name: study.name, method: study.method, status: study.status, pauseMs: settings.pauseMs, maxPerSitting: settings.maxPerSitting, surround: settings.surround ?? 128 },
+      crowd,
       rater: { id: r.raterId, name: r.name },
-      done: order.length - pending.length,
-      total: order.length,
-      training: rated.size === 0 && open ? studies.items(study.id).filter((i) => i.role === 'training').map((i) => rateItem(token, study, i)) : [],
-      current: open && pending[0] ? rateItem(token, study, pending[0]) : null,
-      next: open && pending[1] ? rateItem(token, study, pending[1]) : null,
-      canUndo: open && rated.size > 0,
+      done: r.votes,
+      total: quotaOf(study),
+      training: r.votes === 0 && open && !blocked ? studies.itemsByRole(study.id, 'training').filter((i) => i.expected === null).map((i) => rateItem(token, study, i)) : [],
+      current: pending[0] && !blocked ? rateItem(token, study, pending[0]) : null,
+      next: pending[1] && !blocked ? rateItem(token, study, pending[1]) : null,
+      canUndo: open && r.votes > 0,
     };
+  }
+
+  /** Votes and undos of all raters go through one group commit (one fsync for the votes that arrive together). */
+  const writes = createWriteBatcher(store);
+
+  /** Stores a vote and moves the rater's cursor past every rated position (run inside the group commit). */
+  function storeVote(token: string, item: StudyItem, value: number, durationMs: number | null): void {
+    const { study, rater: r } = rater(token);
+    studies.addRating({ raterId: r.raterId, item, method: study.method, value, durationMs });
+    if (item.rank !== null && orderOf(study, r).positionOf(item.rank) === r.cursor) {
+      studies.setCursor(study.id, r.raterId, pendingFrom(study, r, r.cursor + 1, 1).first);
+    }
+  }
+
+  /** Removes the rater's last vote; its position becomes the cursor again when it lies below it. */
+  function undoVote(token: string): void {
+    const { study, rater: r } = rater(token);
+    const itemId = studies.undoLast(study.id, r.raterId);
+    const rank = itemId === null ? null : (studies.item(itemId)?.rank ?? null);
+    if (rank === null) return;
+    const position = orderOf(study, r).positionOf(rank);
+    if (position < r.cursor) studies.setCursor(study.id, r.raterId, position);
+  }
+
+  /** The rater's session after a write, with the progress event the dashboard follows. */
+  function afterWrite(token: string): RateSession {
+    const next = session(token);
+    ctx.events.emit('studies:progress', { studyId: next.study.id, raterId: next.rater.id, done: next.done, total: next.total });
+    return next;
   }
 
   function checkValue(method: StudyMethod, value: number): void {
@@ -121,8 +213,8 @@ export function createStudyService(ctx: ServiceContext) {
 
   /** Test items for a new study: given ids (checked to be in the dataset), else the dataset's readable images. */
   function pickImages(input: ParsedInputOf<'studies:create'>): number[] {
-    const rows = store.db.prepare('SELECT id FROM images WHERE dataset_id = ? AND error IS NULL ORDER BY id').all(input.datasetId) as { id: number }[];
-    const inDataset = new Set(rows.map((r) => r.id));
+    const all = studies.readableImageIds(input.datasetId);
+    const inDataset = new Set(all);
     const check = (ids: readonly number[], what: string) => {
       const foreign = ids.filter((id) => !inDataset.has(id));
       if (foreign.length) throw new AppError('validation', `${what}: image${foreign.length > 1 ? 's' : ''} ${foreign.slice(0, 5).join(', ')} not in dataset ${input.datasetId} (or unreadable)`);
@@ -133,7 +225,6 @@ export function createStudyService(ctx: ServiceContext) {
       check(input.imageIds, 'imageIds');
       return [...new Set(input.imageIds)];
     }
-    const all = rows.map((r) => r.id);
     if (!all.length) throw new AppError('validation', `Dataset ${input.datasetId} has no readable images to rate`);
     return input.limit && input.limit < all.length ? shuffled(all, seededRandom(input.seed)).slice(0, input.limit).sort((a, b) => a - b) : all;
   }
@@ -144,8 +235,20 @@ export function createStudyService(ctx: ServiceContext) {
     const random = seededRandom(seed);
     const seen = new Set<string>();
     const pairs: [number, number][] = [];
+    const want = Math.min(k, ids.length - 1);
     for (const a of ids) {
-      for (const b of shuffled(ids.filter((x) => x !== a), random).slice(0, Math.min(k, ids.length - 1))) {
+      // k distinct partners by rejection (k ≪ n), or a shuffle when k is most of the study.
+      let partners: number[];
+      if (want * 2 > ids.length) partners = shuffled(ids.filter((x) => x !== a), random).slice(0, want);
+      else {
+        const picked = new Set<number>();
+        while (picked.size < want) {
+          const b = ids[Math.floor(random() * ids.length)]!;
+          if (b !== a) picked.add(b);
+        }
+        partners = [...picked];
+      }
+      for (const b of partners) {
         const key = a < b ? `${a}:${b}` : `${b}:${a}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -159,10 +262,15 @@ export function createStudyService(ctx: ServiceContext) {
     store.datasets.get(input.datasetId) ?? notFound('dataset', input.datasetId);
     const ids = pickImages(input);
     if (input.method === 'dcr') {
-      const noRef = (store.db.prepare(`SELECT id FROM images WHERE id IN (${ids.map(() => '?').join(',')}) AND reference_id IS NULL`).all(...ids) as { id: number }[]).map((r) => r.id);
+      const withRef = studies.imagesWithReference(input.datasetId);
+      const noRef = ids.filter((id) => !withRef.has(id));
       if (noRef.length) throw new AppError('validation', `DCR shows each image's reference first; ${noRef.length} image(s) have none (e.g. ${noRef.slice(0, 3).join(', ')})`);
     }
-    for (const g of input.gold) checkValue(input.method, g.expected);
+    const crowdIn = input.crowd;
+    for (const g of [...input.gold, ...(crowdIn?.traps ?? []), ...(crowdIn?.qualification ?? [])]) checkValue(input.method, g.expected);
+    if (crowdIn && input.method === 'pairwise' && (crowdIn.traps.length || crowdIn.qualification.length)) {
+      throw new AppError('validation', 'Qualification and trapping items are for rating-scale studies (ACR, DCR, slider)');
+    }
     const items: NewStudyItem[] = input.trainingImageIds.map((imageId, i, all) => ({
       role: 'training' as const,
       imageId,
@@ -178,19 +286,29 @@ export function createStudyService(ctx: ServiceContext) {
     } else {
       items.push(...ids.map((imageId) => ({ role: 'test' as const, imageId })));
       items.push(...input.gold.map((g) => ({ role: 'gold' as const, imageId: g.imageId, expected: g.expected })));
+      // Qualification items are training items with an expected answer (checked, never stored as ratings); traps are gold items with an instruction.
+      items.push(...(crowdIn?.qualification ?? []).map((q) => ({ role: 'training' as const, imageId: q.imageId, expected: q.expected })));
+      items.push(...(crowdIn?.traps ?? []).map((t) => ({ role: 'gold' as const, imageId: t.imageId, expected: t.expected })));
     }
-    const settings: StudySettings = { pauseMs: input.pauseMs, maxPerSitting: input.maxPerSitting, seed: input.seed, pairsPerImage: input.pairsPerImage };
+    const crowd: CrowdSettings | undefined = crowdIn && {
+      joinToken: crowdIn.joinLink ? randomBytes(18).toString('base64url') : null,
+      quota: crowdIn.quota,
+      completionCode: crowdIn.completionCode ?? randomBytes(6).toString('hex').toUpperCase(),
+      returnUrl: crowdIn.returnUrl,
+      environment: crowdIn.environment,
+      demographics: crowdIn.demographics,
+      qualificationMin: crowdIn.qualificationMin,
+      trapImageIds: crowdIn.traps.map((t) => t.imageId),
+    };
+    const settings: StudySettings = { pauseMs: input.pauseMs, maxPerSitting: input.maxPerSitting, seed: input.seed, pairsPerImage: input.pairsPerImage, surround: input.surround, ...(crowd ? { crowd } : {}) };
     const id = studies.create({ name: input.name, datasetId: input.datasetId, method: input.method, config: settings }, items);
     return summary(getStudy(id));
   }
 
-  function results(id: number, screening: 'none' | 'bt500', zscore: boolean): StudyResults {
+  function results(id: number, screening: 'none' | 'bt500', zscore: boolean, model: 'mos' | 'mle' = 'mos'): StudyResults {
     const study = getStudy(id);
-    const names = new Map(
-      (store.db.prepare('SELECT i.id, i.name FROM images i JOIN study_items s ON s.image_id = i.id OR s.other_image_id = i.id WHERE s.study_id = ?').all(id) as { id: number; name: string }[]).map(
-        (r) => [r.id, r.name],
-      ),
-    );
+    const names = studies.itemImageNames(id);
+    const contents = model === 'mle' ? studies.itemContents(id) : null;
     return aggregateStudy({
       studyId: id,
       method: study.method,
@@ -199,6 +317,8 @@ export function createStudyService(ctx: ServiceContext) {
       imageName: (imageId) => names.get(imageId) ?? String(imageId),
       screening,
       zscore,
+      model,
+      contentOf: (imageId) => contents?.get(imageId) ?? null,
     });
   }
 
@@ -220,18 +340,11 @@ export function createStudyService(ctx: ServiceContext) {
         higherIsBetter: true,
         meta: { study: { id: study.id, method: study.method, screening: input.screening, zscore: input.zscore, parentDatasetId: source.id } },
       });
-      store.db.prepare('UPDATE datasets SET parent_id = ? WHERE id = ?').run(source.id, datasetId);
+      studies.setDatasetParent(datasetId, source.id);
       // The version keeps the images' references, distortions and levels; only the labels are new.
-      const copy = store.db.prepare(`
-        INSERT INTO images (dataset_id, path, name, reference_id, distortion, level, width, height, format, bytes, error)
-        SELECT ?, path, name, NULL, distortion, level, width, height, format, bytes, error FROM images WHERE id = ? RETURNING id`);
-      const refOf = store.db.prepare('SELECT r.name, r.path FROM images i JOIN reference_images r ON r.id = i.reference_id WHERE i.id = ?');
-      const label = store.db.prepare('INSERT INTO labels (image_id, source, value, std, n_ratings, ci_low, ci_high) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const addReference = (name: string, path: string | null) => store.datasets.addReference(datasetId, name, path);
       for (const it of res.items) {
-        const { id: newId } = copy.get(datasetId, it.imageId) as { id: number };
-        const ref = refOf.get(it.imageId) as { name: string; path: string | null } | undefined;
-        if (ref) store.db.prepare('UPDATE images SET reference_id = ? WHERE id = ?').run(store.datasets.addReference(datasetId, ref.name, ref.path), newId);
-        label.run(newId, `study:${study.id}`, it.score, it.std, it.n, it.ciLow, it.ciHigh);
+        studies.copyLabelledImage(datasetId, it.imageId, { source: `study:${study.id}`, value: it.score, std: it.std, n: it.n, ciLow: it.ciLow, ciHigh: it.ciHigh }, addReference);
       }
       return datasetId;
     });
@@ -243,7 +356,7 @@ export function createStudyService(ctx: ServiceContext) {
   function votesCsv(studyId: number): { filename: string; csv: string } {
     const study = getStudy(studyId);
     const raters = new Map(studies.raters(study.id).map((r) => [r.raterId, r.name]));
-    const names = new Map((store.db.prepare('SELECT id, name FROM images WHERE dataset_id = ?').all(study.datasetId) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
+    const names = studies.itemImageNames(study.id);
     const rows = studies.ratings(study.id).map((r) => [
       r.raterId, raters.get(r.raterId) ?? '', r.itemId, r.role, names.get(r.imageId) ?? String(r.imageId),
       r.otherImageId === null ? null : (names.get(r.otherImageId) ?? String(r.otherImageId)), study.method, r.value, r.durationMs, r.createdAt,
@@ -275,12 +388,12 @@ export function createStudyService(ctx: ServiceContext) {
       if (study.method === 'pairwise') imageId = item.otherImageId!;
       else if (study.method !== 'dcr') throw new AppError('not_found', 'This stimulus has one image');
     } else if (study.method === 'dcr') {
-      const ref = store.db.prepare('SELECT r.path FROM images i JOIN reference_images r ON r.id = i.reference_id WHERE i.id = ?').get(item.imageId) as { path: string | null } | undefined;
-      if (!ref?.path) throw new AppError('not_found', 'The reference of this image has no file');
-      return { path: ref.path, contentType: contentTypeFor(ref.path), root: store.datasets.get(study.datasetId)?.root ?? null };
+      const refPath = studies.referencePath(item.imageId);
+      if (!refPath) throw new AppError('not_found', 'The reference of this image has no file');
+      return { path: refPath, contentType: contentTypeFor(refPath), root: studies.datasetRoot(study.datasetId) };
     }
     const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
-    return { path: image.path, contentType: contentTypeFor(image.path), root: store.datasets.get(image.datasetId)?.root ?? null };
+    return { path: image.path, contentType: contentTypeFor(image.path), root: studies.datasetRoot(image.datasetId) };
   }
 
   const handlers: Pick<
@@ -296,6 +409,8 @@ export function createStudyService(ctx: ServiceContext) {
     | 'rate:session'
     | 'rate:submit'
     | 'rate:undo'
+    | 'rate:join'
+    | 'rate:crowd'
   > = {
     'studies:list': () => studies.list().map(summary),
     'studies:get': ({ id }) => summary(getStudy(id)),
@@ -312,7 +427,7 @@ export function createStudyService(ctx: ServiceContext) {
       studies.setStatus(id, status);
       return summary(getStudy(id));
     },
-    'studies:results': ({ id, screening, zscore }) => results(id, screening, zscore),
+    'studies:results': ({ id, screening, zscore, model }) => results(id, screening, zscore, model),
     'studies:publish': (input) => publish(input),
     'studies:export': (input) => exportCsv(input),
     'rate:session': ({ token }) => session(token),
@@ -322,20 +437,63 @@ export function createStudyService(ctx: ServiceContext) {
       const item = studies.item(itemId);
       if (!item || item.studyId !== study.id || item.role === 'training') throw new AppError('validation', `Item ${itemId} is not a rated item of this study`);
       checkValue(study.method, value);
+      const crowd = crowdState(token, study, r, false);
+      if (crowd?.disqualified) throw new AppError('forbidden', 'This study needs raters who passed its checks; thank you for your time');
+      if (crowd?.pending.length) throw new AppError('conflict', `Finish the ${crowd.pending[0]} step first`);
       // Committed (synchronous=FULL) before the reply, so the next stimulus is only shown once this vote is on disk.
-      studies.addRating({ raterId: r.raterId, item, method: study.method, value, durationMs });
-      const next = session(token);
-      ctx.events.emit('studies:progress', { studyId: study.id, raterId: r.raterId, done: next.done, total: next.total });
-      return next;
+      return writes.submit(() => storeVote(token, item, value, durationMs), () => afterWrite(token));
     },
     'rate:undo': ({ token }) => {
-      const { study, rater: r } = rater(token);
+      const { study } = rater(token);
       if (study.status !== 'open') throw new AppError('conflict', 'This study is closed');
-      studies.undoLast(study.id, r.raterId);
-      const next = session(token);
-      ctx.events.emit('studies:progress', { studyId: study.id, raterId: r.raterId, done: next.done, total: next.total });
-      return next;
+      return writes.submit(() => undoVote(token), () => afterWrite(token));
     },
+    'rate:join': ({ joinToken, participant }) => join(joinToken, participant),
+    'rate:crowd': (input) => crowdStep(input),
   };
-  return { handlers, rateFile, votesCsv };
+  /** A crowd study's join link: finds the open study whose join token this is and adds a rater. */
+  function join(joinToken: string, participant: string) {
+    const study = studies.list().find((s) => {
+      const t = settingsOf(s).crowd?.joinToken;
+      return !!t && t.length === joinToken.length && timingSafeEqual(Buffer.from(t), Buffer.from(joinToken));
+    });
+    if (!study) throw new AppError('unauthorized', 'This study link is not valid (ask the study organiser for a new one)');
+    if (study.status !== 'open') throw new AppError('conflict', 'This study is closed; thank you for your interest');
+    const token = randomBytes(24).toString('base64url');
+    const seed = randomBytes(4).readUInt32LE(0) & 0x7fffffff;
+    const name = participant || `crowd-${randomBytes(3).toString('hex')}`;
+    studies.addRater(study.id, name, hashToken(token), seed, participant ? { participant } : {});
+    return { token, path: `#/rate/${token}` };
+  }
+
+  /** Records a crowd step: the environment check, the demographics, or the qualification answers (scored here). */
+  function crowdStep(input: ParsedInputOf<'rate:crowd'>): RateSession {
+    const { study, rater: r } = rater(input.token);
+    const crowd = settingsOf(study).crowd;
+    if (!crowd) throw new AppError('validation', 'This study has no crowd steps');
+    if (study.status !== 'open') throw new AppError('conflict', 'This study is closed');
+    const meta = { ...(r.meta as CrowdMeta) };
+    if (input.environment && crowd.environment) {
+      const e = input.environment;
+      const bigEnough = e.screenWidth >= crowd.environment.minWidth && e.screenHeight >= crowd.environment.minHeight;
+      const sees = !crowd.environment.brightness || e.pattern.trim() === brightnessPattern(r.seed);
+      meta.environment = { ...e, passed: bigEnough && sees, tries: (meta.environment?.tries ?? 0) + 1 };
+      // A wrong pattern may be tried again (three times); a small screen cannot be fixed by trying.
+      if (!meta.environment.passed && bigEnough && meta.environment.tries < 3) meta.environment.passed = undefined;
+    }
+    if (input.demographics && crowd.demographics) meta.demographics = input.demographics;
+    if (input.qualification && !meta.qualification) {
+      const items = studies.itemsByRole(study.id, 'training').filter((i) => i.expected !== null);
+      const given = new Map(input.qualification.map((q) => [q.itemId, q.value]));
+      if (items.some((i) => !given.has(i.id))) throw new AppError('validation', 'Answer every qualification item');
+      const tolerance = study.method === 'slider' ? 20 : 1;
+      const correct = items.filter((i) => Math.abs(given.get(i.id)! - i.expected!) <= tolerance).length;
+      meta.qualification = { correct, of: items.length, passed: correct >= Math.ceil(crowd.qualificationMin * items.length) };
+    }
+    studies.setRaterMeta(r.raterId, meta);
+    return session(input.token);
+  }
+
+  const isRaterToken = (token: string): boolean => studies.byTokenHash(hashToken(token)) !== undefined;
+  return { handlers, rateFile, votesCsv, isRaterToken };
 }

@@ -60,15 +60,10 @@ export function createTtlService(ctx: ServiceContext, runs: Runs) {
   async function pristineFiles(dtganRunId: number, folder: string | null): Promise<{ files: string[]; sourceDir: string }> {
     if (folder) return { files: await listImageFiles(folder), sourceDir: folder };
     const run = store.runs.get(dtganRunId) ?? notFound('run', dtganRunId);
-    const rows = store.db
-      .prepare(
-        `SELECT DISTINCT r.path FROM split_members m JOIN images i ON i.id = m.image_id JOIN reference_images r ON r.id = i.reference_id
-         WHERE m.split_id = ? AND m.part = 'train' AND r.path IS NOT NULL ORDER BY r.path`,
-      )
-      .all(run.splitId) as { path: string }[];
-    if (!rows.length) throw new AppError('bad_input', `Run #${dtganRunId}'s training images have no reference photos on disk; give a folder of pristine photos`);
-    const sourceDir = store.datasets.get(run.datasetId ?? 0)?.root ?? resolve(rows[0]!.path, '..');
-    return { files: rows.map((r) => r.path), sourceDir };
+    const files = store.splits.trainReferencePaths(run.splitId);
+    if (!files.length) throw new AppError('bad_input', `Run #${dtganRunId}'s training images have no reference photos on disk; give a folder of pristine photos`);
+    const sourceDir = store.datasets.get(run.datasetId ?? 0)?.root ?? resolve(files[0]!, '..');
+    return { files, sourceDir };
   }
 
   async function buildAuxiliary(job: JobContext, input: { dtganRunId: number; pristineFolder: string | null; name: string; maxSide: number }) {
@@ -95,7 +90,7 @@ export function createTtlService(ctx: ServiceContext, runs: Runs) {
         description: `TTL-IQA auxiliary domain: ${build.pristine} pristine photos translated by DT-GAN run #${run.id} to ${build.levels} quality levels (label = level, 1 = best).`,
         signal: job.signal,
       });
-      store.db.prepare("UPDATE datasets SET meta = json_set(meta, '$.auxiliary', json(?)) WHERE id = ?").run(JSON.stringify({ dtganRunId: run.id, levels: build.levels }), result.datasetId);
+      store.datasets.setAuxiliary(result.datasetId, { dtganRunId: run.id, levels: build.levels });
       ctx.events.emit('datasets:changed', { datasetId: result.datasetId });
       return { datasetId: result.datasetId, images: result.images, pristine: build.pristine, levels: build.levels, failed: build.failed };
     } finally {

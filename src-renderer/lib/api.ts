@@ -52,7 +52,7 @@ export async function call<C extends InvokeChannel>(channel: C, input: InputOf<C
 /** The native folder dialog in the desktop app; undefined in a browser, where folders:browse lists the server's folders. */
 export const pickFolderNative: ((defaultPath?: string) => Promise<string | null>) | undefined = bridge ? (p) => bridge.pickFolder(p) : undefined;
 
-export type FileKind = 'image' | 'thumb' | 'map' | 'reference' | 'rate' | 'report';
+export type FileKind = 'image' | 'thumb' | 'raw' | 'map' | 'reference' | 'rate' | 'report';
 
 /** URL the renderer can put in an <img src>: the iqa:// protocol in Electron, /files/… in serve mode. An image id, or a map's fileId (images:maps). */
 export function fileUrl(kind: FileKind, id: number | string): string {

@@ -37,6 +37,8 @@ export const INVOKE_CHANNELS = [
   'rate:session',
   'rate:submit',
   'rate:undo',
+  'rate:join',
+  'rate:crowd',
   'settings:get',
   'settings:set',
   'jobs:list',
@@ -60,6 +62,7 @@ export const INVOKE_CHANNELS = [
   'folders:browse',
   'library:rescan',
   'library:sharpnessMap',
+  'library:group',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 
@@ -69,7 +72,7 @@ export const PICK_FOLDER_CHANNEL = 'shell:pickFolder';
 export const EVENT_CHANNELS = ['jobs:progress', 'datasets:changed', 'runs:progress', 'studies:progress'] as const;
 
 /** Channels a rater link may call without the server's access token (the rater token in the input is checked instead). */
-export const RATER_CHANNELS: readonly InvokeChannel[] = ['rate:session', 'rate:submit', 'rate:undo'];
+export const RATER_CHANNELS: readonly InvokeChannel[] = ['rate:session', 'rate:submit', 'rate:undo', 'rate:join', 'rate:crowd'];
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {

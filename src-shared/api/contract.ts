@@ -24,6 +24,7 @@ import {
   PhotoColor,
   PhotoFilter,
   SharpnessMap,
+  GroupOptions,
   PhotoItem,
   PhotoPage,
   PhotoSort,
@@ -227,6 +228,22 @@ export const contract = {
         maxPerSitting: z.number().int().min(1).max(10_000).default(100),
         seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
         pairsPerImage: z.number().int().min(1).max(50).default(4),
+        surround: z.number().int().min(0).max(255).default(128),
+        /** A crowd study: join link, quota, environment check, demographics, qualification items, trapping items, completion code. */
+        crowd: z
+          .object({
+            joinLink: z.boolean().default(true),
+            quota: z.number().int().min(1).max(100_000).nullable().default(null),
+            completionCode: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/).optional(),
+            returnUrl: z.string().url().max(500).nullable().default(null),
+            environment: z.object({ minWidth: z.number().int().min(0).max(10_000).default(1024), minHeight: z.number().int().min(0).max(10_000).default(600), brightness: z.boolean().default(true) }).strict().nullable().default(null),
+            demographics: z.boolean().default(false),
+            qualification: z.array(z.object({ imageId: Id, expected: z.number().finite() }).strict()).max(50).default([]),
+            qualificationMin: z.number().min(0).max(1).default(1),
+            traps: z.array(z.object({ imageId: Id, expected: z.number().finite() }).strict()).max(100).default([]),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     output: StudySummary,
@@ -235,7 +252,9 @@ export const contract = {
   'studies:setStatus': { input: z.object({ id: Id, status: z.enum(['open', 'closed']) }).strict(), output: StudySummary },
   /** MOS (or pairwise scale values) with 95% CIs, after optional BT.500 rater screening and z-scoring. */
   'studies:results': {
-    input: z.object({ id: Id, screening: z.enum(['none', 'bt500']).default('bt500'), zscore: z.boolean().default(false) }).strict(),
+    input: z
+      .object({ id: Id, screening: z.enum(['none', 'bt500']).default('bt500'), zscore: z.boolean().default(false), model: z.enum(['mos', 'mle']).default('mos') })
+      .strict(),
     output: StudyResults,
   },
   /** The aggregated labels as a new dataset version (child of the study's dataset); the raw votes stay. */
@@ -260,6 +279,23 @@ export const contract = {
     output: RateSession,
   },
   'rate:undo': { input: z.object({ token: z.string().min(16).max(200) }).strict(), output: RateSession },
+  /** A crowd study's join link: a new rater (named by the platform's participant id, if given) and their own link. */
+  'rate:join': {
+    input: z.object({ joinToken: z.string().min(16).max(200), participant: z.string().trim().max(100).regex(/^[A-Za-z0-9_.@-]*$/).default('') }).strict(),
+    output: z.object({ token: z.string(), path: z.string() }),
+  },
+  /** A crowd step before rating: the environment check, the demographics form, or the qualification answers. */
+  'rate:crowd': {
+    input: z
+      .object({
+        token: z.string().min(16).max(200),
+        environment: z.object({ screenWidth: z.number().int().min(0).max(100_000), screenHeight: z.number().int().min(0).max(100_000), pattern: z.string().max(20) }).strict().optional(),
+        demographics: z.object({ age: z.enum(['18-24', '25-34', '35-44', '45-54', '55-64', '65+', 'no answer']), vision: z.enum(['normal', 'corrected', 'impaired', 'no answer']), gender: z.string().trim().max(50).default('') }).strict().optional(),
+        qualification: z.array(z.object({ itemId: Id, value: z.number().finite() }).strict()).max(50).optional(),
+      })
+      .strict(),
+    output: RateSession,
+  },
   'settings:get': { input: z.object({ key: SettingKey }).strict(), output: z.unknown() },
   'settings:set': {
     input: z.object({ key: SettingKey, value: z.json() }).strict(),
@@ -282,7 +318,7 @@ export const contract = {
   /** Sets a photo's stars, reject flag and/or colour label (null clears it); committed before the reply. */
   'library:rate': {
     input: z
-      .object({ imageId: Id, stars: z.number().int().min(0).max(5).optional(), rejected: z.boolean().optional(), color: PhotoColor.nullable().optional() })
+      .object({ imageId: Id, stars: z.number().int().min(0).max(5).nullable().optional(), rejected: z.boolean().optional(), picked: z.boolean().optional(), color: PhotoColor.nullable().optional() })
       .strict(),
     output: PhotoItem,
   },
@@ -336,6 +372,8 @@ export const contract = {
   },
   /** Where a photo is in focus: the default quality model's sharpness per tile, for the loupe's heat map. */
   'library:sharpnessMap': { input: z.object({ imageId: Id }).strict(), output: SharpnessMap },
+  /** Groups a collection's bursts and near-duplicates (capture-time gap and dHash) as a job; its result is a GroupResult. */
+  'library:group': { input: GroupOptions.extend({ datasetId: Id }).strict(), output: JobInfo },
   /**
    * Evaluates a run's latest checkpoint on a dataset as a job, as `iqa eval` does (MOS/DMOS direction flipped when they
    * differ), and stores the result: on another dataset every labelled image, on its own the test part of its split.

@@ -154,7 +154,7 @@ describe('the Library screen', () => {
     await page.getByTestId('photo-cell').nth(2).click();
     await shot('library-culled');
 
-    // The loupe: Enter opens the focused photo; P clears its reject and moves on; K comes back; X rejects again.
+    // The loupe: Enter opens the focused photo; P picks it (a pick clears the reject, as in Lightroom) and moves on; K comes back; X rejects again; Ctrl+Z undoes that.
     await page.keyboard.press('Enter');
     const loupe = page.getByTestId('loupe');
     await expect.poll(() => loupe.count()).toBe(1);
@@ -167,8 +167,14 @@ describe('the Library screen', () => {
     await page.keyboard.press('k');
     await expect.poll(() => loupe.getByTestId('loupe-bar').innerText()).toContain(order[2]!);
     expect(await loupe.getByTestId('loupe-rejected').count()).toBe(0);
+    expect(await loupe.getByTestId('loupe-picked').count()).toBe(1);
     await page.keyboard.press('x');
     await expect.poll(async () => (await listed()).items[2]!.rejected).toBe(true);
+    await expect.poll(() => page.getByTestId('toast').innerText()).toBe('Rejected');
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await listed()).items[2]!).toMatchObject({ rejected: false, picked: true });
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(async () => (await listed()).items[2]!).toMatchObject({ rejected: true, picked: false });
     await page.keyboard.press('Escape');
     await expect.poll(() => loupe.count()).toBe(0);
   });

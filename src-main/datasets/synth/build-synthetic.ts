@@ -106,7 +106,7 @@ async function loadDownscaled(file: string, maxSide: number): Promise<RgbImage> 
 }
 
 /** The distortion types for one reference: all of them, or `perImage` picked by a seeded shuffle. */
-function typesFor(all: readonly string[], perImage: number, seed: number, name: string): string[] {
+export function typesFor(all: readonly string[], perImage: number, seed: number, name: string): string[] {
   if (perImage >= all.length) return [...all];
   const rng = createRng(seedFrom(seed, name, 'types'));
   const pool = [...all];

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { ONNX_OPSET } from './graph';
 
 /** Bumped when the graph format changes for every model (the graph builder, the opset); each model has its own version too. */
@@ -62,7 +63,7 @@ export async function cachedGraph(dir: string, key: GraphKeyParts, build: () => 
   const bytes = await build();
   for (const folder of folders) {
     const path = join(folder, file);
-    const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+    const tmp = `${path}.tmp-${process.pid}-${threadId}-${Date.now()}`;
     try {
       await mkdir(folder, { recursive: true, mode: 0o700 });
       await writeFile(tmp, bytes);

@@ -51,6 +51,7 @@ const STAT_NAMES = [
   'noise_y_p05', 'noise_y_p20', 'noise_y_p50', 'noise_c_p05', 'noise_c_p20', 'noise_dark', 'noise_bright', 'noise_y2_p20', 'impulses', 'equal_neighbours',
   'lum_mean', 'lum_p01', 'lum_p05', 'lum_p25', 'lum_p50', 'lum_p75', 'lum_p95', 'lum_p99', 'lum_std', 'blown', 'black', 'empty_levels',
   'grid8', 'grid4', 'grid16c', 'colourfulness', 'saturation', 'chroma_detail',
+  'grid16', 'grid8c', 'flat4_aligned', 'flat8_aligned', 'tone_grad_dark', 'tone_grad_mid', 'tone_grad_bright', 'lum_entropy',
 ] as const;
 
 const BRISQUE_NAMES = (scale: number) => [

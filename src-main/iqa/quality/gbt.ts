@@ -78,23 +78,74 @@ export function predictGbt(m: Gbt, x: ArrayLike<number>): number {
   return s;
 }
 
-/** Fits trees to the residuals one after another; each split maximises the reduction of squared error (with λ). */
-export function trainGbt(x: readonly Float64Array[], y: readonly number[], o: GbtOptions): Gbt {
+/**
+ * What the trees minimise, as per-sample first and second derivatives of the loss at the current predictions
+ * (XGBoost's Newton boosting, Chen & Guestrin, KDD 2016, eq. 6): `h` may not be negative.
+ */
+export interface GbtObjective {
+  gradients(pred: Float64Array, g: Float64Array, h: Float64Array): void;
+}
+
+/** Half the squared error: g = p - y, h = 1 (plain least-squares boosting). */
+export const squaredLoss = (y: readonly number[]): GbtObjective => ({
+  gradients(pred, g, h) {
+    for (let i = 0; i < pred.length; i++) {
+      g[i] = pred[i]! - y[i]!;
+      h[i] = 1;
+    }
+  },
+});
+
+/**
+ * Least squares plus a pairwise ranking term (RankNet's logistic loss, Burges et al., ICML 2005, eq. 3):
+ * for each pair (better, worse), weight · log(1 + exp(-σ (p_better - p_worse))). The pairs tell the trees the
+ * order that matters (the levels of one distortion on one photo, the photo above each of its distorted copies)
+ * even where the absolute label cannot be told from the image alone.
+ */
+export function rankingLoss(y: readonly number[], pairs: { better: Int32Array; worse: Int32Array; weight: Float64Array }, sigma: number, squaredWeight = 1): GbtObjective {
+  return {
+    gradients(pred, g, h) {
+      for (let i = 0; i < pred.length; i++) {
+        g[i] = squaredWeight * (pred[i]! - y[i]!);
+        h[i] = squaredWeight;
+      }
+      for (let k = 0; k < pairs.better.length; k++) {
+        const a = pairs.better[k]!;
+        const b = pairs.worse[k]!;
+        const rho = 1 / (1 + Math.exp(sigma * (pred[a]! - pred[b]!)));
+        const w = pairs.weight[k]!;
+        g[a]! -= w * sigma * rho;
+        g[b]! += w * sigma * rho;
+        const hh = w * sigma * sigma * rho * (1 - rho);
+        h[a]! += hh;
+        h[b]! += hh;
+      }
+    },
+  };
+}
+
+/**
+ * Fits one tree after another to the loss's gradients (least squares unless `objective` says otherwise); each split
+ * maximises G²/(H + λ) over its two sides, each leaf holds -G/(H + λ) scaled by the learning rate.
+ */
+export function trainGbt(x: readonly Float64Array[], y: readonly number[], o: GbtOptions, objective: GbtObjective = squaredLoss(y)): Gbt {
   const n = x.length;
   const nf = x[0]!.length;
   const edges = Array.from({ length: nf }, (_, f) => binEdges(x, f, o.bins));
   const binned = Array.from({ length: nf }, (_, f) => Uint8Array.from(x, (r) => binOf(edges[f]!, r[f]!)));
   const bias = y.reduce((a, b) => a + b, 0) / n;
   const pred = new Float64Array(n).fill(bias);
-  const resid = new Float64Array(n);
+  const grad = new Float64Array(n);
+  const hess = new Float64Array(n);
   const random = seededRandom(o.seed);
   const trees: Tree[] = [];
   const nb = o.bins;
   const hs = new Float64Array(nb);
   const hc = new Float64Array(nb);
+  const hh = new Float64Array(nb);
 
   for (let k = 0; k < o.trees; k++) {
-    for (let i = 0; i < n; i++) resid[i] = y[i]! - pred[i]!;
+    objective.gradients(pred, grad, hess);
     const rows: number[] = [];
     for (let i = 0; i < n; i++) if (random() < o.subsample) rows.push(i);
     const feats: number[] = [];
@@ -108,29 +159,37 @@ export function trainGbt(x: readonly Float64Array[], y: readonly number[], o: Gb
       tree.left.push(-1);
       tree.right.push(-1);
       let sum = 0;
-      for (const i of idx) sum += resid[i]!;
-      tree.value.push((o.learningRate * sum) / (idx.length + o.lambda));
+      let hsum = 0;
+      for (const i of idx) {
+        sum -= grad[i]!;
+        hsum += hess[i]!;
+      }
+      tree.value.push((o.learningRate * sum) / (hsum + o.lambda));
       if (depth >= o.depth || idx.length < 2 * o.minLeaf) return node;
-      const parentGain = (sum * sum) / (idx.length + o.lambda);
+      const parentGain = (sum * sum) / (hsum + o.lambda);
       let best = { gain: 1e-9, f: -1, b: -1 };
       for (const f of feats) {
         hs.fill(0);
         hc.fill(0);
+        hh.fill(0);
         const col = binned[f]!;
         for (const i of idx) {
-          hs[col[i]!]! += resid[i]!;
+          hs[col[i]!]! -= grad[i]!;
           hc[col[i]!]!++;
+          hh[col[i]!]! += hess[i]!;
         }
         let ls = 0;
         let lc = 0;
+        let lh = 0;
         for (let b = 0; b < edges[f]!.length; b++) {
           ls += hs[b]!;
           lc += hc[b]!;
+          lh += hh[b]!;
           const rc = idx.length - lc;
           if (lc < o.minLeaf) continue;
           if (rc < o.minLeaf) break;
           const rs = sum - ls;
-          const gain = (ls * ls) / (lc + o.lambda) + (rs * rs) / (rc + o.lambda) - parentGain;
+          const gain = (ls * ls) / (lh + o.lambda) + (rs * rs) / (hsum - lh + o.lambda) - parentGain;
           if (gain > best.gain) best = { gain, f, b };
         }
       }

@@ -207,6 +207,62 @@ function blockNoise(p: Plane): { sorted: Float32Array; byLevel: [number, number]
   return { sorted: Float32Array.from(order.map((i) => est[i]!)), byLevel: [mean(dark), mean(bright)] };
 }
 
+/**
+ * Aligned flat blocks against shifted ones: the share of `period`-square blocks on the codec's grid whose luma spans at
+ * most 1.5 levels, over the same share on a grid shifted by half a block. A block codec at a low rate keeps only the
+ * DC of many blocks (JPEG 8x8, WebP 4x4), so flat blocks line up with its grid; natural flat areas (sky) do not care.
+ */
+function alignedFlatRatio(y: Plane, period: number): number {
+  const { width: w, height: h, data } = y;
+  const flatShare = (off: number) => {
+    let flat = 0;
+    let all = 0;
+    for (let by = off; by + period <= h; by += period) {
+      for (let bx = off; bx + period <= w; bx += period) {
+        let lo = 255;
+        let hi = 0;
+        for (let yy = by; yy < by + period; yy++) {
+          const row = yy * w;
+          for (let x = bx; x < bx + period; x++) {
+            const v = data[row + x]!;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
+        }
+        all++;
+        if (hi - lo <= 1.5) flat++;
+      }
+    }
+    return flat / Math.max(1, all);
+  };
+  return (flatShare(0) + 0.002) / (flatShare(period >> 1) + 0.002);
+}
+
+/**
+ * Local contrast by tone band: mean |∇| of the pixels in the shadows (luma < 64), mid-tones and highlights (> 176),
+ * each over the mean of all. A tone curve that darkens flattens the shadows' slope and steepens the highlights';
+ * brightening does the reverse, so the bands' contrast shifts against each other whatever the photo's own key.
+ */
+function toneBandContrast(y: Plane): [number, number, number] {
+  const { width: w, height: h, data } = y;
+  const s = [0, 0, 0];
+  const c = [0, 0, 0];
+  let all = 0;
+  for (let yy = 0; yy < h - 1; yy++) {
+    for (let x = 0; x < w - 1; x++) {
+      const i = yy * w + x;
+      const v = data[i]!;
+      const g = Math.abs(data[i + 1]! - v) + Math.abs(data[i + w]! - v);
+      const b = v < 64 ? 0 : v > 176 ? 2 : 1;
+      s[b]! += g;
+      c[b]!++;
+      all += g;
+    }
+  }
+  const m = all / Math.max(1, (w - 1) * (h - 1));
+  return [0, 1, 2].map((b) => (c[b]! > 50 ? s[b]! / c[b]! / Math.max(m, 1e-6) : 1)) as [number, number, number];
+}
+
 /** The measures shown beside the score (the Library's columns, CSV, XMP, `iqa score --json`). */
 export type Measures = PhotoMeasures;
 
@@ -364,6 +420,14 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
   stats.grid8 = gridRatio(y, 8);
   stats.grid4 = gridRatio(y, 4);
   stats.grid16c = 0.5 * (gridRatio(cb, 16) + gridRatio(cr, 16));
+  stats.grid16 = gridRatio(y, 16);
+  stats.grid8c = 0.5 * (gridRatio(cb, 8) + gridRatio(cr, 8));
+  stats.flat4_aligned = alignedFlatRatio(y, 4);
+  stats.flat8_aligned = alignedFlatRatio(y, 8);
+  [stats.tone_grad_dark, stats.tone_grad_mid, stats.tone_grad_bright] = toneBandContrast(y);
+  let entropy = 0;
+  for (let v = 0; v < 256; v++) if (hist[v]! > 0) entropy -= (hist[v]! / n) * Math.log2(hist[v]! / n);
+  stats.lum_entropy = entropy / 8;
 
   // Colour: colourfulness (Hasler & Süsstrunk 2003), chroma detail relative to luma detail.
   let srg = 0;

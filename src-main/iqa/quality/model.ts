@@ -52,11 +52,10 @@ export interface QualityModel {
 export async function loadQualityModel(file = QUALITY_MODEL_FILE()): Promise<QualityModel> {
   const m = JSON.parse(await readFile(file, 'utf8')) as QualityModelFile;
   if (m.format !== 'iqa-quality-model/1') throw new Error(`${file}: not a quality model file (format ${String(m.format)})`);
-  if (m.features.join() !== FEATURE_NAMES.join()) throw new Error(`${file} was trained on other features than this build computes; retrain it (scripts/quality/train.ts)`);
-  const [lo, hi] = m.labels.range;
+  const predict = qualityPredictor(m, file);
   const assess = (img: { width: number; height: number; data: Uint8Array }): QualityResult => {
     const { analysis, values } = featuresOf(img);
-    const score = Math.min(hi, Math.max(lo, predictGbt(m.regressor, values)));
+    const score = predict(values);
     return { score, measures: analysis.measures, map: analysis.map, analysed: { width: img.width, height: img.height } };
   };
   return {
@@ -64,6 +63,22 @@ export async function loadQualityModel(file = QUALITY_MODEL_FILE()): Promise<Qua
     source: file,
     assess,
     assessFile: async (path: string) => assess(await decodeForAnalysis(path)),
+  };
+}
+
+/**
+ * The model file's score of a feature vector in this build's FEATURE_NAMES order, clamped to its label range. A file
+ * trained on fewer features (an older model) reads them by name; one that needs a feature this build lacks is refused.
+ */
+export function qualityPredictor(m: QualityModelFile, file = 'model file'): (values: ArrayLike<number>) => number {
+  const at = m.features.map((n) => FEATURE_NAMES.indexOf(n));
+  if (at.some((i) => i < 0)) throw new Error(`${file} was trained on features this build does not compute (${m.features.filter((_, k) => at[k]! < 0).join(', ')}); retrain it (scripts/quality/train.ts)`);
+  const same = at.every((i, k) => i === k) && at.length === FEATURE_NAMES.length;
+  const [lo, hi] = m.labels.range;
+  const x = new Float64Array(at.length);
+  return (values) => {
+    if (!same) for (let k = 0; k < at.length; k++) x[k] = values[at[k]!]!;
+    return Math.min(hi, Math.max(lo, predictGbt(m.regressor, same ? values : x)));
   };
 }
 

@@ -15,6 +15,8 @@ import { buildGraph, NoGraph } from '../onnx/build-graph';
 import { cachedGraph, sharedGraphDir, type GraphKeyParts } from '../onnx/graph-cache';
 import { openMapsRunner } from '../onnx/maps-runner';
 import { openPatchRunner } from '../onnx/patch-runner';
+import { int8Graph } from '../onnx/int8-graph';
+import { QUANTIZER_VERSION } from '../onnx/quantize';
 import { fromNormalised, getModel } from '../registry';
 import { meanPrediction } from './predict';
 
@@ -38,6 +40,11 @@ export interface WeightsSource {
   checkpoint?: string;
   /** A file in the model's published format (HyperIQA: official state dict as .safetensors). */
   weights?: string;
+  /**
+   * `int8`: on ONNX Runtime, the graph statically quantised (calibrated on the bundled demo photos; see quantize.ts),
+   * used only when its scores keep the fp32 ranking on held-out photos; else fp32 runs and the engine says why.
+   */
+  precision?: 'fp32' | 'int8';
 }
 
 export interface ImageScore {
@@ -100,6 +107,7 @@ export interface Scorer {
   /**
    * `scoreFile` in two steps: `prepare` decodes and crops (sharp, off the JavaScript thread), `predict` runs the model
    * (synchronous). A loop can prepare the next image while the model runs on this one; the score is the same.
+   * `predict` consumes what it is given: its crop buffer is reused by a later `prepare`.
    */
   prepare(path: string, crop?: CropMode): Promise<PreparedImage>;
   predict(prepared: PreparedImage): Promise<ImageScore>;
@@ -227,12 +235,20 @@ function tfjsCore(model: IqaModel, fallbackReason: string): ScorerCore {
 }
 
 /** The model's graphs on ONNX Runtime; throws NoGraph (or any build/session error) when it cannot run there. */
-async function onnxCore(r: ResolvedWeights, protocol: InputProtocol, load: () => Promise<IqaModel>): Promise<ScorerCore> {
+async function onnxCore(r: ResolvedWeights, protocol: InputProtocol, load: () => Promise<IqaModel>, int8: boolean): Promise<ScorerCore> {
   const builders = r.spec.onnx!;
   const key = (kind: string): GraphKeyParts => ({ modelId: r.spec.id, config: r.config, weights: r.weightsHash, kind, builderVersion: builders.version });
   const meta = (kind: string) => ({ modelId: r.spec.id, config: r.config, source: r.source, weightsHash: r.weightsHash, kind, builderVersion: builders.version, protocol, labels: r.labels });
   const graph = (kind: 'scores' | 'maps') => cachedGraph(r.cacheDir, key(kind), async () => buildGraph(r.spec, await load(), kind, r.config, meta(kind)));
-  const runner = await openPatchRunner(await graph('scores'), protocol.patch, protocol.testCrops);
+  const fp32 = await graph('scores');
+  let scores = fp32;
+  let precision = '';
+  if (int8) {
+    const q = await int8Graph(r.cacheDir, { ...key('scores-int8'), config: { ...r.config, quantizer: QUANTIZER_VERSION } }, fp32.bytes, protocol);
+    if (q.graph) scores = q.graph;
+    precision = q.graph ? ' · int8' : ` · fp32 (int8 refused: ${q.refused})`;
+  }
+  const runner = await openPatchRunner(scores, protocol.patch, protocol.testCrops);
   let maps: Awaited<ReturnType<typeof openMapsRunner>> | null = null;
   try {
     if (builders.maps) maps = await openMapsRunner(await graph('maps'));
@@ -242,7 +258,7 @@ async function onnxCore(r: ResolvedWeights, protocol: InputProtocol, load: () =>
   }
   const inf = currentInference()!;
   return {
-    engine: { name: 'onnxruntime', label: `onnxruntime ${inf.version ?? ''} · ${inf.provider} · ${inf.threads} threads · batch ${runner.batch.batch}` },
+    engine: { name: 'onnxruntime', label: `onnxruntime ${inf.version ?? ''} · ${inf.provider} · ${inf.threads} threads · batch ${runner.batch.batch}${precision}` },
     scoreSum: async (data, count, patch) => (await runner.scores(data, count, patch)).reduce((a, b) => a + b, 0),
     hallucinate: maps ? (x, h, w) => maps!.run(x, h, w) : null,
     mapMultiple: builders.maps?.multiple(r.config) ?? 1,
@@ -276,7 +292,7 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
   else reason = '';
   if (!reason) {
     try {
-      core = await onnxCore(r, protocol, load);
+      core = await onnxCore(r, protocol, load, src.precision === 'int8');
       if (model.loading) (await model.loading).dispose();
       return makeScorer(spec, config, protocol, source, labels, core);
     } catch (err) {
@@ -288,13 +304,24 @@ export async function loadScorer(src: WeightsSource): Promise<Scorer> {
   return makeScorer(spec, config, protocol, source, labels, core);
 }
 
+/** Crop buffers a scorer keeps for reuse: enough for the images in flight in scoreInOrder. */
+const KEPT_BUFFERS = 4;
+
 function makeScorer(spec: ModelSpec, config: Record<string, unknown>, protocol: InputProtocol, source: string, labels: LabelSpace | null, core: ScorerCore): Scorer {
+  // A fresh 15 MB Float32Array per 25-crop photo cost more than cutting the crops (page faults and GC under load).
+  const spare: Float32Array[] = [];
+  const alloc = (length: number) => {
+    const i = spare.findIndex((b) => b.length === length);
+    return i >= 0 ? spare.splice(i, 1)[0]! : new Float32Array(length);
+  };
+
   function prepare(path: string, crop: CropMode = { kind: 'grid' }): Promise<PatchBatch> {
     const p = protocol.patch;
     return extractPatches(path, {
       patch: p,
       ...(crop.kind !== 'none' && protocol.resize ? { resize: protocol.resize } : {}),
       imagenet: protocol.imagenet,
+      alloc,
       positions: (w, h) => {
         if (crop.kind === 'none') {
           if (w !== p || h !== p) throw new AppError('bad_input', `--crop none needs a ${p}x${p} image for ${spec.id}; ${path} is ${w}x${h}`);
@@ -310,6 +337,7 @@ function makeScorer(spec: ModelSpec, config: Record<string, unknown>, protocol: 
     if (!isPatchBatch(prepared)) throw new Error(`${spec.id} scores crops, not a whole photo`);
     const batch = prepared;
     const raw = (await core.scoreSum(batch.data, batch.count, batch.patch)) / batch.count;
+    if (spare.length < KEPT_BUFFERS) spare.push(batch.data);
     const score = labels ? fromNormalised(raw, labels.range, labels.higherIsBetter) : raw;
     return { score, crops: batch.count };
   }

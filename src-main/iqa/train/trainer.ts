@@ -4,6 +4,7 @@ import { seededRandom, shuffle } from '../../datasets/splits';
 import { meanPrediction } from '../score/predict';
 import { PatchSource, type Sample } from '../data/patch-source';
 import type { IqaModel, InputProtocol } from '../models/model';
+import { accumulateStep, planMicroBatch } from './accumulate';
 
 export interface TrainHyper {
   epochs: number;
@@ -95,6 +96,8 @@ export async function train(opts: TrainOptions): Promise<EpochResult[]> {
   const optimizers = createOptimizers(model, hyper, startEpoch);
   await opts.restoreOptimizers?.(optimizers);
   const stepsPerEpoch = Math.ceil(opts.train.length / hyper.batchImages);
+  // Crops per forward/backward pass from the heap; the optimiser still steps once per batch (docs/training.md).
+  const micro = planMicroBatch(model, protocol.patch, hyper.batchImages * protocol.trainCrops);
   const results: EpochResult[] = [];
   try {
     for (let epoch = startEpoch; epoch <= hyper.epochs; epoch++) {
@@ -109,7 +112,7 @@ export async function train(opts: TrainOptions): Promise<EpochResult[]> {
         if (opts.signal?.aborted) throw new TrainingCancelled(epoch);
         const ts = performance.now();
         const batch = await source.trainBatch(order.slice(step * hyper.batchImages, (step + 1) * hyper.batchImages), random);
-        const loss = trainStep(model, optimizers, batch, protocol.patch, hyper.weightDecay);
+        const loss = trainStep(model, optimizers, batch, protocol.patch, hyper.weightDecay, micro);
         lossSum += loss;
         opts.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss, secondsPerStep: (performance.now() - ts) / 1000 });
       }
@@ -127,25 +130,13 @@ export async function train(opts: TrainOptions): Promise<EpochResult[]> {
   }
 }
 
-/** One optimisation step: L1 loss (HyperIQA §3.4; CNNIQA's ε-insensitive loss with ε = 0) plus optional L2 decay. */
-function trainStep(model: IqaModel, optimizers: Optimizers, batch: { x: Float32Array; y: Float32Array; count: number }, patch: number, weightDecay: number): number {
-  const all = optimizers.groups.flatMap((g) => g.variables);
-  const { value, grads } = tf.tidy(() => {
-    const x = tf.tensor4d(batch.x, [batch.count, patch, patch, 3]);
-    const y = tf.tensor1d(batch.y);
-    return tf.variableGrads(() => {
-      const l1 = model.predict(x, true).sub(y).abs().mean() as tf.Scalar;
-      if (!weightDecay) return l1;
-      return l1.add(tf.addN(all.filter((v) => v.shape.length > 1).map((v) => v.square().sum())).mul(weightDecay / 2)) as tf.Scalar;
-    }, all);
-  });
-  for (const g of optimizers.groups) {
-    const subset: Record<string, tf.Variable> = {};
-    // applyGradients is typed for variables but only reads the gradient values.
-    for (const v of g.variables) if (grads[v.name]) subset[v.name] = grads[v.name] as tf.Variable;
-    g.optimizer.applyGradients(subset);
+/** One optimisation step: L1 loss (HyperIQA §3.4; CNNIQA's ε-insensitive loss with ε = 0) plus optional L2 decay, in micro-batches. */
+function trainStep(model: IqaModel, optimizers: Optimizers, batch: { x: Float32Array; y: Float32Array; count: number }, patch: number, weightDecay: number, micro: number): number {
+  const x = tf.tensor4d(batch.x, [batch.count, patch, patch, 3]);
+  const y = tf.tensor1d(batch.y);
+  try {
+    return accumulateStep(model, optimizers, x, y, micro, weightDecay);
+  } finally {
+    tf.dispose([x, y]);
   }
-  const loss = value.dataSync()[0]!;
-  tf.dispose([value, ...Object.values(grads)]);
-  return loss;
 }

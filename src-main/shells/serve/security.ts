@@ -99,17 +99,56 @@ export function originAllowed(req: IncomingMessage): boolean {
   }
 }
 
-/** A fixed-window counter per client address for writes. */
-export function createRateLimiter(limit: number, windowMs: number) {
-  const hits = new Map<string, { start: number; count: number }>();
-  return (key: string, now = Date.now()): boolean => {
-    const entry = hits.get(key);
-    if (!entry || now - entry.start >= windowMs) {
-      hits.set(key, { start: now, count: 1 });
-      if (hits.size > 10_000) hits.clear();
+/** Calls that only read: they cost READ_COST of a credential's budget, everything else WRITE_COST. */
+const READ_CHANNEL = /^[a-z]+:(list|get|info|formats|facets|siblings|maps|predictions|results|export|session|stats|sample|calibration|evaluations|neighbours|browse|sharpnessMap|exportCsv)$/;
+export const READ_COST = 1;
+export const WRITE_COST = 4;
+export const callCost = (channel: string): number => (READ_CHANNEL.test(channel) ? READ_COST : WRITE_COST);
+
+export interface RateLimiterOptions {
+  /** Budget per key per minute, in cost units (a write costs WRITE_COST, a read READ_COST); also the burst. */
+  perMinute: number;
+  /** Most keys held at once; past it, keys not already held share one bucket. */
+  maxKeys?: number;
+}
+
+/**
+ * Token buckets per key (a credential, or an address for calls without one). The table is bounded and no flood
+ * can reset it: when it is full, only buckets that have refilled completely are dropped (dropping them forgets
+ * nothing), and a key that still finds no room is charged to one shared overflow bucket instead of getting a fresh
+ * one. So a flood of new keys throttles itself, never the keys already held.
+ */
+export function createRateLimiter(opts: RateLimiterOptions) {
+  const capacity = opts.perMinute;
+  const perMs = capacity / 60_000;
+  const maxKeys = opts.maxKeys ?? 10_000;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const overflow = { tokens: capacity, at: 0 };
+  let lastSweep = -Infinity;
+  const refill = (b: { tokens: number; at: number }, now: number) => {
+    b.tokens = Math.min(capacity, b.tokens + (now - b.at) * perMs);
+    b.at = now;
+  };
+  const sweep = (now: number) => {
+    lastSweep = now;
+    for (const [key, b] of buckets) if (b.tokens + (now - b.at) * perMs >= capacity) buckets.delete(key);
+  };
+  return {
+    /** Charges `cost` to `key`; false (and nothing charged) when its bucket lacks it. */
+    take(key: string, cost: number, now = Date.now()): boolean {
+      let b = buckets.get(key);
+      if (!b) {
+        if (buckets.size >= maxKeys && now - lastSweep >= 1000) sweep(now);
+        if (buckets.size < maxKeys) buckets.set(key, (b = { tokens: capacity, at: now }));
+        else b = overflow;
+      }
+      refill(b, now);
+      if (b.tokens < cost) return false;
+      b.tokens -= cost;
       return true;
-    }
-    entry.count += 1;
-    return entry.count <= limit;
+    },
+    get size() {
+      return buckets.size;
+    },
   };
 }

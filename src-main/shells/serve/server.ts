@@ -14,7 +14,10 @@ import {
   DEFAULT_HOST,
   SECURITY_HEADERS,
   allowedHostNames,
+  callCost,
   createRateLimiter,
+  READ_COST,
+  WRITE_COST,
   generateToken,
   hostAllowed,
   isLoopbackBind,
@@ -37,7 +40,10 @@ export interface ServeOptions {
   token?: string;
   /** Extra Host names to answer to off loopback (a DNS name the lab uses for this machine), see allowedHostNames. */
   allowHosts?: string[];
+  /** Writes per minute per credential (the access token, each rater link); a read costs a quarter of a write. */
   writesPerMinute?: number;
+  /** Whether a rater token belongs to a rater (its calls are then limited per rater, not per address). */
+  isRaterToken?: (token: string) => boolean;
 }
 
 export interface RunningServer {
@@ -162,7 +168,21 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const loopback = isLoopbackBind(host);
   const token = opts.token ?? (loopback ? null : generateToken());
   const hosts = allowedHostNames(host, opts.allowHosts);
-  const allowWrite = createRateLimiter(opts.writesPerMinute ?? 1200, 60_000);
+  const writesPerMinute = opts.writesPerMinute ?? 1200;
+  // Credentials (the access token, known rater links) and anonymous callers (by address) in separate tables, so a
+  // flood of made-up tokens or addresses never touches the organiser's or a rater's budget.
+  const credentialLimits = createRateLimiter({ perMinute: writesPerMinute * WRITE_COST, maxKeys: 100_000 });
+  const anonymousLimits = createRateLimiter({ perMinute: writesPerMinute * WRITE_COST, maxKeys: 10_000 });
+  const RATER_TOKEN = /^[A-Za-z0-9_-]{16,200}$/;
+
+  /** Charges a call to the credential it carries: the access token (or, on loopback, the organiser), a rater link, else the address. */
+  function allowCall(req: IncomingMessage, url: URL, raterToken: string | null, cost: number): boolean {
+    if (raterToken !== null && RATER_TOKEN.test(raterToken) && (opts.isRaterToken?.(raterToken) ?? false)) {
+      return credentialLimits.take(`rater:${raterToken}`, cost);
+    }
+    if (!raterPath(url.pathname) || (token && tokenMatches(token, requestToken(req, url)))) return credentialLimits.take('organiser', cost);
+    return anonymousLimits.take(`address:${req.socket.remoteAddress ?? '?'}`, cost);
+  }
   if (!existsSync(join(opts.staticDir, 'index.html'))) {
     log.warn('serve', `No built renderer in ${opts.staticDir}; run "npm run build". The API still works.`);
   }
@@ -188,11 +208,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (denied) return sendError(res, denied);
       if (req.method !== 'POST') return sendError(res, new AppError('validation', 'API calls use POST'));
       if (!originAllowed(req)) return sendError(res, new AppError('forbidden', 'Cross-origin request refused'));
-      if (!allowWrite(req.socket.remoteAddress ?? '?')) {
-        return sendError(res, new AppError('rate_limited', 'Too many requests; slow down'));
-      }
       const channel = decodeSegment(path.slice('/api/'.length));
       const input = await readJsonBody(req);
+      const raterToken = raterPath(path) && typeof (input as { token?: unknown } | null)?.token === 'string' ? (input as { token: string }).token : null;
+      if (!allowCall(req, url, raterToken, callCost(channel))) {
+        return sendError(res, new AppError('rate_limited', 'Too many requests; slow down'));
+      }
       const envelope = await opts.invoke(channel, input);
       return sendJson(res, envelope.ok ? 200 : HTTP_STATUS[envelope.error.code], envelope);
     }
@@ -201,6 +222,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const denied = authorised(req, url);
       if (denied) return sendError(res, denied);
       const [, , kind = '', id = ''] = path.split('/');
+      if (!allowCall(req, url, kind === 'rate' ? decodeSegment(id).split('~')[0]! : null, READ_COST)) {
+        return sendError(res, new AppError('rate_limited', 'Too many requests; slow down'));
+      }
       const file = await opts.files.resolve(kind, id);
       return sendFile(res, file.path, file.contentType, 'private, max-age=3600');
     }

@@ -8,7 +8,9 @@ import { migration0006 } from './0006-photo-ratings';
 import { migration0007 } from './0007-run-evaluations';
 import { migration0008 } from './0008-photo-colors';
 import { migration0009 } from './0009-image-measures';
+import { migration0010 } from './0010-photo-picks-exif-groups';
+import { migration0011 } from './0011-study-scale';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011];
 export type { Migration };

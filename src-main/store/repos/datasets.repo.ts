@@ -158,6 +158,12 @@ export interface DatasetDependents {
   photoRatings: number;
 }
 
+/** A TTL-IQA auxiliary dataset's origin: the DT-GAN run that translated its photos, and to how many levels. */
+export interface AuxiliaryOrigin {
+  dtganRunId: number;
+  levels: number;
+}
+
 export function createDatasetsRepo(db: Db) {
   const insertDataset = db.prepare(`
     INSERT INTO datasets (name, kind, root, description, label_kind, score_min, score_max, higher_is_better, meta)
@@ -287,6 +293,15 @@ export function createDatasetsRepo(db: Db) {
       return (db
         .prepare(`${IMAGE_SELECT} WHERE i.reference_id = (SELECT reference_id FROM images WHERE id = ?) ORDER BY i.distortion, i.level, i.name LIMIT 500`)
         .all(id) as ImageRow[]).map(toImage);
+    },
+    /** Marks the dataset as a TTL-IQA auxiliary domain: the DT-GAN run that made it and its number of levels (meta.auxiliary). */
+    setAuxiliary(id: number, origin: AuxiliaryOrigin): void {
+      db.prepare("UPDATE datasets SET meta = json_set(meta, '$.auxiliary', json(?)) WHERE id = ?").run(JSON.stringify(origin), id);
+    },
+    /** Where an auxiliary dataset came from; null for any other dataset. */
+    auxiliary(id: number): AuxiliaryOrigin | null {
+      const row = db.prepare("SELECT json_extract(meta, '$.auxiliary') AS aux FROM datasets WHERE id = ?").get(id) as { aux: string | null } | undefined;
+      return row?.aux ? (JSON.parse(row.aux) as AuxiliaryOrigin) : null;
     },
     getReference(id: number): { id: number; datasetId: number; name: string; path: string | null } | undefined {
       return db.prepare('SELECT id, dataset_id AS datasetId, name, path FROM reference_images WHERE id = ?').get(id) as

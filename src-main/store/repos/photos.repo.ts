@@ -21,6 +21,19 @@ interface PhotoRow {
   m_clipped_shadows: number | null;
   m_mean_luminance: number | null;
   m_compression: number | null;
+  picked: number;
+  e_captured: string | null;
+  e_camera: string | null;
+  e_lens: string | null;
+  e_focal: number | null;
+  e_iso: number | null;
+  e_shutter: number | null;
+  e_aperture: number | null;
+  e_raw: string | null;
+  e_seen: number | null;
+  g_no: number | null;
+  g_size: number | null;
+  g_best: number | null;
 }
 
 /** The image_measures column of each measure. */
@@ -48,6 +61,7 @@ export interface SidecarRow {
   name: string;
   stars: number | null;
   rejected: boolean;
+  picked: boolean;
   predicted: number | null;
   color: PhotoColor | null;
   score: { value: number; model: string; source: string; runId: number | null; scale: string; scoredAt: string } | null;
@@ -68,11 +82,14 @@ export interface ExportRow {
 
 const MEASURE_SELECT = MEASURE_KEYS.map((k) => `m.${MEASURE_COLUMNS[k]} AS m_${MEASURE_COLUMNS[k]}`).join(', ');
 /** Images with their ratings and measures; every query of photos joins these two. */
-const PHOTO_FROM = 'FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id LEFT JOIN image_measures m ON m.image_id = i.id';
+const PHOTO_FROM =
+  'FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id LEFT JOIN image_measures m ON m.image_id = i.id LEFT JOIN photo_exif e ON e.image_id = i.id LEFT JOIN photo_groups g ON g.image_id = i.id';
+const EXTRA_SELECT = `coalesce(r.picked, 0) AS picked, e.captured_at AS e_captured, e.camera AS e_camera, e.lens AS e_lens, e.focal_length AS e_focal,
+  e.iso AS e_iso, e.shutter AS e_shutter, e.aperture AS e_aperture, e.raw_path AS e_raw, e.image_id AS e_seen, g.group_no AS g_no, g.size AS g_size, g.best AS g_best`;
 
 const PHOTO_SELECT = `
   SELECT i.id, i.dataset_id, i.path, i.name, i.width, i.height, i.error, i.score,
-         r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color, ${MEASURE_SELECT}
+         r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color, ${MEASURE_SELECT}, ${EXTRA_SELECT}
   ${PHOTO_FROM}`;
 
 /** The image's most recent score row (the one images.score holds). */
@@ -87,6 +104,7 @@ const SORT_SQL: Record<PhotoSort, string> = {
   score: 'i.score',
   stars: SHOWN_STARS,
   added: 'i.id',
+  captured: 'e.captured_at',
   ...(Object.fromEntries(MEASURE_KEYS.map((k) => [k, `m.${MEASURE_COLUMNS[k]}`])) as Record<MeasureKey, string>),
 };
 
@@ -109,6 +127,7 @@ const RATING_SQL: Record<PhotoFilter['rating'], string | null> = {
   unrated: 'r.stars IS NULL AND coalesce(r.rejected, 0) = 0',
   rated: 'r.stars IS NOT NULL',
   predicted: 'r.stars IS NULL AND r.predicted IS NOT NULL AND coalesce(r.rejected, 0) = 0',
+  picked: 'r.picked = 1',
 };
 
 function toPhoto(row: PhotoRow): PhotoItem {
@@ -126,6 +145,12 @@ function toPhoto(row: PhotoRow): PhotoItem {
     predicted: row.predicted,
     color: row.color,
     measures: measuresOf(row),
+    picked: row.picked === 1,
+    exif:
+      row.e_seen === null
+        ? null
+        : { capturedAt: row.e_captured, camera: row.e_camera, lens: row.e_lens, focalLength: row.e_focal, iso: row.e_iso, shutter: row.e_shutter, aperture: row.e_aperture, rawPath: row.e_raw },
+    group: row.g_no === null ? null : { no: row.g_no, size: row.g_size!, best: row.g_best === 1 },
   };
 }
 
@@ -137,6 +162,10 @@ function whereOf(datasetId: number, f: Partial<PhotoFilter>): { sql: string; par
   if (f.scoreMin !== undefined) where.push('i.score >= @scoreMin');
   if (f.scoreMax !== undefined) where.push('i.score <= @scoreMax');
   if (f.search) where.push("i.name LIKE @search ESCAPE '\\'");
+  if (f.camera) where.push('e.camera = @camera');
+  if (f.lens) where.push('e.lens = @lens');
+  if (f.isoMax !== undefined) where.push('e.iso <= @isoMax');
+  if (f.collapseGroups) where.push('(g.image_id IS NULL OR g.best = 1)');
   if (f.color === 'none') where.push('r.color IS NULL');
   else if (f.color) where.push('r.color = @color');
   const measureParams: Record<string, number> = {};
@@ -162,6 +191,9 @@ function whereOf(datasetId: number, f: Partial<PhotoFilter>): { sql: string; par
       scoreMax: f.scoreMax ?? null,
       search: f.search ? `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
       color: f.color && f.color !== 'none' ? f.color : null,
+      camera: f.camera ?? null,
+      lens: f.lens ?? null,
+      isoMax: f.isoMax ?? null,
     },
   };
 }
@@ -169,9 +201,9 @@ function whereOf(datasetId: number, f: Partial<PhotoFilter>): { sql: string; par
 export function createPhotosRepo(db: Db) {
   const getRow = db.prepare(`${PHOTO_SELECT} WHERE i.id = ?`);
   const upsertRating = db.prepare(`
-    INSERT INTO photo_ratings (image_id, stars, rejected, color, updated_at)
-    VALUES (@imageId, @stars, @rejected, @color, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-    ON CONFLICT (image_id) DO UPDATE SET stars = excluded.stars, rejected = excluded.rejected, color = excluded.color, updated_at = excluded.updated_at`);
+    INSERT INTO photo_ratings (image_id, stars, rejected, picked, color, updated_at)
+    VALUES (@imageId, @stars, @rejected, @picked, @color, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+    ON CONFLICT (image_id) DO UPDATE SET stars = excluded.stars, rejected = excluded.rejected, picked = excluded.picked, color = excluded.color, updated_at = excluded.updated_at`);
   const upsertPredicted = db.prepare(`
     INSERT INTO photo_ratings (image_id, predicted) VALUES (?, ?)
     ON CONFLICT (image_id) DO UPDATE SET predicted = excluded.predicted`);
@@ -208,9 +240,9 @@ export function createPhotosRepo(db: Db) {
         db.prepare('SELECT id FROM images WHERE dataset_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id').all(datasetId, JSON.stringify(ids)) as { id: number }[]
       ).map((r) => r.id);
     },
-    /** Sets the photographer's stars, reject flag and colour label as given (one statement, committed on return). */
-    setRating(imageId: number, stars: number | null, rejected: boolean, color: PhotoColor | null): PhotoItem {
-      upsertRating.run({ imageId, stars, rejected: rejected ? 1 : 0, color });
+    /** Sets the photographer's stars, flag (a pick clears a reject) and colour label as given (one statement, committed on return). */
+    setRating(imageId: number, stars: number | null, rejected: boolean, color: PhotoColor | null, picked = false): PhotoItem {
+      upsertRating.run({ imageId, stars, rejected: rejected ? 1 : 0, picked: picked && !rejected ? 1 : 0, color });
       return getPhoto(imageId)!;
     },
     stats(datasetId: number): PhotoStats {
@@ -220,7 +252,7 @@ export function createPhotosRepo(db: Db) {
                   coalesce(sum(r.stars IS NULL AND r.predicted IS NOT NULL AND coalesce(r.rejected, 0) = 0), 0) AS predicted
            FROM images i LEFT JOIN photo_ratings r ON r.image_id = i.id WHERE i.dataset_id = ?`,
         )
-        .get(datasetId) as Omit<PhotoStats, 'stars' | 'scoreSources'>;
+        .get(datasetId) as Omit<PhotoStats, 'stars' | 'scoreSources' | 'cameras' | 'lenses' | 'groups'>;
       const stars = [0, 0, 0, 0, 0, 0];
       const hist = db
         .prepare(
@@ -236,7 +268,10 @@ export function createPhotosRepo(db: Db) {
            WHERE i.dataset_id = ? GROUP BY s.model, s.source, s.run_id, s.scale ORDER BY count DESC, s.source`,
         )
         .all(datasetId) as PhotoStats['scoreSources'];
-      return { ...c, stars, scoreSources };
+      const distinct = (col: string) =>
+        (db.prepare(`SELECT DISTINCT e.${col} AS v FROM photo_exif e JOIN images i ON i.id = e.image_id WHERE i.dataset_id = ? AND e.${col} IS NOT NULL ORDER BY v`).all(datasetId) as { v: string }[]).map((r) => r.v);
+      const groups = (db.prepare('SELECT count(DISTINCT group_no) AS n FROM photo_groups WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
+      return { ...c, stars, scoreSources, cameras: distinct('camera'), lenses: distinct('lens'), groups };
     },
     /** Scored, not rejected photos with 1-5 stars of the photographer's own: what a calibration fits to. */
     ratedScores(datasetId: number): { imageId: number; score: number; stars: number }[] {
@@ -283,7 +318,7 @@ export function createPhotosRepo(db: Db) {
       return db.transaction(() => {
         const inSet = 'image_id IN (SELECT id FROM images WHERE dataset_id = ?)';
         const n = db.prepare(`UPDATE photo_ratings SET predicted = NULL WHERE predicted IS NOT NULL AND ${inSet}`).run(datasetId).changes;
-        db.prepare(`DELETE FROM photo_ratings WHERE stars IS NULL AND rejected = 0 AND predicted IS NULL AND color IS NULL AND ${inSet}`).run(datasetId);
+        db.prepare(`DELETE FROM photo_ratings WHERE stars IS NULL AND rejected = 0 AND picked = 0 AND predicted IS NULL AND color IS NULL AND ${inSet}`).run(datasetId);
         return n;
       })();
     },
@@ -301,7 +336,7 @@ export function createPhotosRepo(db: Db) {
     sidecarRows(ids: readonly number[]): SidecarRow[] {
       const rows = db
         .prepare(
-          `SELECT i.id, i.path, i.name, r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color,
+          `SELECT i.id, i.path, i.name, r.stars, coalesce(r.rejected, 0) AS rejected, coalesce(r.picked, 0) AS picked, r.predicted, r.color,
                   s.score AS s_score, s.model AS s_model, s.source AS s_source, s.run_id AS s_run, s.scale AS s_scale, s.scored_at AS s_at, ${MEASURE_SELECT}
            ${PHOTO_FROM} ${LATEST_SCORE_JOIN}
            WHERE i.id IN (SELECT value FROM json_each(?)) ORDER BY i.id`,
@@ -320,6 +355,7 @@ export function createPhotosRepo(db: Db) {
         name: r.name,
         stars: r.stars,
         rejected: r.rejected === 1,
+        picked: r.picked === 1,
         predicted: r.predicted,
         color: r.color,
         score:
@@ -330,9 +366,9 @@ export function createPhotosRepo(db: Db) {
       }));
     },
     /** Writes a batch of ratings read from sidecars in one transaction. */
-    setRatings(rows: readonly { imageId: number; stars: number | null; rejected: boolean; color: PhotoColor | null }[]): void {
+    setRatings(rows: readonly { imageId: number; stars: number | null; rejected: boolean; color: PhotoColor | null; picked?: boolean }[]): void {
       db.transaction(() => {
-        for (const r of rows) upsertRating.run({ imageId: r.imageId, stars: r.stars, rejected: r.rejected ? 1 : 0, color: r.color });
+        for (const r of rows) upsertRating.run({ imageId: r.imageId, stars: r.stars, rejected: r.rejected ? 1 : 0, picked: r.picked && !r.rejected ? 1 : 0, color: r.color });
       })();
     },
     exportRows(datasetId: number, filter: Partial<PhotoFilter> = {}): ExportRow[] {

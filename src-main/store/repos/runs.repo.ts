@@ -161,6 +161,10 @@ export function createRunsRepo(db: Db) {
         )
         .all(id) as RunPrediction[];
     },
+    /** The run's stored prediction (its last epoch's) for one image, or null. */
+    prediction(id: number, imageId: number): number | null {
+      return (db.prepare('SELECT score FROM predictions WHERE run_id = ? AND image_id = ?').get(id, imageId) as { score: number } | undefined)?.score ?? null;
+    },
     predictions(id: number): { imageId: number; score: number }[] {
       return db.prepare('SELECT image_id AS imageId, score FROM predictions WHERE run_id = ? ORDER BY image_id').all(id) as { imageId: number; score: number }[];
     },

@@ -22,10 +22,17 @@ function parseRateToken(): string | null {
   return m ? m[1]! : null;
 }
 
+/** A crowd study's join link, `#/join/<token>` (the platform may append `?PROLIFIC_PID=…` or `?workerId=…`). */
+function parseJoinToken(): string | null {
+  const m = /^#\/join\/([A-Za-z0-9_-]{16,200})(\?.*)?$/.exec(location.hash);
+  return m ? m[1]! : null;
+}
+
 class Router {
   screen = $state<ScreenId>('datasets');
   params = $state.raw(new URLSearchParams());
   rateToken = $state<string | null>(parseRateToken());
+  joinToken = $state<string | null>(parseJoinToken());
 
   constructor() {
     this.#read();
@@ -37,6 +44,7 @@ class Router {
     this.screen = screen;
     this.params = params;
     this.rateToken = parseRateToken();
+    this.joinToken = parseJoinToken();
   }
 
   go(screen: ScreenId, params: Record<string, string | number> = {}): void {

@@ -12,7 +12,7 @@ describe('dispatch', () => {
     expect(res.ok).toBe(true);
     const info = (res as { result: AppInfo }).result;
     expect(info.databasePath).toMatch(/iqa\.sqlite$/);
-    expect(info.schemaVersion).toBe(9);
+    expect(info.schemaVersion).toBe(11);
     expect(info.backend?.name).toBe('cpu');
     expect(info.versions['better-sqlite3']).toMatch(/^\d+\./);
   });

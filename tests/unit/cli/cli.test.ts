@@ -16,7 +16,7 @@ describe('iqa info', () => {
     const info = JSON.parse(stdout) as { databasePath: string; backend: { name: string }; versions: Record<string, string>; schemaVersion: number };
     expect(info.databasePath).toBe(join(dataDir, 'iqa.sqlite'));
     expect(info.backend.name).toBe('cpu');
-    expect(info.schemaVersion).toBe(9);
+    expect(info.schemaVersion).toBe(11);
     expect(Object.keys(info.versions)).toEqual(expect.arrayContaining(['sharp', 'better-sqlite3', '@tensorflow/tfjs', 'sqlite']));
   });
 

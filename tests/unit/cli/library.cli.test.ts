@@ -62,7 +62,7 @@ describe('iqa library', () => {
     expect(rated.map((p) => p.stars)).toEqual([5, 4, 4, 3, 2]);
     expect(rated.map((p) => p.name).sort()).toEqual(['bee.jpg', 'butterfly.jpg', 'cheetah.jpg', 'day2/alpaca.jpg', 'day2/calf.jpg']);
     expect((await iqa('library', 'stats', 'Trip 2026')).stdout).toMatch(/8 photos, 7 scored, 5 rated by you, 1 rejected/);
-  });
+  }, 180_000);
 
   it('calibrates score → stars on the rated photos, prints the agreement, and predicts stars for the unrated one', async () => {
     const text = (await iqa('library', 'calibrate', 'Trip 2026')).stdout;

@@ -66,3 +66,23 @@ describe('extractPatches', () => {
     expect(batch.positions.at(-1)).toEqual({ x: 12, y: 7 });
   });
 });
+
+describe('extractPatches on an EXIF-rotated photo', () => {
+  it('places the crops on the upright image (size from the one header read) as on the same photo stored upright', async () => {
+    const W0 = 48;
+    const H0 = 24;
+    const px = Buffer.alloc(W0 * H0 * 3);
+    for (let i = 0; i < px.length; i++) px[i] = (i * 37) % 251;
+    const rotated = join(dir, 'exif6.png');
+    await sharp(px, { raw: { width: W0, height: H0, channels: 3 } }).withMetadata({ orientation: 6 }).png().toFile(rotated);
+    const upright = join(dir, 'upright.png');
+    await sharp(rotated).rotate().png().toFile(upright);
+    const seen: number[][] = [];
+    const grid = (w: number, h: number) => (seen.push([w, h]), uniformGrid(w, h, 8, 6));
+    const a = await extractPatches(rotated, { patch: 8, positions: grid });
+    const b = await extractPatches(upright, { patch: 8, positions: grid });
+    expect(seen).toEqual([[24, 48], [24, 48]]);
+    expect([a.width, a.height]).toEqual([24, 48]);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+  });
+});

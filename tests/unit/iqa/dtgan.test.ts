@@ -444,5 +444,5 @@ describe('DT-GAN training on image files', () => {
     const noRefs = train.map(({ reference: _, ...s }) => s);
     await expect(trainDtgan({ model, protocol: dtganSpec.input(config), hyper: hyper(1), train: noRefs, test })).rejects.toThrow(/no usable reference images/);
     model.dispose();
-  });
+  }, 180_000);
 });

@@ -14,6 +14,7 @@ import { openRuntime, type Runtime } from '../../../src-main/runtime';
 import { FIXTURES } from '../../helpers/fixture-copy';
 import { writeTestImage } from '../../helpers/images';
 import { tempDir } from '../../helpers/temp';
+import { databaseOf } from '../../../src-main/store/store';
 
 const CORPUS = join(FIXTURES, 'bad-input');
 
@@ -95,7 +96,7 @@ function corpusFiles(dir: string): string[] {
 
 /** Every table of the database, rows sorted, plus the schema version: equal dumps mean an unchanged database. */
 function dumpDatabase(rt: Runtime): Record<string, unknown> {
-  const db = rt.ctx.store.db;
+  const db = databaseOf(rt.ctx.store);
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
   const dump: Record<string, unknown> = { user_version: db.pragma('user_version', { simple: true }) };
   for (const t of tables) dump[t] = (db.prepare(`SELECT * FROM "${t.replace(/"/g, '""')}"`).all() as unknown[]).map((r) => JSON.stringify(r)).sort();

@@ -10,6 +10,7 @@ import { openRuntime } from '../../../src-main/runtime';
 import { writeBlurDataset } from '../../helpers/blur-dataset';
 import { REPO_ROOT } from '../../helpers/serve-process';
 import { tempDir } from '../../helpers/temp';
+import { databaseOf } from '../../../src-main/store/store';
 
 const run = promisify(execFile);
 const IQA = join(REPO_ROOT, 'bin/iqa.js');
@@ -44,7 +45,7 @@ describe('kill -9 during training', () => {
 
     const rt = await openRuntime({ dataDir, shell: 'cli', backend: false, seedDemo: false });
     try {
-      expect(rt.ctx.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(databaseOf(rt.ctx.store).pragma('integrity_check', { simple: true })).toBe('ok');
       const listed = await rt.invoke('runs:list', {});
       if (!listed.ok) throw new Error(listed.error.message);
       const runs = listed.result as RunSummary[];

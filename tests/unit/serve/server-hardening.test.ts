@@ -10,6 +10,7 @@ import { allowedHostNames } from '../../../src-main/shells/serve/security';
 import { startServer, type RunningServer } from '../../../src-main/shells/serve/server';
 import { writeBlurDataset } from '../../helpers/blur-dataset';
 import { tempDir } from '../../helpers/temp';
+import { databaseOf } from '../../../src-main/store/store';
 
 let rt: Runtime;
 const servers: RunningServer[] = [];
@@ -86,7 +87,7 @@ describe('item 7: clear 4xx instead of internal', () => {
     const r = await rt.invoke('datasets:import', { format: 'folder', root: dir, name: 'trunc' });
     const jobId = (r as { result: JobInfo }).result.jobId;
     await vi.waitFor(() => expect(rt.ctx.jobs.get(jobId)?.state).toBe('done'), { timeout: 30_000 });
-    const id = (rt.ctx.store.db.prepare("SELECT id FROM images WHERE name = 'img/bee_0.png'").get() as { id: number }).id;
+    const id = (databaseOf(rt.ctx.store).prepare("SELECT id FROM images WHERE name = 'img/bee_0.png'").get() as { id: number }).id;
     const s = await serve();
     const res = await fetch(`${s.url}files/thumb/${id}`);
     expect(res.status).toBe(422);

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../../src-main/shells/serve/server';
-import { createRateLimiter, isLoopbackBind } from '../../../src-main/shells/serve/security';
+import { createRateLimiter, isLoopbackBind, READ_COST, WRITE_COST } from '../../../src-main/shells/serve/security';
 import { safeJoin } from '../../../src-main/shells/serve/static-files';
 import { testRuntime } from '../../helpers/runtime';
 import { tempDir } from '../../helpers/temp';
@@ -176,16 +176,43 @@ describe('rater links off loopback', async () => {
   });
 });
 
-describe('write rate limit', async () => {
+describe('rate limits per credential', async () => {
   const s = await serve({ writesPerMinute: 5 });
-  it('answers 429 past the limit', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await post(`${s.url}api/app:info`, {})).status);
-    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
-    expect(statuses.slice(5)).toEqual([429, 429]);
+  it('charges a write four reads and answers 429 past the budget', async () => {
+    const writes: number[] = [];
+    for (let i = 0; i < 7; i++) writes.push((await post(`${s.url}api/settings:set`, { key: 'ui.theme', value: 'dark' })).status);
+    expect(writes.slice(0, 5).every((st) => st !== 429)).toBe(true);
+    expect(writes.slice(5)).toEqual([429, 429]);
   });
-  it('opens a new window after the old one passes', () => {
-    const allow = createRateLimiter(2, 1000);
-    expect([allow('a', 0), allow('a', 10), allow('a', 20), allow('b', 20), allow('a', 1001)]).toEqual([true, true, false, true, true]);
+  it('lets reads through four times as often as writes', () => {
+    const limits = createRateLimiter({ perMinute: 5 * WRITE_COST });
+    const reads = Array.from({ length: 21 }, () => limits.take('a', READ_COST, 0));
+    expect(reads.filter(Boolean)).toHaveLength(20);
+    expect(limits.take('a', READ_COST, 3000)).toBe(true); // refills continuously: 20 units a minute, one per 3 s
+  });
+  it('keeps each key\'s budget: a flood of new keys neither resets nor evicts it, and shares one bucket', () => {
+    const limits = createRateLimiter({ perMinute: 8, maxKeys: 100 });
+    expect(limits.take('organiser', 8, 0)).toBe(true);
+    let floodOk = 0;
+    for (let i = 0; i < 10_001; i++) if (limits.take(`address:${i}`, 4, 1)) floodOk++;
+    expect(limits.size).toBeLessThanOrEqual(100);
+    // 99 new keys got a bucket (one call each), the other 9,902 shared one overflow bucket: two calls of 4 in all.
+    expect(floodOk).toBe(99 + 2);
+    expect(limits.take('organiser', 1, 2)).toBe(false);
+  });
+  it('limits raters behind one address each on their own link, apart from the organiser', async () => {
+    const s2 = await serve({ writesPerMinute: 4, isRaterToken: rt.services.isRaterToken });
+    const study = (await (await post(`${s2.url}api/studies:create`, { name: 'nat', datasetId: 1, method: 'acr' })).json()) as { ok: boolean; result: { id: number } };
+    const link = async (name: string) => ((await (await post(`${s2.url}api/studies:addRater`, { studyId: study.result.id, name })).json()) as { result: { token: string } }).result.token;
+    const a = await link('a');
+    const b = await link('b');
+    const statuses = async (token: string) => {
+      const out: number[] = [];
+      for (let i = 0; i < 5; i++) out.push((await post(`${s2.url}api/rate:undo`, { token })).status);
+      return out;
+    };
+    expect((await statuses(a)).at(-1)).toBe(429);
+    expect((await statuses(b)).slice(0, 4).every((st) => st !== 429)).toBe(true);
+    expect((await post(`${s2.url}api/studies:list`, {})).status).toBe(200);
   });
 });

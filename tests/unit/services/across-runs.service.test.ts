@@ -5,6 +5,7 @@ import { loadScorer } from '../../../src-main/iqa/score/scorer';
 import { openRuntime, type Runtime } from '../../../src-main/runtime';
 import { writeBlurDataset } from '../../helpers/blur-dataset';
 import { tempDir } from '../../helpers/temp';
+import { databaseOf } from '../../../src-main/store/store';
 
 let rt: Runtime;
 let datasetId: number;
@@ -113,13 +114,13 @@ describe('images:neighbours', () => {
     expect(last).toMatchObject({ prev: items[22]!.id, next: null, index: 24 });
 
     // An unreadable image is stepped over, and has no place of its own.
-    rt.ctx.store.db.prepare("UPDATE images SET error = 'corrupt' WHERE id = ?").run(items[11]!.id);
+    databaseOf(rt.ctx.store).prepare("UPDATE images SET error = 'corrupt' WHERE id = ?").run(items[11]!.id);
     try {
       expect(await call<ImageNeighbours>('images:neighbours', { imageId: items[10]!.id })).toMatchObject({ next: items[12]!.id, index: 11, total: 23 });
       expect(await call<ImageNeighbours>('images:neighbours', { imageId: items[12]!.id })).toMatchObject({ prev: items[10]!.id, index: 12, total: 23 });
       expect(await call<ImageNeighbours>('images:neighbours', { imageId: items[11]!.id })).toMatchObject({ prev: items[10]!.id, next: items[12]!.id, index: 0 });
     } finally {
-      rt.ctx.store.db.prepare('UPDATE images SET error = NULL WHERE id = ?').run(items[11]!.id);
+      databaseOf(rt.ctx.store).prepare('UPDATE images SET error = NULL WHERE id = ?').run(items[11]!.id);
     }
     await expect(call('images:neighbours', { imageId: 99999 })).rejects.toMatchObject({ code: 'not_found' });
   });

@@ -6,6 +6,7 @@ import type { DatasetSummary, DeleteArchive, ImagePage, JobInfo, RateSession, St
 import { openRuntime, type Runtime } from '../../../src-main/runtime';
 import { writeBlurDataset } from '../../helpers/blur-dataset';
 import { tempDir } from '../../helpers/temp';
+import { databaseOf } from '../../../src-main/store/store';
 
 let rt: Runtime;
 
@@ -25,7 +26,7 @@ async function importDataset(name: string, format: 'csv' | 'folder'): Promise<{ 
   return { id, imageIds };
 }
 
-const count = (sql: string) => (rt.ctx.store.db.prepare(sql).get() as { n: number }).n;
+const count = (sql: string) => (databaseOf(rt.ctx.store).prepare(sql).get() as { n: number }).n;
 
 beforeAll(async () => {
   rt = await openRuntime({ dataDir: tempDir('iqa-del-'), shell: 'serve', backend: false, seedDemo: false, importRoots: null });

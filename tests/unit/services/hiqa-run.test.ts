@@ -11,6 +11,7 @@ import { commitImport } from '../../../src-main/datasets/importers/commit';
 import { buildSyntheticDataset } from '../../../src-main/datasets/synth/build-synthetic';
 import { openRuntime, type Runtime } from '../../../src-main/runtime';
 import { tempDir } from '../../helpers/temp';
+import { databaseOf } from '../../../src-main/store/store';
 
 let rt: Runtime;
 let datasetId: number;
@@ -68,7 +69,7 @@ describe('HIQA run', () => {
     // Its checkpoint scores an image and saves the three views (iqa score --save-maps).
     const scorer = await loadScorer({ checkpoint: (got.result as RunDetail).checkpointPath! });
     try {
-      const image = rt.ctx.store.db.prepare('SELECT path FROM images WHERE dataset_id = ? LIMIT 1').get(datasetId) as { path: string };
+      const image = databaseOf(rt.ctx.store).prepare('SELECT path FROM images WHERE dataset_id = ? LIMIT 1').get(datasetId) as { path: string };
       expect(Number.isFinite((await scorer.scoreFile(image.path)).score)).toBe(true);
       const maps = await scorer.maps!(image.path);
       expect(maps.width % 8).toBe(0);

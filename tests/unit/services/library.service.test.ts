@@ -82,7 +82,7 @@ describe('a folder added to the library', () => {
     expect(page.items.map((p) => p.name)).toEqual([39, 38, 37, 36, 35].map(relOf));
     expect(page.items[0]).toMatchObject({ stars: null, rejected: false, predicted: null, score: 5, error: null });
     const stats = await call<PhotoStats>('library:stats', { datasetId });
-    expect(stats).toEqual({ total: N, scored: N, rated: 0, rejected: 0, predicted: 0, stars: [N, 0, 0, 0, 0, 0], scoreSources: [{ model: 'hyperiqa', source: 'shipped:hyperiqa', runId: null, scale: 'mos 1-5 higher', count: N }] });
+    expect(stats).toEqual({ total: N, scored: N, rated: 0, rejected: 0, predicted: 0, stars: [N, 0, 0, 0, 0, 0], scoreSources: [{ model: 'hyperiqa', source: 'shipped:hyperiqa', runId: null, scale: 'mos 1-5 higher', count: N }], cameras: [], lenses: [], groups: 0 });
   });
 });
 

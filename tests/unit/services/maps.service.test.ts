@@ -11,6 +11,7 @@ import { buildSyntheticDataset } from '../../../src-main/datasets/synth/build-sy
 import { openRuntime, type Runtime } from '../../../src-main/runtime';
 import { startServer, type RunningServer } from '../../../src-main/shells/serve/server';
 import { tempDir } from '../../helpers/temp';
+import { databaseOf } from '../../../src-main/store/store';
 
 let rt: Runtime;
 let datasetId: number;
@@ -58,7 +59,7 @@ async function maps(imageId: number): Promise<ImageMaps> {
 
 describe('images:maps', () => {
   it('gives the five views of an image with a reference, as PNGs of the crop, with PSNR/SSIM against the true reference', async () => {
-    const image = rt.ctx.store.db
+    const image = databaseOf(rt.ctx.store)
       .prepare('SELECT id FROM images WHERE dataset_id = ? AND reference_id IS NOT NULL ORDER BY id LIMIT 1')
       .get(datasetId) as { id: number };
     const m = await maps(image.id);
@@ -87,7 +88,7 @@ describe('images:maps', () => {
   }, 120_000);
 
   it('refuses a run that does not exist and an image that does not exist', async () => {
-    const image = rt.ctx.store.db.prepare('SELECT id FROM images WHERE dataset_id = ? LIMIT 1').get(datasetId) as { id: number };
+    const image = databaseOf(rt.ctx.store).prepare('SELECT id FROM images WHERE dataset_id = ? LIMIT 1').get(datasetId) as { id: number };
     const noRun = await rt.invoke('images:maps', { imageId: image.id, runId: 9999 });
     expect(noRun.ok ? null : noRun.error.code).toBe('not_found');
     const noImage = await rt.invoke('images:maps', { imageId: 999999, runId });
@@ -100,7 +101,7 @@ describe('images:maps', () => {
     const staticDir = mkdtempSync(join(tmpdir(), 'iqa-maps-static-'));
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html>');
     server = await startServer({ invoke: rt.invoke, events: rt.services.events, files: rt.services.files, staticDir, port: 0 });
-    const image = rt.ctx.store.db
+    const image = databaseOf(rt.ctx.store)
       .prepare('SELECT id FROM images WHERE dataset_id = ? AND reference_id IS NOT NULL ORDER BY id LIMIT 1')
       .get(datasetId) as { id: number };
     const ok = await fetch(`${server.url}files/map/${runId}-${image.id}-hallucinated`);
@@ -120,7 +121,7 @@ describe('images:maps', () => {
       expect((await fetch(`${server.url}files/map/${token}`)).status, token).toBe(404);
     }
     // A map never computed for an existing image and run is not there either.
-    const other = rt.ctx.store.db.prepare('SELECT max(id) AS id FROM images WHERE dataset_id = ?').get(datasetId) as { id: number };
+    const other = databaseOf(rt.ctx.store).prepare('SELECT max(id) AS id FROM images WHERE dataset_id = ?').get(datasetId) as { id: number };
     if (other.id !== image.id) expect((await fetch(`${server.url}files/map/${runId}-${other.id}-distorted`)).status).toBe(404);
   });
 });

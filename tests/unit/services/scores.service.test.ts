@@ -9,6 +9,7 @@ import { loadScorer, shippedCheckpoint } from '../../../src-main/iqa/score/score
 import { scoreTuning, type ScoreJobResult } from '../../../src-main/services/scores.service';
 import { writeBlurDataset } from '../../helpers/blur-dataset';
 import { tempDir } from '../../helpers/temp';
+import { databaseOf } from '../../../src-main/store/store';
 
 // Counts the scorers loaded on this (the main) thread: a scoring job must load its model in its worker only.
 const mainThread = vi.hoisted(() => ({ loads: 0 }));
@@ -62,7 +63,7 @@ async function score(input: Record<string, unknown>, onEvent?: (j: JobInfo) => v
 
 const list = (q: Record<string, unknown>) => call<ImagePage>('images:list', { datasetId, limit: 1000, ...q });
 const scoreRows = (source: string) =>
-  (rt.ctx.store.db.prepare('SELECT count(*) AS n FROM image_scores s JOIN images i ON i.id = s.image_id WHERE i.dataset_id = ? AND s.source = ?').get(datasetId, source) as { n: number }).n;
+  (databaseOf(rt.ctx.store).prepare('SELECT count(*) AS n FROM image_scores s JOIN images i ON i.id = s.image_id WHERE i.dataset_id = ? AND s.source = ?').get(datasetId, source) as { n: number }).n;
 
 beforeAll(async () => {
   const dir = tempDir('iqa-blur-');
@@ -172,7 +173,7 @@ describe('scores', () => {
 
     // The synchronous path (the scorer on this thread, as scores:start ran before): the same scores.
     const stored = new Map(
-      (rt.ctx.store.db.prepare('SELECT s.image_id AS id, s.score, s.crops FROM image_scores s JOIN images i ON i.id = s.image_id WHERE i.dataset_id = ? AND s.source = ?').all(datasetId, copy) as { id: number; score: number; crops: number }[]).map((r) => [r.id, r]),
+      (databaseOf(rt.ctx.store).prepare('SELECT s.image_id AS id, s.score, s.crops FROM image_scores s JOIN images i ON i.id = s.image_id WHERE i.dataset_id = ? AND s.source = ?').all(datasetId, copy) as { id: number; score: number; crops: number }[]).map((r) => [r.id, r]),
     );
     expect(stored.size).toBe(TOTAL);
     const scorer = await loadScorer({ checkpoint: copy });

@@ -111,14 +111,19 @@ describe('an ACR study', () => {
     expect(screened.raters.find((r) => r.name === 'ann')).toMatchObject({ rejected: false, goldAccuracy: 1 });
     const it0 = screened.items[0]!;
     expect(it0.n, JSON.stringify(screened.raters)).toBe(2);
-    // Two votes: t(0.975, 1) = 12.706; CI = mean ± t·s/√2.
     const votes = (rt.ctx.store.db
       .prepare(`SELECT r.value FROM ratings r JOIN study_items s ON s.id = r.study_item_id JOIN raters x ON x.id = r.rater_id WHERE s.study_id = ? AND s.image_id = ? AND x.name != 'lazy'`)
       .all(study.id, it0.imageId) as { value: number }[]).map((r) => r.value);
     const mean = (votes[0]! + votes[1]!) / 2;
-    const sd = Math.abs(votes[0]! - votes[1]!) / Math.SQRT2;
     expect(it0.score).toBeCloseTo(mean, 12);
-    if (sd > 0) expect(it0.ciHigh! - mean).toBeCloseTo((12.706204736 * sd) / Math.SQRT2, 6);
+    // Two votes give no interval (an interval from n = 2 would span −22 … 28 on 1-5): "too few votes".
+    expect(it0).toMatchObject({ ciLow: null, ciHigh: null, tooFewVotes: true });
+    expect(all.items[0]).toMatchObject({ n: 3, tooFewVotes: false });
+    expect(all.items[0]!.ciLow!).toBeGreaterThanOrEqual(1);
+    expect(all.items[0]!.ciHigh!).toBeLessThanOrEqual(5);
+    const mle = await call<StudyResults>('studies:results', { id: study.id, screening: 'none', model: 'mle' });
+    expect(mle.model).toBe('mle');
+    expect(mle.raters.every((r) => r.bias !== null && r.inconsistency !== null)).toBe(true);
   });
 
   it('publishes the labels as a new dataset version and exports votes and MOS as CSV', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src-main/store/db';
 import { migrate } from '../../../src-main/store/migrate';
 import { MIGRATIONS } from '../../../src-main/store/migrations';
-import { openStore } from '../../../src-main/store/store';
+import { openStore, databaseOf } from '../../../src-main/store/store';
 import { tempDir } from '../../helpers/temp';
 
 describe('migration 0004 (run owner)', () => {
@@ -23,7 +23,7 @@ describe('migration 0004 (run owner)', () => {
   it('recovers runs of dead or unknown processes and leaves runs of live ones alone', () => {
     const store = openStore(join(tempDir(), 'm4b.sqlite'));
     const add = (name: string, host: string | null, pid: number | null) =>
-      store.db.prepare("INSERT INTO runs (name, model, status, config, owner_host, owner_pid) VALUES (?, 'cnniqa', 'running', '{}', ?, ?)").run(name, host, pid);
+      databaseOf(store).prepare("INSERT INTO runs (name, model, status, config, owner_host, owner_pid) VALUES (?, 'cnniqa', 'running', '{}', ?, ?)").run(name, host, pid);
     const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!; // exited by now
     const alive = process.ppid; // the process that runs this test runner: certainly alive
     add('legacy', null, null);
@@ -31,7 +31,7 @@ describe('migration 0004 (run owner)', () => {
     add('alive', hostname(), alive);
     add('elsewhere', 'another-host', 1234);
     expect(store.runs.recoverInterrupted()).toBe(2);
-    const status = Object.fromEntries((store.db.prepare('SELECT name, status FROM runs').all() as { name: string; status: string }[]).map((r) => [r.name, r.status]));
+    const status = Object.fromEntries((databaseOf(store).prepare('SELECT name, status FROM runs').all() as { name: string; status: string }[]).map((r) => [r.name, r.status]));
     expect(status).toEqual({ legacy: 'cancelled', dead: 'cancelled', alive: 'running', elsewhere: 'running' });
     store.close();
   });

@@ -12,7 +12,7 @@ describe('migration 0009 (image measures)', () => {
     migrate(db, MIGRATIONS, 8);
     db.exec(`INSERT INTO datasets (name, kind) VALUES ('a', 'folder');
              INSERT INTO images (dataset_id, path, name) VALUES (1, '/p/1.jpg', '1.jpg');`);
-    expect(migrate(db, MIGRATIONS)).toEqual([9]);
+    expect(migrate(db, MIGRATIONS, 9)).toEqual([9]);
     const insert = db.prepare('INSERT INTO image_measures (image_id, sharpness, noise, clipped_highlights, clipped_shadows, mean_luminance, compression) VALUES (?, ?, ?, ?, ?, ?, ?)');
     insert.run(1, 80, 1.5, 0.2, 0, 45, 0.1);
     expect(db.prepare('SELECT sharpness, noise, mean_luminance FROM image_measures').get()).toEqual({ sharpness: 80, noise: 1.5, mean_luminance: 45 });

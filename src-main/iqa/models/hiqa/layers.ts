@@ -2,6 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPS, BN_MOMENTUM, conv, ownedVariable } from '../resnet';
 import type { ForwardOptions, Param } from '../resnet';
+import { affineNormOp, batchNormTrainOp } from '../norm';
+import { activeTrainingKernels } from '../../wasm-kernels';
+
+export { affineNormOp };
 
 export type { ForwardOptions, Param } from '../resnet';
 
@@ -114,37 +118,13 @@ function pointwise(x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D {
   return x.reshape([b * h * wd, cin]).matMul(w.reshape([cin, cout]) as tf.Tensor2D).reshape([b, h, wd, cout]);
 }
 
-/**
- * Affine normalisation over `axes` with a hand-written backward pass (n = the elements per statistic):
- * x̂ = (x − mean) / √(var + ε) (biased variance, as PyTorch normalises), y = γ·x̂ + β;
- * dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. The same values as autodiff through
- * tf.moments, without its Tile-heavy gradient graph. Axes [0,1,2]: batch norm; [1,2]: instance norm.
- */
-export function affineNormOp(axes: number[], eps: number): (x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor4D {
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [x, gamma, beta, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-    const centred = x.sub(x.mean(axes, true));
-    const inv = centred.square().mean(axes, true).add(eps).rsqrt();
-    const xhat = centred.mul(inv);
-    save([xhat, inv, gamma]);
-    return {
-      value: xhat.mul(gamma).add(beta),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const g = dy as tf.Tensor4D;
-        const [xh, iv, gm] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
-        const dx = g.sub(g.mean(axes, true)).sub(xh.mul(g.mul(xh).mean(axes, true))).mul(iv.mul(gm));
-        return [dx, g.mul(xh).sum([0, 1, 2]), g.sum([0, 1, 2])];
-      },
-    };
-  });
-  return (x, gamma, beta) => op(x, gamma, beta) as tf.Tensor4D;
-}
-
 /** Training-mode batch norm with batch statistics. */
-const batchNormTrainOp = affineNormOp([0, 1, 2], BN_EPS);
+const batchNormTrainFast = batchNormTrainOp(BN_EPS);
+/** What HIQA trained with before (the before/after bench's 'legacy' set). */
+const batchNormTrainLegacy = affineNormOp([0, 1, 2], BN_EPS);
 
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
-  return batchNormTrainOp(x, gamma, beta);
+  return (activeTrainingKernels() === 'legacy' ? batchNormTrainLegacy : batchNormTrainFast)(x, gamma, beta);
 }
 
 /** Nearest-neighbour ×2 upsampling (Newell's hourglass decoder). */

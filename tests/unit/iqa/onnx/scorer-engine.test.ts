@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourcesDir } from '../../../../src-main/app/paths';
 import { initBackend } from '../../../../src-main/iqa/backend';
 import { initInference } from '../../../../src-main/iqa/onnx/engine';
+import { scoreInOrder } from '../../../../src-main/iqa/score/pipelined';
 import { loadScorer, shippedCheckpoint } from '../../../../src-main/iqa/score/scorer';
 import { loadTranslator } from '../../../../src-main/iqa/score/translator';
 import { getModel } from '../../../../src-main/iqa/registry';
@@ -46,6 +47,32 @@ describe('scorer engines', () => {
     const again = await scoresOf('onnxruntime');
     expect(statSync(join(checkpoint, 'onnx', graphs[0]!)).mtimeMs).toBe(built);
     expect(again.scores).toEqual(first.scores);
+  });
+
+  it('scores the same in a pipelined loop that reuses its crop buffers (crop counts mixed) as one file at a time', async () => {
+    await initInference('onnxruntime');
+    const one = await loadScorer({ checkpoint });
+    const loop = await loadScorer({ checkpoint });
+    try {
+      const crops = [4, 9, 4, 4, 9];
+      const fresh: number[] = [];
+      for (const [i, n] of crops.entries()) fresh.push((await one.scoreFile(PHOTOS[i % PHOTOS.length]!, { kind: 'grid', count: n })).score);
+      for (const n of [4, 9]) {
+        const paths = crops.map((c, i) => (c === n ? PHOTOS[i % PHOTOS.length]! : null)).filter((p): p is string => p !== null);
+        const want = crops.map((c, i) => (c === n ? fresh[i]! : null)).filter((s): s is number => s !== null);
+        for (let round = 0; round < 2; round++) {
+          const got: number[] = [];
+          for await (const r of scoreInOrder(loop, paths, { kind: 'grid', count: n })) {
+            if ('error' in r) throw r.error;
+            got.push(r.score.score);
+          }
+          expect(got).toEqual(want);
+        }
+      }
+    } finally {
+      one.dispose();
+      loop.dispose();
+    }
   });
 
   it('gives the tfjs scores within 1e-5 of the model output (MOS 1-5 = 4 × the normalised output + 1)', async () => {

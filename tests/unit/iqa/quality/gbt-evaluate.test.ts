@@ -1,8 +1,10 @@
 // Gradient-boosted trees learn a non-linear function and reproduce it from their JSON form; the held-out figures count ranks and pairs right.
 import { describe, expect, it } from 'vitest';
 import { evaluateScores } from '../../../../src-main/iqa/quality/evaluate';
-import { GBT_DEFAULTS, predictGbt, trainGbt, type Gbt } from '../../../../src-main/iqa/quality/gbt';
+import { GBT_DEFAULTS, predictGbt, rankingLoss, squaredLoss, trainGbt, type Gbt } from '../../../../src-main/iqa/quality/gbt';
 import type { SetRow } from '../../../../src-main/iqa/quality/sets';
+import { FEATURE_NAMES } from '../../../../src-main/iqa/quality/features';
+import { qualityPredictor, type QualityModelFile } from '../../../../src-main/iqa/quality/model';
 
 describe('gradient-boosted trees', () => {
   const rand = (() => {
@@ -33,6 +35,44 @@ describe('gradient-boosted trees', () => {
   });
 });
 
+describe('pairwise ranking term', () => {
+  // Each group (a photo) has an offset the labels carry but the features cannot see; within a group the label
+  // falls with x[0]. Least squares fits the offsets' noise; the pairs teach the order inside each group.
+  const rand = (() => {
+    let s = 7;
+    return () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  })();
+  const rows: { x: Float64Array; y: number; g: number }[] = [];
+  for (let g = 0; g < 60; g++) {
+    const offset = 3 * rand();
+    for (let k = 0; k < 8; k++) {
+      const x = Float64Array.from({ length: 3 }, rand);
+      rows.push({ x, y: offset - x[0]!, g });
+    }
+  }
+  const x = rows.map((r) => r.x);
+  const y = rows.map((r) => r.y);
+  const better: number[] = [];
+  const worse: number[] = [];
+  rows.forEach((a, i) => rows.forEach((b, j) => {
+    if (a.g === b.g && a.y > b.y) better.push(i), worse.push(j);
+  }));
+  const pairs = { better: Int32Array.from(better), worse: Int32Array.from(worse), weight: new Float64Array(better.length).fill(rows.length / better.length) };
+  const pairAccuracy = (m: Gbt) => better.filter((a, k) => predictGbt(m, x[a]!) > predictGbt(m, x[worse[k]!]!)).length / better.length;
+  const opts = { ...GBT_DEFAULTS, trees: 60, depth: 3, minLeaf: 5, seed: 2 };
+
+  it('the squared loss through the objective interface gives the same trees as the default', () => {
+    expect(JSON.stringify(trainGbt(x, y, opts, squaredLoss(y)))).toBe(JSON.stringify(trainGbt(x, y, opts)));
+  });
+
+  it('orders pairs within groups better than least squares alone', () => {
+    const plain = pairAccuracy(trainGbt(x, y, opts));
+    const ranked = pairAccuracy(trainGbt(x, y, opts, rankingLoss(y, pairs, 4, 0.1)));
+    expect(ranked).toBeGreaterThan(plain);
+    expect(ranked).toBeGreaterThan(0.9);
+  });
+});
+
 describe('held-out figures', () => {
   const rows: SetRow[] = [];
   for (const ref of ['a', 'b']) {
@@ -59,5 +99,23 @@ describe('held-out figures', () => {
     // a: 3.5 is below its blur level 1 (4) but above its noise level 1 (1); b is above both.
     expect(fig.refAboveL1).toBe(0.75);
     expect(fig.perType.blur!.srccLevel).toBeCloseTo(1, 10);
+  });
+});
+
+describe('quality model files', () => {
+  const stump = (feature: number): Gbt => ({ kind: 'gbt', bias: 3, trees: [{ feature: [feature, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -1, 1] }] });
+  const file = (features: string[], regressor: Gbt): QualityModelFile => ({ format: 'iqa-quality-model/1', features, labels: { kind: 'mos', range: [1, 5], higherIsBetter: true }, regressor, training: {} });
+
+  it('an older file trained on fewer features reads them by name from this build vector', () => {
+    const name = FEATURE_NAMES[7]!;
+    const predict = qualityPredictor(file([FEATURE_NAMES[3]!, name], stump(1)));
+    const v = new Float64Array(FEATURE_NAMES.length);
+    expect(predict(v)).toBe(2);
+    v[7] = 1;
+    expect(predict(v)).toBe(4);
+  });
+
+  it('refuses a file that needs a feature this build does not compute', () => {
+    expect(() => qualityPredictor(file(['no_such_feature'], stump(0)))).toThrow(/no_such_feature/);
   });
 });

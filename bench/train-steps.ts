@@ -1,0 +1,95 @@
+// The training steps the training bench and the kernel profiler time: ResNet-50 HyperIQA, HIQA small joint, TTL SFTnet small.
+import * as tf from '@tensorflow/tfjs';
+import { createHyperIqa } from '../src-main/iqa/models/hyperiqa.arch';
+import { createHiqa, createHiqaOptimizers, HiqaConfig, resolveHiqaSizes, trainStepHiqa } from '../src-main/iqa/models/hiqa/hiqa.arch';
+import { createSftnet, resolveSftnetSizes, SftnetConfig } from '../src-main/iqa/models/ttl/sftnet.arch';
+import { createSftnetOptimizers, trainStepSftnet } from '../src-main/iqa/models/ttl/sftnet.train';
+import { createOptimizers } from '../src-main/iqa/train/trainer';
+import { accumulateStep } from '../src-main/iqa/train/accumulate';
+
+export interface TrainCase {
+  name: string;
+  /** Items (crops or images) per optimiser step. */
+  items: number;
+  unit: 'crops' | 'images';
+  setup(): { step: () => void; dispose: () => void };
+}
+
+const HYPER = { epochs: 1, lr: 1e-4, weightDecay: 0, lrDecay: { every: 0, factor: 1 }, seed: 1 };
+
+/** HyperIQA (ResNet-50, 224²) with Adam and L1: `batch` crops per optimiser step in micro-batches of `micro`. */
+export function hyperiqaCase(batch: number, micro: number): TrainCase {
+  return {
+    name: `hyperiqa resnet50 train step (${batch} crops, micro-batch ${micro})`,
+    items: batch,
+    unit: 'crops',
+    setup() {
+      const model = createHyperIqa({ backbone: 'resnet50', testCrops: 25, trainCrops: 25, flip: true, resize: null, backboneWeights: null }, 1);
+      const opt = createOptimizers(model, { ...HYPER, batchImages: batch }, 1);
+      const x = tf.randomNormal([batch, 224, 224, 3]) as tf.Tensor4D;
+      const y = tf.randomUniform([batch]) as tf.Tensor1D;
+      return {
+        step: () => void accumulateStep(model, opt, x, y, micro),
+        dispose: () => {
+          tf.dispose([x, y]);
+          opt.groups.forEach((g) => g.optimizer.dispose());
+          model.dispose();
+        },
+      };
+    },
+  };
+}
+
+export function hiqaCase(batch = 2): TrainCase {
+  return {
+    name: `hiqa small joint train step (${batch} crops)`,
+    items: batch,
+    unit: 'crops',
+    setup() {
+      const config = HiqaConfig.parse({ scale: 'small' });
+      const model = createHiqa(config, 1);
+      const { patch } = resolveHiqaSizes(config);
+      const optimizers = createHiqaOptimizers(model);
+      const train = {
+        distorted: tf.randomUniform([batch, patch, patch, 3]) as tf.Tensor4D,
+        reference: tf.randomUniform([batch, patch, patch, 3]) as tf.Tensor4D,
+        target: tf.randomUniform([batch]) as tf.Tensor1D,
+      };
+      return {
+        step: () => void trainStepHiqa(model, optimizers, train),
+        dispose: () => {
+          tf.dispose([train.distorted, train.reference, train.target]);
+          optimizers.groups.forEach((g) => g.optimizer.dispose());
+          model.dispose();
+        },
+      };
+    },
+  };
+}
+
+export function sftnetCase(batch = 16): TrainCase {
+  return {
+    name: `ttl sftnet small train step (${batch} images)`,
+    items: batch,
+    unit: 'images',
+    setup() {
+      const model = createSftnet(SftnetConfig.parse({ scale: 'small', stage: 'score', optimizer: 'adam' }), 1);
+      const { inputSize } = resolveSftnetSizes(model.config);
+      const x = tf.randomNormal([batch, inputSize, inputSize, 3]) as tf.Tensor4D;
+      const targets = Float32Array.from({ length: batch }, (_, i) => i / batch);
+      const optimizers = createSftnetOptimizers(model, { ...HYPER, lr: 3e-4, weightDecay: 5e-4, batchImages: batch }, 0);
+      return {
+        step: () => void trainStepSftnet(model, optimizers, x, targets, 5e-4),
+        dispose: () => {
+          x.dispose();
+          optimizers.groups.forEach((g) => g.optimizer.dispose());
+          model.dispose();
+        },
+      };
+    },
+  };
+}
+
+export function trainSteps(): TrainCase[] {
+  return [hyperiqaCase(2, 2), hiqaCase(2), sftnetCase(16)];
+}

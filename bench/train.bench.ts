@@ -1,0 +1,62 @@
+// `npm run bench:train`: wasm training steps before (legacy kernels) and after (fast kernels) in one run, with PyTorch's HyperIQA training step as the reference.
+import * as tf from '@tensorflow/tfjs';
+import { loadavg } from 'node:os';
+import { initBackend } from '../src-main/iqa/backend';
+import { registerWasmTrainingKernels, type TrainingKernels } from '../src-main/iqa/wasm-kernels';
+import { startTorch } from './onnx.bench';
+import { hiqaCase, hyperiqaCase, sftnetCase, type TrainCase } from './train-steps';
+import { measure, type BenchRow } from './types';
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+async function timeCase(c: TrainCase, kernels: TrainingKernels, steps: number): Promise<BenchRow> {
+  registerWasmTrainingKernels(kernels);
+  const run = c.setup();
+  try {
+    run.step(); // warm-up
+    const t = await measure(async () => {
+      for (let i = 0; i < steps; i++) run.step();
+    });
+    const s = t.seconds / steps;
+    const row: BenchRow = { name: `${c.name} [wasm, ${kernels === 'fast' ? 'after' : 'before'}]`, n: steps, rate: s, unit: 's/step', seconds: t.seconds, peakRssMb: t.peakRssMb, batch: c.items };
+    log(`    ${row.name}: ${s.toFixed(2)} s/step (${(c.items / s).toFixed(3)} ${c.unit}/s)`);
+    return row;
+  } finally {
+    run.dispose();
+    registerWasmTrainingKernels('fast');
+  }
+}
+
+export async function trainBench(quick: boolean): Promise<BenchRow[]> {
+  await initBackend('wasm');
+  log(`  load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const rows: BenchRow[] = [];
+  const steps = quick ? 1 : 2;
+  // Before: ResNet-50 at 1 crop per step (2 exhausted the heap); after: 8 crops per optimiser step in micro-batches.
+  const resnetBefore = await timeCase(hyperiqaCase(1, 1), 'legacy', 1);
+  const resnetAfter = await timeCase(hyperiqaCase(8, 2), 'fast', steps);
+  const torch = await startTorch(2, { OMP_NUM_THREADS: '2' });
+  if (typeof torch === 'string') log(`  ${torch}`);
+  else {
+    try {
+      const rate = await torch.time('hyperiqa-train', 8, quick ? 3 : 8);
+      const ours = 8 / resnetAfter.rate;
+      resnetAfter.ratio = ours / rate;
+      rows.push({ name: `hyperiqa resnet50 train step (8 crops) [PyTorch ${torch.version}]`, n: 8, rate: 8 / rate, unit: 's/step', seconds: 8 / rate, peakRssMb: 0, batch: 8 });
+      log(`    PyTorch HyperIQA train: ${rate.toFixed(3)} crops/s; wasm after ${ours.toFixed(3)} crops/s = ${resnetAfter.ratio.toFixed(3)}× PyTorch`);
+    } finally {
+      torch.close();
+    }
+  }
+  rows.push(resnetBefore, resnetAfter);
+  for (const c of [hiqaCase(2), sftnetCase(16)]) {
+    const before = await timeCase(c, 'legacy', steps);
+    const after = await timeCase(c, 'fast', steps);
+    after.ratio = before.rate / after.rate;
+    log(`    speed-up ${after.ratio.toFixed(2)}×`);
+    rows.push(before, after);
+  }
+  log(`  load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  tf.disposeVariables();
+  return rows;
+}
