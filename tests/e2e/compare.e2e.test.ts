@@ -291,6 +291,24 @@ describe('Runs / Compare: two runs side by side', () => {
     expect(await page.locator(`[data-testid=run-row][data-run-id="${runs[0]}"]`).innerText()).toContain('blur');
   });
 
+  it('shows both runs with 95% intervals and the second against the first, within noise marked when the interval holds 0', async () => {
+    await page.getByTestId('tab-stats').click();
+    const stats = page.getByTestId('run-stats');
+    const rows = stats.getByTestId('run-stats-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    const shown = await rows.nth(0).innerText();
+    expect(shown).toMatch(/\[-?\d\.\d{3}, -?\d\.\d{3}\]/);
+    const second = rows.nth(1);
+    await expect.poll(() => second.getAttribute('data-within-noise')).toMatch(/^(true|false)$/);
+    const verdict = await second.getAttribute('data-within-noise');
+    expect(await second.getByTestId('within-noise').count()).toBe(verdict === 'true' ? 1 : 0);
+    expect(await second.innerText()).toMatch(/\(n = 8\)/);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await stats.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await expectNotBlank('compare-intervals');
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
   it('tabulates SRCC per distortion type for both runs, with a colour scale and CSV export', async () => {
     await page.getByTestId('tab-distortion').click();
     const table = page.getByTestId('distortion-srcc');
