@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { AppError } from '../../src-shared/api/errors';
 import type { DatasetSummary, RateItem, RateSession, StudyResults, StudySettings, StudySummary } from '../../src-shared/api/schemas';
-import { seededRandom } from '../datasets/splits';
+import { seededRandom, shuffle } from '../util/random';
 import type { NewStudyItem, StudyItem, StudyMethod, StudyRow } from '../store/repos/studies.repo';
 import { aggregateStudy, METHOD_SCALE } from '../studies/aggregate';
 import { toCsv } from '../../src-shared/csv';
@@ -15,16 +15,6 @@ import { contentTypeFor, type ServedFile } from './files.service';
 const studySlug = (study: StudyRow) => study.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || `study-${study.id}`;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-/** Fisher-Yates with a seeded generator. */
-function shuffled<T>(list: readonly T[], random: () => number): T[] {
-  const out = [...list];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 function median(values: number[]): number | null {
   if (!values.length) return null;
@@ -43,7 +33,7 @@ export function createStudyService(ctx: ServiceContext) {
   /** Test and gold items in this rater's own seeded order (training items are not rated). */
   function orderFor(study: StudyRow, seed: number): StudyItem[] {
     const rated = studies.items(study.id).filter((i) => i.role !== 'training');
-    return shuffled(rated, seededRandom(seed));
+    return shuffle(rated, seededRandom(seed));
   }
 
   function summary(study: StudyRow): StudySummary {
@@ -135,7 +125,7 @@ export function createStudyService(ctx: ServiceContext) {
     }
     const all = rows.map((r) => r.id);
     if (!all.length) throw new AppError('validation', `Dataset ${input.datasetId} has no readable images to rate`);
-    return input.limit && input.limit < all.length ? shuffled(all, seededRandom(input.seed)).slice(0, input.limit).sort((a, b) => a - b) : all;
+    return input.limit && input.limit < all.length ? shuffle(all, seededRandom(input.seed)).slice(0, input.limit).sort((a, b) => a - b) : all;
   }
 
   /** Pairwise: each image against `k` others drawn by the seed, each unordered pair once, sides shuffled. */
@@ -145,7 +135,7 @@ export function createStudyService(ctx: ServiceContext) {
     const seen = new Set<string>();
     const pairs: [number, number][] = [];
     for (const a of ids) {
-      for (const b of shuffled(ids.filter((x) => x !== a), random).slice(0, Math.min(k, ids.length - 1))) {
+      for (const b of shuffle(ids.filter((x) => x !== a), random).slice(0, Math.min(k, ids.length - 1))) {
         const key = a < b ? `${a}:${b}` : `${b}:${a}`;
         if (seen.has(key)) continue;
         seen.add(key);
