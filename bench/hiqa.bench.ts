@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { resourcesDir } from '../src-main/app/paths';
 import { initBackend } from '../src-main/iqa/backend';
 import { extractPatches, uniformGrid } from '../src-main/imaging/patches';
-import { createHiqa, createHiqaOptimizers, HiqaConfig, hiqaSpec, resolveHiqaSizes, trainStepHiqa } from '../src-main/iqa/models/hiqa/hiqa.arch';
+import { createHiqa, hiqaSpec } from '../src-main/iqa/models/hiqa/hiqa.arch';
+import { HiqaConfig, resolveHiqaSizes } from '../src-main/iqa/models/hiqa/hiqa.config';
+import { createHiqaOptimizers, trainStepHiqa } from '../src-main/iqa/models/hiqa/hiqa.step';
 import { meanPrediction } from '../src-main/iqa/score/predict';
 import { measure, type BenchRow } from './types';
 

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resourcesDir } from '../src-main/app/paths';
-import { seededRandom } from '../src-main/datasets/splits';
+import { seededRandom } from '../src-main/util/random';
 import { mapLimit } from '../src-main/util/map-limit';
 
 const IMAGE = /\.(jpe?g|png|webp)$/i;

@@ -5,7 +5,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { JobInfo } from '../src-shared/api/schemas';
-import { seededRandom } from '../src-main/datasets/splits';
+import { seededRandom } from '../src-main/util/random';
 import { decodeForAnalysis } from '../src-main/iqa/quality/features';
 import { loadQualityModel } from '../src-main/iqa/quality/model';
 import { openRuntime, type Runtime } from '../src-main/runtime';

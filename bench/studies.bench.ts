@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seededRandom } from '../src-main/datasets/splits';
+import { seededRandom } from '../src-main/util/random';
 import { databaseOf, openStore } from '../src-main/store/store';
 import { aggregateStudy } from '../src-main/studies/aggregate';
 import { measure, type BenchRow } from './types';

@@ -28,7 +28,7 @@ const data = await Promise.all(sets.map(async (name) => {
   return { rows, m };
 }));
 for (const fam of FAMILIES) {
-  for (const { type, sign } of [...fam.types, { type: 'family', sign: 0 as const }]) {
+  for (const { type } of [...fam.types, { type: 'family', sign: 0 as const }]) {
     const cells = data.map(({ rows, m }) => {
       const members = fam.types.filter((t) => type === 'family' || t.type === type);
       const rs = rows.filter((r) => members.some((t) => t.type === r.distortion));

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { seededRandom } from '../../src-main/datasets/splits';
+import { seededRandom } from '../../src-main/util/random';
 import { decodeForAnalysis, FEATURE_NAMES, featuresOf } from '../../src-main/iqa/quality/features';
 import { loadPoolSplit, sourceName } from '../../src-main/iqa/quality/pool-split';
 

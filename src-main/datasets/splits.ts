@@ -1,27 +1,7 @@
 // Content-disjoint splits: every image of one reference scene lands on the same side; seeded and repeatable.
 import { AppError } from '../../src-shared/api/errors';
+import { seededRandom, shuffle } from '../util/random';
 import type { SplitPart } from './importers/types';
-
-/** mulberry32: a small, fast, well-distributed 32-bit PRNG, enough for shuffling. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function shuffle<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 export interface SplitInput {
   imageId: number;

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { AppError } from '../../src-shared/api/errors';
 import { MEASURE_CSV_COLUMNS, MEASURE_KEYS, type Calibration, type PhotoStats, type SidecarNaming } from '../../src-shared/api/schemas';
-import { seededRandom, shuffle } from '../datasets/splits';
+import { seededRandom, shuffle } from '../util/random';
 import { calibrate, MIN_SAMPLES, predictStars, scaleHigherIsBetter } from '../photo/calibration';
 import { colorOfLabel, labelOfColor } from '../photo/color-labels';
 import { decodeForAnalysis } from '../iqa/quality/features';

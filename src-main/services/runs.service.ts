@@ -1,7 +1,7 @@
 // Training runs: resolve and store the config, train in a worker thread, record epochs, cancel, resume, recover after a crash.
 import type { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError } from '../../src-shared/api/errors';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import type { RunProgress } from '../../src-shared/api/schemas';

@@ -3,7 +3,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { AppError } from '../../src-shared/api/errors';
 import type { CrowdSettings, DatasetSummary, RateItem, RateSession, StudyResults, StudySettings, StudySummary } from '../../src-shared/api/schemas';
-import { contentDisjointSplit, seededRandom } from '../datasets/splits';
+import { contentDisjointSplit } from '../datasets/splits';
+import { seededRandom } from '../util/random';
 import type { NewStudyItem, StudyItem, StudyMethod, StudyRater, StudyRow } from '../store/repos/studies.repo';
 import { seededPermutation } from '../studies/order';
 import { aggregateStudy, METHOD_SCALE } from '../studies/aggregate';
@@ -226,7 +227,7 @@ export function createStudyService(ctx: ServiceContext) {
       return [...new Set(input.imageIds)];
     }
     if (!all.length) throw new AppError('validation', `Dataset ${input.datasetId} has no readable images to rate`);
-    return input.limit && input.limit < all.length ? shuffled(all, seededRandom(input.seed)).slice(0, input.limit).sort((a, b) => a - b) : all;
+    return input.limit && input.limit < all.length ? shuffle(all, seededRandom(input.seed)).slice(0, input.limit).sort((a, b) => a - b) : all;
   }
 
   /** Pairwise: each image against `k` others drawn by the seed, each unordered pair once, sides shuffled. */

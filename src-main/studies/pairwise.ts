@@ -1,6 +1,6 @@
 // Scaling of pairwise-comparison votes to scores: Bradley-Terry (MM with a prior) and Thurstone Case V, bootstrap CIs.
 import { AppError } from '../../src-shared/api/errors';
-import { seededRandom } from '../datasets/splits';
+import { seededRandom } from '../util/random';
 import { normalQuantile, type ItemId } from './mos';
 
 /**

@@ -1,5 +1,5 @@
 // Runtime validation of contract inputs: unknown channel or bad payload becomes a clear 'validation' AppError.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { isInvokeChannel, type InvokeChannel } from './channels';
 import { contract, type ParsedInputOf } from './contract';
 import { AppError } from './errors';

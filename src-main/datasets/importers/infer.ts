@@ -6,7 +6,7 @@ export function rangeOrInferred(scores: number[], given: [number, number] | unde
   if (given) return given;
   const finite = scores.filter(Number.isFinite);
   if (!finite.length) return [0, 1];
-  let lo = Math.min(...finite);
+  const lo = Math.min(...finite);
   let hi = Math.max(...finite);
   if (lo === hi) hi = lo + 1;
   notes.push(`score range not given; using the data's own range [${lo}, ${hi}]`);

@@ -1,5 +1,7 @@
 // What every dataset importer produces: images with labels, references, distortions and splits, before any write.
-export type SplitPart = 'train' | 'val' | 'test';
+import type { SplitPart } from '../../store/repos/splits.repo';
+
+export type { SplitPart };
 
 export interface ImportedImage {
   /** Path relative to the dataset folder, as the dataset's own files name it. */

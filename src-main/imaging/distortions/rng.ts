@@ -1,4 +1,5 @@
 // Seeded pseudo-random numbers for distortions: mulberry32 uniforms, Box-Muller normals and string-to-seed hashing.
+import { seededRandom } from '../../util/random';
 
 /** A deterministic random source: the same seed always gives the same sequence. */
 export interface Rng {
@@ -10,17 +11,10 @@ export interface Rng {
   int(lo: number, hi: number): number;
 }
 
-/** mulberry32 (Tommy Ettinger): a 32-bit state generator, plenty for image noise, fast, identical on every platform. */
+/** Uniforms from the shared mulberry32 generator (util/random), normals by Box-Muller: plenty for image noise, identical on every platform. */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
+  const next = seededRandom(seed);
   let spare: number | null = null;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   return {
     next,
     normal() {

@@ -83,7 +83,7 @@ async function tryProvider(mod: OrtModule, name: string): Promise<void> {
 /** Which providers this onnxruntime-node offers, and why each GPU one is skipped here. */
 async function chooseProviders(mod: OrtModule, tried: InferenceInfo['tried']): Promise<string[]> {
   const supported = new Map((mod.listSupportedBackends?.() ?? []).map((b) => [b.name, b]));
-  let binDir: string | null = null;
+  let binDir: string | null;
   try {
     binDir = join(dirname(requireHere.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
   } catch {
@@ -135,7 +135,7 @@ export async function initInference(requested: InferenceChoice = 'auto'): Promis
       info = { engine: 'onnxruntime', version: loaded.env.versions.node ?? loaded.env.versions.common, provider: providers[0]!, threads: ORT_THREADS, requested: choice, tried };
       return info;
     } catch (err) {
-      if (choice === 'onnxruntime') throw new Error(`ONNX Runtime could not start: ${reasonOf(err)}`);
+      if (choice === 'onnxruntime') throw new Error(`ONNX Runtime could not start: ${reasonOf(err)}`, { cause: err });
       tried.push({ name: 'onnxruntime', ok: false, reason: reasonOf(err) });
     }
   } else tried.push({ name: 'onnxruntime', ok: false, reason: 'not requested (tfjs chosen)' });

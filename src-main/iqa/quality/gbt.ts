@@ -1,5 +1,5 @@
 // Gradient-boosted regression trees in plain TypeScript (Friedman 2001, squared loss) with histogram split finding, for the default quality model.
-import { seededRandom } from '../../datasets/splits';
+import { seededRandom } from '../../util/random';
 
 export interface Tree {
   /** Per node: the feature tested, or -1 for a leaf. */

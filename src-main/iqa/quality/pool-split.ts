@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { resourcesDir } from '../../app/paths';
-import { seededRandom } from '../../datasets/splits';
+import { seededRandom } from '../../util/random';
 
 export type PoolPart = 'train' | 'val' | 'test';
 

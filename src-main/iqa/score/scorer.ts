@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../../src-shared/api/errors';
 import { resourcesDir } from '../../app/paths';
-import { seededRandom } from '../../datasets/splits';
+import { seededRandom } from '../../util/random';
 import { decodeForModel, extractPatches, randomCrops, uniformGrid, type PatchBatch } from '../../imaging/patches';
 import type { InputProtocol, IqaModel, ModelSpec } from '../models/model';
 import { currentBackend } from '../backend';

@@ -1,6 +1,6 @@
 // The training loop every model shares: seeded epochs of random crops, per-group Adam, L1 loss, evaluation, checkpoints, cancel.
 import * as tf from '@tensorflow/tfjs';
-import { seededRandom, shuffle } from '../../datasets/splits';
+import { seededRandom, shuffle } from '../../util/random';
 import { meanPrediction } from '../score/predict';
 import { PatchSource, type Sample } from '../data/patch-source';
 import type { IqaModel, InputProtocol } from '../models/model';

@@ -1,6 +1,8 @@
 // Train/val/test splits of a dataset, their members, and the images each use of a split reads (splitting, training, evaluation).
 import type { Db } from '../db';
-import type { SplitPart } from '../../datasets/importers/types';
+
+/** The side of a split an image is on. */
+export type SplitPart = 'train' | 'val' | 'test';
 
 export interface SplitSummary {
   id: number;

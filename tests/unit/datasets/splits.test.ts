@@ -1,7 +1,8 @@
 // Content-disjoint splits: no content on both sides, seeded and repeatable, pyiqa-style names, stored in SQLite.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentDisjointSplit, randomSplitName, seededRandom, type SplitInput } from '../../../src-main/datasets/splits';
+import { contentDisjointSplit, randomSplitName, type SplitInput } from '../../../src-main/datasets/splits';
+import { seededRandom } from '../../../src-main/util/random';
 import { openStore } from '../../../src-main/store/store';
 import { tempDir } from '../../helpers/temp';
 

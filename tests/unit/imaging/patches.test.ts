@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../src-main/datasets/splits';
+import { seededRandom } from '../../../src-main/util/random';
 import { IMAGENET_MEAN, IMAGENET_STD, extractPatches, randomCrops, uniformGrid } from '../../../src-main/imaging/patches';
 import { tempDir } from '../../helpers/temp';
 

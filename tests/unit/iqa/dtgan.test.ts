@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../src-main/datasets/splits';
+import { seededRandom } from '../../../src-main/util/random';
 import { initBackend } from '../../../src-main/iqa/backend';
 import type { Sample } from '../../../src-main/iqa/data/patch-source';
 import {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ablationMarkdown, selectVariants, type AblationRowResult } from '../../../src-main/cli/ablation.command';
 import { ablationVariantConfig, HIQA_LADDER, HIQA_LEAVE_ONE_OUT } from '../../../src-main/iqa/models/hiqa/hiqa.ablation';
-import { HiqaConfig } from '../../../src-main/iqa/models/hiqa/hiqa.arch';
+import { HiqaConfig } from '../../../src-main/iqa/models/hiqa/hiqa.config';
 import { hiqaPhaseFor } from '../../../src-main/iqa/models/hiqa/hiqa.train';
 
 const SWITCHES = ['discrepancy', 'fusion', 'discriminator', 'qualityAwareLoss', 'oracle'] as const;

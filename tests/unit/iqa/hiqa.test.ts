@@ -4,8 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/iqa/backend';
 import { dFakeLabels, discriminatorTargets, resolveEpsilon } from '../../../src-main/iqa/models/hiqa/discriminator';
 import { createGenerator } from '../../../src-main/iqa/models/hiqa/generator';
-import { HiqaConfig, createHiqa, createHiqaOptimizers, hiqaLearningRate, hiqaSpec, trainStepHiqa } from '../../../src-main/iqa/models/hiqa/hiqa.arch';
-import type { HiqaModel, HiqaStepResult } from '../../../src-main/iqa/models/hiqa/hiqa.arch';
+import { createHiqa, hiqaSpec } from '../../../src-main/iqa/models/hiqa/hiqa.arch';
+import { HiqaConfig } from '../../../src-main/iqa/models/hiqa/hiqa.config';
+import { createHiqaOptimizers, hiqaLearningRate, trainStepHiqa } from '../../../src-main/iqa/models/hiqa/hiqa.step';
+import type { HiqaModel } from '../../../src-main/iqa/models/hiqa/hiqa.arch';
+import type { HiqaStepResult } from '../../../src-main/iqa/models/hiqa/hiqa.step';
 import { batchNormTrain } from '../../../src-main/iqa/models/hiqa/layers';
 import {
   adversarialLoss,
@@ -20,7 +23,7 @@ import {
 import { pairedTrainBatch, toHiqaBatch } from '../../../src-main/iqa/models/hiqa/paired-patches';
 import { hiqaPhaseFor } from '../../../src-main/iqa/models/hiqa/hiqa.train';
 import { loadVgg19 } from '../../../src-main/iqa/models/hiqa/vgg19';
-import { seededRandom } from '../../../src-main/datasets/splits';
+import { seededRandom } from '../../../src-main/util/random';
 import sharp from 'sharp';
 import type { SafeTensor } from '../../../src-main/iqa/weights/safetensors';
 

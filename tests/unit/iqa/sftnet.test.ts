@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../src-main/datasets/splits';
+import { seededRandom } from '../../../src-main/util/random';
 import { initBackend } from '../../../src-main/iqa/backend';
 import type { Sample } from '../../../src-main/iqa/data/patch-source';
 import { levelToTarget } from '../../../src-main/iqa/models/ttl/levels';

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/iqa/backend';
-import { seededRandom } from '../../../src-main/datasets/splits';
+import { seededRandom } from '../../../src-main/util/random';
 
 function randomArray(n: number, seed: number): Float32Array {
   const r = seededRandom(seed);

@@ -1,7 +1,7 @@
 // Score→stars calibration: the threshold fit is the exact optimum (checked by brute force), monotone, direction-aware; agreement, SRCC, confusion.
 import { describe, expect, it } from 'vitest';
 import { calibrate, fitThresholds, predictStars, scaleHigherIsBetter, type RatedSample } from '../../../src-main/photo/calibration';
-import { seededRandom } from '../../../src-main/datasets/splits';
+import { seededRandom } from '../../../src-main/util/random';
 import { srcc } from '../../../src-shared/metrics/correlation';
 
 /** Photos rated 1..5 in blocks of `per`, scores 1, 2, 3, … in the same order. */

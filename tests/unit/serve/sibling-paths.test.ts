@@ -1,6 +1,6 @@
 // Path guards against a sibling folder whose name starts with the allowed one (/photos vs /photos-private): the
 // renderer folder of serve mode, import roots, and folder browsing. A plain string-prefix check would let them through.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../src-shared/api/schemas';

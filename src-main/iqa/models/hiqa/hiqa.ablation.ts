@@ -1,6 +1,6 @@
 // HIQA's ablation study as config variants: the ladder of the paper's Fig. 4 (BL → +HCM → +QPL → +ADV → +QADV → +HSF), Ours+Oracle [P §4.1-4.2], and leave-one-out from the full model.
 import { AppError } from '../../../../src-shared/api/errors';
-import { HiqaConfig } from './hiqa.arch';
+import { HiqaConfig } from './hiqa.config';
 
 export interface AblationVariant {
   id: string;

@@ -4,7 +4,8 @@ import type { OnnxGraph } from '../../onnx/graph';
 import { add, batchNormNode, batchNormOf, conv2d, denseOf, globalMean, maxPool, relu, scoped, sigmoid, toNchw, toNhwc, upsampleNearest2, weightsOf, type Weights } from '../../onnx/layers';
 import { BN_EPS } from '../resnet';
 import { resnetOnnx } from '../resnet.onnx';
-import { HiqaConfig, resolveHiqaSizes, type HiqaModel } from './hiqa.arch';
+import type { HiqaModel } from './hiqa.arch';
+import { HiqaConfig, resolveHiqaSizes } from './hiqa.config';
 
 /** G on NCHW x in [0,1]: the last stack's image and H_{depth, fusionStack} (generator.ts, layer by layer). */
 function generatorOnnx(g: OnnxGraph, x: string, w: Weights, model: HiqaModel): { image: string; fusion: string } {

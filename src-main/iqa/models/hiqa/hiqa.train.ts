@@ -1,10 +1,11 @@
 // HIQA's training loop for the runs service (supp. Algorithm 1 by epochs): R_pre first, then D/G/R jointly, then R alone.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../src-shared/api/errors';
-import { seededRandom, shuffle } from '../../../datasets/splits';
+import { seededRandom, shuffle } from '../../../util/random';
 import { PatchSource, type Sample } from '../../data/patch-source';
 import { predictImages, TrainingCancelled, type EpochResult, type TrainOptions } from '../../train/trainer';
-import { createHiqaOptimizers, trainStepHiqa, type HiqaModel, type HiqaPhase } from './hiqa.arch';
+import type { HiqaModel } from './hiqa.arch';
+import { createHiqaOptimizers, trainStepHiqa, type HiqaPhase } from './hiqa.step';
 import { psnr } from './losses';
 import { pairedTrainBatch, toHiqaBatch } from './paired-patches';
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../src-shared/api/errors';
 import { cutPatches, decodeForModel, randomCrops, type RgbBuffer } from '../../../imaging/patches';
 import type { InputProtocol } from '../model';
-import type { HiqaBatch } from './hiqa.arch';
+import type { HiqaBatch } from './hiqa.step';
 
 export interface PairedSample {
   /** Distorted image (path or encoded bytes). */

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { AppError } from '../../../../src-shared/api/errors';
-import { seededRandom, shuffle } from '../../../datasets/splits';
+import { seededRandom, shuffle } from '../../../util/random';
 import { orientedSize } from '../../../imaging/open-image';
 import { PatchSource, type Sample } from '../../data/patch-source';
 import { TrainingCancelled, type EpochResult, type TrainOptions } from '../../train/trainer';

@@ -1,7 +1,7 @@
 // SFTnet's two training stages (Yang, Li & Liu, TMM 2021, §V-B, §VI-A.3): quality levels by softmax cross-entropy, then scores by Euclidean loss.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../src-shared/api/errors';
-import { seededRandom, shuffle } from '../../../datasets/splits';
+import { seededRandom, shuffle } from '../../../util/random';
 import { PatchSource, type Sample } from '../../data/patch-source';
 import { SCORE_CHUNK } from '../../score/predict';
 import { lrAt, predictImages, TrainingCancelled, type EpochResult, type Optimizers, type TrainHyper, type TrainOptions } from '../../train/trainer';
