@@ -1,7 +1,9 @@
 // The training steps the training bench and the kernel profiler time: ResNet-50 HyperIQA, HIQA small joint, TTL SFTnet small.
 import * as tf from '@tensorflow/tfjs';
 import { createHyperIqa } from '../src-main/iqa/models/hyperiqa.arch';
-import { createHiqa, createHiqaOptimizers, HiqaConfig, resolveHiqaSizes, trainStepHiqa } from '../src-main/iqa/models/hiqa/hiqa.arch';
+import { createHiqa } from '../src-main/iqa/models/hiqa/hiqa.arch';
+import { HiqaConfig, resolveHiqaSizes } from '../src-main/iqa/models/hiqa/hiqa.config';
+import { createHiqaOptimizers, trainStepHiqa } from '../src-main/iqa/models/hiqa/hiqa.step';
 import { createSftnet, resolveSftnetSizes, SftnetConfig } from '../src-main/iqa/models/ttl/sftnet.arch';
 import { createSftnetOptimizers, trainStepSftnet } from '../src-main/iqa/models/ttl/sftnet.train';
 import { createOptimizers } from '../src-main/iqa/train/trainer';

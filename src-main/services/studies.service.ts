@@ -4,7 +4,7 @@ import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { AppError } from '../../src-shared/api/errors';
 import type { CrowdSettings, DatasetSummary, RateItem, RateSession, StudyResults, StudySettings, StudySummary } from '../../src-shared/api/schemas';
 import { contentDisjointSplit } from '../datasets/splits';
-import { seededRandom } from '../util/random';
+import { seededRandom, shuffle } from '../util/random';
 import type { NewStudyItem, StudyItem, StudyMethod, StudyRater, StudyRow } from '../store/repos/studies.repo';
 import { seededPermutation } from '../studies/order';
 import { aggregateStudy, METHOD_SCALE } from '../studies/aggregate';
@@ -18,16 +18,6 @@ import { createWriteBatcher } from './write-batch';
 const studySlug = (study: StudyRow) => study.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || `study-${study.id}`;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-/** Fisher-Yates with a seeded generator. */
-function shuffled<T>(list: readonly T[], random: () => number): T[] {
-  const out = [...list];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 /** What a crowd rater's meta records. */
 interface CrowdMeta {
@@ -240,7 +230,7 @@ export function createStudyService(ctx: ServiceContext) {
     for (const a of ids) {
       // k distinct partners by rejection (k ≪ n), or a shuffle when k is most of the study.
       let partners: number[];
-      if (want * 2 > ids.length) partners = shuffled(ids.filter((x) => x !== a), random).slice(0, want);
+      if (want * 2 > ids.length) partners = shuffle(ids.filter((x) => x !== a), random).slice(0, want);
       else {
         const picked = new Set<number>();
         while (picked.size < want) {
