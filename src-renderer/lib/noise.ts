@@ -21,7 +21,9 @@ interface RunLike {
   config: Record<string, unknown>;
 }
 
-const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}`;
+/** JSON turns NaN into null: both print as a dash. */
+const num = (v: number | null, d = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
+const signed = (v: number | null) => (typeof v === 'number' && Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}` : '—');
 
 export function verdictOf(comparisons: PairedDifference[]): NoiseVerdict | null {
   if (!comparisons.length) return null;
@@ -32,7 +34,7 @@ export function verdictOf(comparisons: PairedDifference[]): NoiseVerdict | null 
   const one = comparisons[0]!;
   const label = comparisons.length === 1 ? `[${signed(one.lo)}, ${signed(one.hi)}]` : `${outside}/${comparisons.length} splits outside noise`;
   const detail = comparisons
-    .map((c) => `${c.metric.toUpperCase()} Δ ${signed(c.diff)}, 95% CI [${signed(c.lo)}, ${signed(c.hi)}] (paired bootstrap, ${c.resamples} resamples, n = ${c.n}), p = ${c.p.toFixed(3)}${c.williams ? `; Williams t(${c.williams.df}) = ${c.williams.t.toFixed(2)}, p = ${c.williams.p.toFixed(3)}` : ''}`)
+    .map((c) => `${c.metric.toUpperCase()} Δ ${signed(c.diff)}, 95% CI [${signed(c.lo)}, ${signed(c.hi)}] (paired bootstrap, ${c.resamples} resamples, n = ${c.n}), p = ${num(c.p)}${c.williams ? `; Williams t(${c.williams.df}) = ${num(c.williams.t, 2)}, p = ${num(c.williams.p)}` : ''}`)
     .join('\n');
   return { comparisons, outside, within, label, detail };
 }
