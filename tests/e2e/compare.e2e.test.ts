@@ -303,10 +303,8 @@ describe('Runs / Compare: two runs side by side', () => {
     const verdict = await second.getAttribute('data-within-noise');
     expect(await second.getByTestId('within-noise').count()).toBe(verdict === 'true' ? 1 : 0);
     expect(await second.innerText()).toMatch(/\(n = 8\)/);
-    await page.setViewportSize({ width: 1440, height: 900 });
     await stats.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await expectNotBlank('compare-intervals');
-    await page.setViewportSize({ width: 1400, height: 900 });
   });
 
   it('tabulates SRCC per distortion type for both runs, with a colour scale and CSV export', async () => {
