@@ -22,6 +22,8 @@ beforeAll(async () => {
   photos = await mkdtemp(join(tmpdir(), 'iqa-del-e2e-'));
   await writeBlurDataset(photos);
   serve = await startServe();
+  // The labelled demo is built in the background on first start; it must not take the deleted dataset's id afterwards.
+  await until('demo build', 120_000, async () => ((await api<JobInfo[]>('jobs:list', {})).some((j) => j.kind === 'demo' && j.state !== 'running') ? true : undefined));
   const job = await api<JobInfo>('datasets:import', { format: 'csv', root: photos, name: 'Lab set', file: 'labels.csv', scoreRange: [1, 5] });
   await until('import', 60_000, async () => ((await api<JobInfo[]>('jobs:list', {})).find((j) => j.jobId === job.jobId && j.state === 'done') ? true : undefined));
   datasetId = (await api<DatasetSummary[]>('datasets:list', {})).find((d) => d.name === 'Lab set')!.id;
@@ -75,6 +77,8 @@ describe('Datasets → Remove with a study on the dataset', () => {
     const csvName = /saved as (\S+\.csv)/.exec(await notice.innerText())![1]!;
     expect(existsSync(join(folder, csvName))).toBe(true);
     expect(readFileSync(join(folder, csvName), 'utf8').trim().split('\n')).toHaveLength(3);
-    expect((await api<DatasetSummary[]>('datasets:list', {})).map((d) => d.id)).not.toContain(datasetId);
+    const left = await api<DatasetSummary[]>('datasets:list', {});
+    expect(left.map((d) => d.name)).not.toContain('Lab set');
+    expect(left.map((d) => d.id)).not.toContain(datasetId);
   });
 });
