@@ -7,7 +7,7 @@ import { hiqaOnnx } from './models/hiqa/hiqa.onnx';
 import { hyperiqaSpec } from './models/hyperiqa.arch';
 import { hyperiqaOnnx } from './models/hyperiqa.onnx';
 import type { ModelSpec } from './models/model';
-import { dtganSpec } from './models/ttl/dtgan.arch';
+import { dtganSpec } from './models/ttl/dtgan.spec';
 import { dtganOnnx } from './models/ttl/dtgan.onnx';
 import { sftnetSpec } from './models/ttl/sftnet.arch';
 import { sftnetOnnx } from './models/ttl/sftnet.onnx';

@@ -5,8 +5,9 @@ import { AppError } from '../../../src-shared/api/errors';
 import { readWeights } from '../weights/read-weights';
 import type { SafeTensor, SafeTensorInput } from '../weights/safetensors';
 import type { IqaModel, ModelSpec } from './model';
-import { assignTorchTensors, conv, createResNet, loadTorchvisionResNet, ownedVariable, toTorch } from './resnet';
-import type { ForwardOptions, Param, ResNet } from './resnet';
+import { createResNet, loadTorchvisionResNet, type ResNet } from '../backbones/resnet';
+import { assignTorchTensors, conv, ownedVariable, toTorch } from '../layers/torch-params';
+import type { ForwardOptions, Param } from '../layers/torch-params';
 
 export const HyperIqaConfig = z
   .object({
