@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { resourcesDir } from '../src-main/app/paths';
+import { TensorBackendName } from '../src-shared/api/schemas';
 import { initBackend, type BackendChoice } from '../src-main/iqa/backend';
 import { extractPatches, uniformGrid } from '../src-main/imaging/patches';
 import { createHyperIqa, type HyperIqaConfig } from '../src-main/iqa/models/hyperiqa.arch';
@@ -82,7 +83,7 @@ async function benchModel(backend: string, backbone: Backbone, quick: boolean): 
 
 export async function hyperiqaBench(quick: boolean): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const candidates: BackendChoice[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+  const candidates: readonly BackendChoice[] = TensorBackendName.options;
   for (const backend of candidates) {
     try {
       await initBackend(backend);

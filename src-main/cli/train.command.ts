@@ -3,11 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../../src-shared/api/errors';
 import type { RunDetail, RunProgress, RunSummary, SplitSummary } from '../../src-shared/api/schemas';
-import { TrainHyperInput } from '../../src-shared/api/schemas';
+import { BackendChoice, TrainHyperInput } from '../../src-shared/api/schemas';
 import { describeIssues } from '../../src-shared/api/validate';
 import { summarizeSplits } from '../../src-shared/metrics/index';
 import { enoughToEvaluate, evaluateCheckpoint } from '../iqa/evaluate-checkpoint';
-import type { BackendChoice } from '../iqa/backend';
 import type { Runtime } from '../runtime';
 import { findDataset, withRuntime } from './datasets.command';
 import { invokeOrThrow } from './run-job';
@@ -25,7 +24,7 @@ export const TrainConfigFile = z
     splits: z.number().int().min(1).max(100).optional(),
     modelConfig: z.record(z.string(), z.json()).default({}),
     hyper: TrainHyperInput.default({}),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+    backend: BackendChoice.optional(),
     /** Start from this run's latest weights (fine-tuning, or continuing a finished run with a new schedule). */
     initFromRun: z.number().int().positive().optional(),
   })

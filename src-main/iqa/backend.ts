@@ -2,16 +2,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { BackendInfo, TensorBackendName } from '../../src-shared/api/schemas';
+import { BackendChoice, TensorBackendName, type BackendInfo } from '../../src-shared/api/schemas';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 // Not named `require`: the bundler declares its own `require` in ESM chunks, and two in one chunk do not load.
 const requireHere = createRequire(import.meta.url);
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export const BACKEND_CHOICES = BackendChoice.options;
+export type { BackendChoice };
 
-const CHAIN: TensorBackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const CHAIN: readonly TensorBackendName[] = TensorBackendName.options;
 
 let current: BackendInfo | null = null;
 

@@ -5,7 +5,6 @@ import type { ImageNeighbours, RunImageScore } from '../../src-shared/api/schema
 import type { ScorerCache } from '../iqa/score/scorer-cache';
 import type { RunRecord } from '../store/repos/runs.repo';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 import { scaleOf } from './scores.service';
 
 /** Scores computed here are remembered (per checkpoint and image) up to this many. */
@@ -39,8 +38,8 @@ export function createAcrossRunsService(ctx: ServiceContext, scorers: ScorerCach
 
   const handlers: Pick<Handlers, 'runs:scoreImage' | 'images:neighbours'> = {
     'runs:scoreImage': ({ id, imageId }) => {
-      const run = store.runs.get(id) ?? notFound('run', id);
-      const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
+      const run = store.runs.get(id) ?? AppError.notFound('run', id);
+      const image = store.datasets.getImage(imageId) ?? AppError.notFound('image', imageId);
       const prediction = store.runs.prediction(run.id, image.id);
       if (prediction !== null) return { runId: run.id, imageId: image.id, model: run.model, score: prediction, source: 'prediction', scale: runScale(run), crops: null };
       const checkpoint = run.checkpointPath;
@@ -51,7 +50,7 @@ export function createAcrossRunsService(ctx: ServiceContext, scorers: ScorerCach
       return scoreNow(run, checkpoint, image.id, image.path);
     },
     'images:neighbours': ({ imageId }): ImageNeighbours => {
-      const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
+      const image = store.datasets.getImage(imageId) ?? AppError.notFound('image', imageId);
       const { prev, next, before, total } = store.images.neighbours(image);
       return { imageId: image.id, datasetId: image.datasetId, prev, next, index: image.error ? 0 : before + 1, total };
     },

@@ -9,7 +9,7 @@ export function datasetHandlers(ctx: ServiceContext): Pick<
   'datasets:list' | 'datasets:get' | 'datasets:facets' | 'splits:list' | 'splits:create' | 'images:list' | 'images:get'
 > {
   const repo = ctx.store.datasets;
-  const requireDataset = (id: number) => repo.get(id) ?? notFound('dataset', id);
+  const requireDataset = (id: number) => repo.get(id) ?? AppError.notFound('dataset', id);
   return {
     'datasets:list': () => repo.list(),
     'datasets:get': ({ id }) => requireDataset(id),
@@ -24,10 +24,9 @@ export function datasetHandlers(ctx: ServiceContext): Pick<
       requireDataset(q.datasetId);
       return repo.listImages(q);
     },
-    'images:get': ({ id }) => repo.getImage(id) ?? notFound('image', id),
+    'images:get': ({ id }) => repo.getImage(id) ?? AppError.notFound('image', id),
   };
 }
 
-export function notFound(what: string, id: number | string): never {
-  throw new AppError('not_found', `No ${what} with id ${id}`);
-}
+/** Kept for studies.service.ts until it calls AppError.notFound itself. */
+export const notFound = AppError.notFound;

@@ -4,14 +4,13 @@ import type { Handlers } from '../../src-shared/api/contract';
 import type { RunEvaluation } from '../../src-shared/api/schemas';
 import { enoughToEvaluate, evaluateCheckpoint } from '../iqa/evaluate-checkpoint';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 
 export function evaluationHandlers(ctx: ServiceContext): Pick<Handlers, 'runs:evaluate' | 'runs:evaluations'> {
   const { store } = ctx;
   return {
     'runs:evaluate': ({ id, datasetId }) => {
-      const run = store.runs.get(id) ?? notFound('run', id);
-      const ds = store.datasets.get(datasetId) ?? notFound('dataset', datasetId);
+      const run = store.runs.get(id) ?? AppError.notFound('run', id);
+      const ds = store.datasets.get(datasetId) ?? AppError.notFound('dataset', datasetId);
       const checkpoint = run.checkpointPath;
       if (!checkpoint) throw new AppError('bad_input', `Run #${run.id} has no checkpoint yet; evaluate it once it has finished an epoch`);
       if (ds.labelKind === 'none') throw new AppError('bad_input', `Dataset "${ds.name}" has no labels to evaluate against`);

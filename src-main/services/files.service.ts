@@ -6,7 +6,6 @@ import { thumbnailFor } from '../imaging/thumbnails';
 import { checkServedFile } from './access';
 import { reportFile } from './reports';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 
 export const FILE_KINDS = ['image', 'thumb', 'raw', 'map', 'reference', 'rate', 'report'] as const;
 
@@ -75,11 +74,11 @@ export function createFileService(ctx: ServiceContext, mapFile?: MapFileResolver
       }
       if (!/^[1-9][0-9]{0,15}$/.test(rawId)) throw new AppError('validation', `Invalid ${kind === 'reference' ? 'reference' : 'image'} id: ${rawId}`);
       if (kind === 'reference') {
-        const ref = ctx.store.datasets.getReference(Number(rawId)) ?? notFound('reference image', rawId);
+        const ref = ctx.store.datasets.getReference(Number(rawId)) ?? AppError.notFound('reference image', rawId);
         if (!ref.path) throw new AppError('not_found', `Reference ${ref.name} has no file`);
         return checked({ path: ref.path, contentType: contentTypeFor(ref.path), root: rootOf(ref.datasetId) });
       }
-      const image = ctx.store.datasets.getImage(Number(rawId)) ?? notFound('image', rawId);
+      const image = ctx.store.datasets.getImage(Number(rawId)) ?? AppError.notFound('image', rawId);
       if (image.error) throw new AppError('bad_input', `Image ${image.id} cannot be shown: ${image.error}`);
       const source = await checked({ path: image.path, contentType: CONTENT_TYPES[image.format ?? ''] ?? 'application/octet-stream', root: rootOf(image.datasetId) });
       if (kind === 'thumb') return { path: await thumbnail(source.path, image.id), contentType: 'image/webp' };

@@ -14,7 +14,6 @@ import type { SidecarRow } from '../store/repos/photos.repo';
 import { toCsv } from '../../src-shared/csv';
 import { checkImportRoot } from './access';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 import { rescanFolder } from './import-folder';
 
 /** At most this many per-file errors (and conflicts) are listed in a job's result; all are counted. */
@@ -94,7 +93,7 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
 > {
   const { store } = ctx;
   const photos = store.photos;
-  const requireDataset = (id: number) => store.datasets.get(id) ?? notFound('collection', id);
+  const requireDataset = (id: number) => store.datasets.get(id) ?? AppError.notFound('collection', id);
 
   /** The photos a job works on: the given ids (all in the collection), else the filter's, else every photo. */
   function jobIds(datasetId: number, imageIds: number[] | undefined, filter?: ParsedInputOf<'library:writeXmp'>['filter']): number[] {
@@ -141,7 +140,7 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     'library:list': (q) => (requireDataset(q.datasetId), photos.list(q)),
     'library:stats': ({ datasetId }) => (requireDataset(datasetId), photos.stats(datasetId)),
     'library:rate': ({ imageId, stars, rejected, picked, color }) => {
-      const current = photos.getPhoto(imageId) ?? notFound('photo', imageId);
+      const current = photos.getPhoto(imageId) ?? AppError.notFound('photo', imageId);
       let nextStars = stars === undefined ? current.stars : stars;
       // One flag at a time (Lightroom): a pick clears a reject and a reject clears a pick.
       const nextRejected = picked === true ? false : (rejected ?? current.rejected);
@@ -325,7 +324,7 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     },
 
     'library:sharpnessMap': async ({ imageId }) => {
-      const photo = photos.getPhoto(imageId) ?? notFound('photo', imageId);
+      const photo = photos.getPhoto(imageId) ?? AppError.notFound('photo', imageId);
       const img = await decodeForAnalysis(photo.path);
       const { map } = analyseRgb(img.data, img.width, img.height);
       return { width: img.width, height: img.height, tile: TILE, cols: map.cols, rows: map.rows, values: Array.from(map.values, (v) => (Number.isFinite(v) ? v : null)) };

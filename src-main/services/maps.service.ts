@@ -9,7 +9,6 @@ import { MapKind, type ImageMaps } from '../../src-shared/api/schemas';
 import { psnr, ssim } from '../imaging/fr-metrics';
 import type { ScorerCache } from '../iqa/score/scorer-cache';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 import type { ServedFile } from './files.service';
 
 /** A map file's token: `<runId>-<imageId>-<kind>`, ids positive integers, kind one of MapKind. */
@@ -46,9 +45,9 @@ export function createMapService(ctx: ServiceContext, scorers: ScorerCache) {
 
   async function compute(imageId: number, runId: number): Promise<ImageMaps> {
     if (closed) throw new AppError('cancelled', 'The app is shutting down');
-    const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
+    const image = store.datasets.getImage(imageId) ?? AppError.notFound('image', imageId);
     if (image.error) throw new AppError('bad_input', `Image ${image.id} cannot be shown: ${image.error}`);
-    const run = store.runs.get(runId) ?? notFound('run', runId);
+    const run = store.runs.get(runId) ?? AppError.notFound('run', runId);
     if (!run.checkpointPath) throw new AppError('validation', `Run #${run.id} has no checkpoint yet; inspect with it once it has finished an epoch`);
 
     const metaFile = join(dirOf(runId), `${imageId}.json`);

@@ -1,4 +1,5 @@
 // Burst and near-duplicate grouping of a collection as a job: EXIF and dHash read once per photo, groups by capture-time gap and likeness, the best pre-picked.
+import { AppError } from '../../src-shared/api/errors';
 import type { Handlers } from '../../src-shared/api/contract';
 import type { GroupResult } from '../../src-shared/api/schemas';
 import { openImage } from '../imaging/open-image';
@@ -10,7 +11,6 @@ import type { GroupRow } from '../store/repos/photo-culling.repo';
 import type { Store } from '../store/store';
 import { mapLimit } from '../util/map-limit';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 
 /** Reads EXIF and the dHash of photos that lack them (two at a time), storing them as it goes. */
 export async function measureForGrouping(store: Store, rows: GroupRow[], onDone: (n: number) => void, signal?: AbortSignal): Promise<void> {
@@ -56,7 +56,7 @@ export function photoGroupHandlers(ctx: ServiceContext): Pick<Handlers, 'library
   const { store } = ctx;
   return {
     'library:group': ({ datasetId, gapSeconds, maxDistance, flagBest }) => {
-      const ds = store.datasets.get(datasetId) ?? notFound('collection', datasetId);
+      const ds = store.datasets.get(datasetId) ?? AppError.notFound('collection', datasetId);
       return ctx.jobs.start('group', `Group bursts and near-duplicates in ${ds.name}`, async ({ signal, progress }) => {
         const t0 = performance.now();
         const rows = store.culling.groupRows(ds.id);

@@ -1,9 +1,9 @@
 // Statistics over runs' test predictions: bootstrap intervals, paired comparisons with a baseline, experiment means.
+import { AppError } from '../../src-shared/api/errors';
 import type { Handlers } from '../../src-shared/api/contract';
 import { bootstrapCorrelation, mulberry32, pairedComparison, percentileSorted, type CorrelationMetric } from '../../src-shared/metrics/bootstrap';
 import type { CorrelationInterval, RunStats } from '../../src-shared/api/stats-schemas';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 
 /** Mean over runs with a percentile-bootstrap interval over the runs (the experiment's split-to-split spread). */
 export function meanInterval(values: readonly number[], resamples: number, seed = 1): CorrelationInterval {
@@ -17,7 +17,7 @@ export function meanInterval(values: readonly number[], resamples: number, seed 
 
 export function createRunStatsService(ctx: ServiceContext) {
   const labelled = (id: number) => {
-    if (!ctx.store.runs.get(id)) notFound('run', id);
+    if (!ctx.store.runs.get(id)) AppError.notFound('run', id);
     return new Map(ctx.store.runs.predictionsWithLabels(id).filter((p) => p.label !== null && Number.isFinite(p.score)).map((p) => [p.imageId, { score: p.score, label: p.label! }]));
   };
   const handlers: Pick<Handlers, 'runs:stats'> = {

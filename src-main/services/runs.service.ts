@@ -18,7 +18,6 @@ import type { TrainHyper } from '../iqa/train/trainer';
 import { log } from '../app/logger';
 import type { TrainingImage } from '../store/repos/splits.repo';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 import { epochMetrics } from './epoch-metrics';
 import { checkClientFile, checkImportRoot } from './access';
 import { readWeightsFile, type WeightsProvenance } from '../iqa/weights/read-weights';
@@ -174,13 +173,13 @@ export function createRunService(ctx: ServiceContext) {
     for (const w of fromScratch) log.warn('runs', w);
     const base = { ...DEFAULT_HYPER, ...spec.defaultHyper };
     const hyper: TrainHyper = { ...base, ...input.hyper, lrDecay: input.hyper.lrDecay ?? base.lrDecay };
-    const ds = store.datasets.get(input.datasetId) ?? notFound('dataset', input.datasetId);
+    const ds = store.datasets.get(input.datasetId) ?? AppError.notFound('dataset', input.datasetId);
     if (ds.labelKind === 'none' || ds.scoreMin === null || ds.scoreMax === null) {
       throw new AppError('bad_input', `Dataset "${ds.name}" has no labels to train on`);
     }
     let initFrom: ResolvedRunConfig['initFrom'] = null;
     if (input.initFromRun !== undefined) {
-      const source = store.runs.get(input.initFromRun) ?? notFound('run', input.initFromRun);
+      const source = store.runs.get(input.initFromRun) ?? AppError.notFound('run', input.initFromRun);
       if (!source.checkpointPath) throw new AppError('bad_input', `Run ${source.id} has no checkpoint to start from`);
       if (source.model !== spec.id) throw new AppError('bad_input', `Run ${source.id} trained ${source.model}, not ${spec.id}`);
       initFrom = { runId: source.id, checkpoint: source.checkpointPath };
@@ -213,7 +212,7 @@ export function createRunService(ctx: ServiceContext) {
   /** The same config on N content-disjoint splits, one run after another (see the contract). */
   async function startSeries(input: ParsedInputOf<'runs:startSeries'>) {
     const { splits: n, ...rest } = input;
-    const ds = store.datasets.get(rest.datasetId) ?? notFound('dataset', rest.datasetId);
+    const ds = store.datasets.get(rest.datasetId) ?? AppError.notFound('dataset', rest.datasetId);
     let names = store.splits
       .list(ds.id)
       .filter((s) => s.protocol === 'content-disjoint' && s.counts.train > 0 && s.counts.test > 0)
@@ -249,7 +248,7 @@ export function createRunService(ctx: ServiceContext) {
   }
 
   function resume(id: number) {
-    const run = store.runs.get(id) ?? notFound('run', id);
+    const run = store.runs.get(id) ?? AppError.notFound('run', id);
     if (active.has(id)) throw new AppError('conflict', `Run ${id} is already running`);
     if (run.status === 'completed') throw new AppError('conflict', `Run ${id} has completed; start a new run to train further`);
     const cfg = run.config as unknown as ResolvedRunConfig;
@@ -265,7 +264,7 @@ export function createRunService(ctx: ServiceContext) {
   const handlers: Pick<Handlers, 'runs:list' | 'runs:get' | 'runs:start' | 'runs:startSeries' | 'runs:cancel' | 'runs:resume' | 'runs:predictions' | 'models:list'> = {
     'runs:list': () => store.runs.list(),
     'runs:get': ({ id }) => {
-      const run = store.runs.get(id) ?? notFound('run', id);
+      const run = store.runs.get(id) ?? AppError.notFound('run', id);
       return { ...run, metrics: store.runs.metrics(id) };
     },
     'runs:start': (input) => start(input),
@@ -278,7 +277,7 @@ export function createRunService(ctx: ServiceContext) {
     },
     'runs:resume': ({ id }) => resume(id),
     'runs:predictions': ({ id }) => {
-      if (!store.runs.get(id)) notFound('run', id);
+      if (!store.runs.get(id)) AppError.notFound('run', id);
       return store.runs.predictionsWithLabels(id);
     },
     'models:list': () => [

@@ -12,7 +12,6 @@ import { shippedCheckpoint, type CropMode, type Scorer, type WeightsSource } fro
 import { spawnWorker } from '../iqa/train/spawn-worker';
 import type { NewImageScore } from '../store/repos/scores.repo';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 import { checkClientFile } from './access';
 
 /** Scores are written in transactions of this many images, so a cancel or a crash keeps what was scored. */
@@ -84,7 +83,7 @@ export function createScoreService(ctx: ServiceContext) {
     if (input.model !== undefined && input.model !== QUALITY_MODEL_ID) getModel(input.model);
     const model = input.model ? { model: input.model } : {};
     if (input.runId !== undefined) {
-      const run = store.runs.get(input.runId) ?? notFound('run', input.runId);
+      const run = store.runs.get(input.runId) ?? AppError.notFound('run', input.runId);
       if (!run.checkpointPath) throw new AppError('validation', `Run #${run.id} has no checkpoint yet; score with it once it has finished an epoch`);
       if (input.model && input.model !== run.model) throw new AppError('validation', `Run #${run.id} trained a ${run.model} model, not ${input.model}`);
       return { weights: { checkpoint: run.checkpointPath }, runId: run.id, modelId: run.model, describe: `run #${run.id} (${run.model})` };
@@ -111,7 +110,7 @@ export function createScoreService(ctx: ServiceContext) {
 
   const handlers: Pick<Handlers, 'scores:start' | 'scores:list'> = {
     'scores:start': async (input) => {
-      const ds = store.datasets.get(input.datasetId) ?? notFound('dataset', input.datasetId);
+      const ds = store.datasets.get(input.datasetId) ?? AppError.notFound('dataset', input.datasetId);
       const source = await resolveSource(input);
       const crop: CropMode = { kind: 'grid', ...(input.crops ? { count: input.crops } : {}) };
       return ctx.jobs.start('score', `Score ${ds.name} with ${source.describe}`, async ({ signal, progress }) => {
@@ -240,7 +239,7 @@ export function createScoreService(ctx: ServiceContext) {
       });
     },
     'scores:list': ({ imageId }) => {
-      if (!store.datasets.getImage(imageId)) notFound('image', imageId);
+      if (!store.datasets.getImage(imageId)) AppError.notFound('image', imageId);
       return store.scores.listForImage(imageId);
     },
   };

@@ -1,11 +1,11 @@
 // images:siblings: every image of one content beside its pristine reference (TTL-IQA's levels of one photo, a synthetic set's distortions), with SSIM/PSNR.
+import { AppError } from '../../src-shared/api/errors';
 import { existsSync } from 'node:fs';
 import type { Handlers } from '../../src-shared/api/contract';
 import type { ImageSiblings } from '../../src-shared/api/schemas';
 import { psnr, ssim } from '../imaging/fr-metrics';
 import { loadRgb, type RawImage } from '../imaging/raw-image';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 
 /** Full-reference figures are computed for at most this many siblings (decoding is the cost). */
 const MAX_FR = 40;
@@ -14,7 +14,7 @@ export function siblingHandlers(ctx: ServiceContext): Pick<Handlers, 'images:sib
   const { store } = ctx;
   return {
     'images:siblings': async ({ imageId }) => {
-      const image = store.datasets.getImage(imageId) ?? notFound('image', imageId);
+      const image = store.datasets.getImage(imageId) ?? AppError.notFound('image', imageId);
       const referenceId = store.images.referenceId(imageId);
       const ref = referenceId === null ? undefined : store.datasets.getReference(referenceId);
       const auxiliary = store.datasets.auxiliary(image.datasetId);

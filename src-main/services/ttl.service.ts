@@ -10,7 +10,6 @@ import { getModel } from '../iqa/registry';
 import { loadTranslator } from '../iqa/score/translator';
 import type { JobContext } from './jobs';
 import type { ServiceContext } from './context';
-import { notFound } from './datasets.service';
 import { checkImportRoot } from './access';
 import type { createRunService } from './runs.service';
 
@@ -59,7 +58,7 @@ export function createTtlService(ctx: ServiceContext, runs: Runs) {
   /** The pristine photos D-Gnet translates: a folder, or the references of the DT-GAN run's training images. */
   async function pristineFiles(dtganRunId: number, folder: string | null): Promise<{ files: string[]; sourceDir: string }> {
     if (folder) return { files: await listImageFiles(folder), sourceDir: folder };
-    const run = store.runs.get(dtganRunId) ?? notFound('run', dtganRunId);
+    const run = store.runs.get(dtganRunId) ?? AppError.notFound('run', dtganRunId);
     const files = store.splits.trainReferencePaths(run.splitId);
     if (!files.length) throw new AppError('bad_input', `Run #${dtganRunId}'s training images have no reference photos on disk; give a folder of pristine photos`);
     const sourceDir = store.datasets.get(run.datasetId ?? 0)?.root ?? resolve(files[0]!, '..');
@@ -67,7 +66,7 @@ export function createTtlService(ctx: ServiceContext, runs: Runs) {
   }
 
   async function buildAuxiliary(job: JobContext, input: { dtganRunId: number; pristineFolder: string | null; name: string; maxSide: number }) {
-    const run = store.runs.get(input.dtganRunId) ?? notFound('run', input.dtganRunId);
+    const run = store.runs.get(input.dtganRunId) ?? AppError.notFound('run', input.dtganRunId);
     if (!run.checkpointPath) throw new AppError('bad_input', `Run #${run.id} has no checkpoint yet`);
     if (store.datasets.findByName(input.name)) throw new AppError('conflict', `A dataset named "${input.name}" already exists`);
     const { files, sourceDir } = await pristineFiles(run.id, input.pristineFolder);
@@ -99,7 +98,7 @@ export function createTtlService(ctx: ServiceContext, runs: Runs) {
   }
 
   async function chain(job: JobContext, input: ParsedInputOf<'ttl:start'>, pristineFolder: string | null): Promise<TtlChainResult> {
-    const ds = store.datasets.get(input.datasetId) ?? notFound('dataset', input.datasetId);
+    const ds = store.datasets.get(input.datasetId) ?? AppError.notFound('dataset', input.datasetId);
     const d = STAGE_DEFAULTS[input.scale];
     const label = input.name ?? `TTL-IQA on ${ds.name}`;
     const hyper = (base: Record<string, number>, over: Hyper): Hyper => ({ ...base, seed: input.seed, ...over });
@@ -149,13 +148,13 @@ export function createTtlService(ctx: ServiceContext, runs: Runs) {
 
   const handlers: Pick<Handlers, 'ttl:start' | 'ttl:auxiliary'> = {
     'ttl:start': async (input) => {
-      const ds = store.datasets.get(input.datasetId) ?? notFound('dataset', input.datasetId);
+      const ds = store.datasets.get(input.datasetId) ?? AppError.notFound('dataset', input.datasetId);
       if (ds.labelKind === 'none') throw new AppError('bad_input', `Dataset "${ds.name}" has no labels to divide into quality levels`);
       const folder = input.pristineFolder ? await checkImportRoot(ctx, input.pristineFolder) : null;
       return ctx.jobs.start('ttl-chain', input.name ?? `TTL-IQA chain on ${ds.name}`, (job) => chain(job, input, folder));
     },
     'ttl:auxiliary': async (input) => {
-      const run = store.runs.get(input.dtganRunId) ?? notFound('run', input.dtganRunId);
+      const run = store.runs.get(input.dtganRunId) ?? AppError.notFound('run', input.dtganRunId);
       if (getModel(run.model).kind !== 'translator') throw new AppError('validation', `Run #${run.id} trained ${run.model}; an auxiliary dataset needs a DT-GAN run`);
       const folder = input.pristineFolder ? await checkImportRoot(ctx, input.pristineFolder) : null;
       const name = input.name ?? `Auxiliary domain of run #${run.id}`;

@@ -4,6 +4,7 @@ import type { EventChannel, InvokeChannel } from './channels';
 import { RunStatsInput, RunStatsResult } from './stats-schemas';
 import {
   AppInfo,
+  BackendChoice,
   Calibration,
   DatasetFacets,
   DatasetSummary,
@@ -58,7 +59,7 @@ const RunStartInput = z
     split: z.string().min(1).max(100).optional(),
     modelConfig: z.record(z.string(), z.json()).default({}),
     hyper: TrainHyperInput.default({}),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+    backend: BackendChoice.optional(),
     /** Start from this run's latest weights (fine-tuning, or the next stage of a chain); its optimizer state is not reused. */
     initFromRun: Id.optional(),
   })
@@ -188,7 +189,7 @@ export const contract = {
         maxSide: z.number().int().min(32).max(2048).default(256),
         split: z.string().min(1).max(100).optional(),
         seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
-        backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+        backend: BackendChoice.optional(),
         dtganHyper: TrainHyperInput.default({}),
         stage1Hyper: TrainHyperInput.default({}),
         stage2Hyper: TrainHyperInput.default({}),

@@ -38,6 +38,11 @@ export class AppError extends Error {
       : { code: this.code, message: this.message, details: this.details };
   }
 
+  /** Throws the `not_found` error of a missing record: "No <what> with id <id>". */
+  static notFound(what: string, id: number | string): never {
+    throw new AppError('not_found', `No ${what} with id ${id}`);
+  }
+
   static from(value: unknown): AppError {
     if (value instanceof AppError) return value;
     if (isSerializedError(value)) return new AppError(value.code, value.message, value.details);

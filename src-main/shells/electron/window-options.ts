@@ -5,20 +5,8 @@ export const APP_SCHEME = 'app';
 export const APP_HOST = 'bundle';
 export const RENDERER_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
-/** Nothing by default; scripts, styles and fonts from the bundle, images also by id over iqa://, no network. */
-export const RENDERER_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob: iqa:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The renderer's Content-Security-Policy (src-shared/csp.ts, the same one serve sends). */
+export { RENDERER_CSP } from '../../../src-shared/csp';
 
 export function secureWebPreferences(preloadPath: string) {
   return {

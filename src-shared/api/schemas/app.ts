@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 export const TensorBackendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 export type TensorBackendName = z.infer<typeof TensorBackendName>;
+/** A tensor backend to ask for: 'auto' tries them in TensorBackendName's order. */
+export const BackendChoice = z.enum(['auto', ...TensorBackendName.options]);
+export type BackendChoice = z.infer<typeof BackendChoice>;
 
 export const BackendInfo = z.object({
   name: TensorBackendName,

@@ -9,6 +9,8 @@ import { parseIqaUrl, PRIVILEGED_SCHEMES, resolveAppFile } from '../../../src-ma
 import { forkChannel, startBackend } from '../../../src-main/shells/electron/backend-bridge';
 import { backendEnv, backendLaunch, electronLaunchEnv } from '../../../src-main/shells/electron/backend-launch';
 import { RENDERER_CSP, RENDERER_URL } from '../../../src-main/shells/electron/window-options';
+import { SECURITY_HEADERS } from '../../../src-main/shells/serve/security';
+import { RENDERER_META_CSP } from '../../../src-shared/csp';
 import { REPO_ROOT } from '../../helpers/serve-process';
 import { tempDir } from '../../helpers/temp';
 
@@ -72,6 +74,14 @@ describe('the renderer CSP on app://', () => {
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['img-src']).toEqual(["'self'", 'data:', 'blob:', 'iqa:']);
     expect(RENDERER_CSP).not.toMatch(/file:|\*/);
+  });
+
+  it('is the one policy: serve sends it too, and index.html carries it as its <meta> (frame-ancestors only in headers)', () => {
+    expect(SECURITY_HEADERS['Content-Security-Policy']).toBe(RENDERER_CSP);
+    const html = readFileSync(join(REPO_ROOT, 'src-renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(html)?.[1];
+    expect(meta).toBe(RENDERER_META_CSP);
+    expect(RENDERER_CSP).toBe(`${RENDERER_META_CSP}; frame-ancestors 'none'`);
   });
 
   it('main.ts loads the bundle from app:// and starts the back end as a utilityProcess', () => {
