@@ -14,6 +14,8 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '10000,100000' },
     /** Votes per second each rater aims at (a person takes seconds; the bench asks for more to load the server). */
     rate: { type: 'string', default: '3.5' },
+    /** A folder for a V8 CPU profile of the serve process (node --cpu-prof), to find what blocks its event loop. */
+    profile: { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -70,8 +72,11 @@ async function run(size: number): Promise<void> {
     store.transaction(() => {
       for (let i = 0; i < size; i++) store.datasets.addImage(datasetId, { path: `/bench/img${i}.jpg`, name: `img${i}.jpg` });
     });
+    // A lab's server built its demo long ago; on a first start the demo build would share the event loop with the votes (seconds of image work).
+    store.settings.set('demo.seeded', true);
+    store.settings.set('demo.synthetic.seeded', true);
     store.close();
-    const serve = await startServe([], { dataDir });
+    const serve = await startServe([], { dataDir, ...(values.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] } : {}) });
     try {
       const t0 = performance.now();
       const study = await must<{ id: number }>(serve, 'studies:create', { name: `bench ${size}`, datasetId, method: 'acr', pauseMs: 0 });

@@ -139,3 +139,6 @@ export const StudyResults = z.object({
   raters: z.array(StudyRaterResult),
 });
 export type StudyResults = z.infer<typeof StudyResults>;
+/** One page of a study's results: `items` from `offset`, of `total` matching items, aggregated over `votes` votes at `computedAt`. */
+export const StudyResultsPage = StudyResults.extend({ total: z.number().int(), offset: z.number().int(), votes: z.number().int(), computedAt: z.string() });
+export type StudyResultsPage = z.infer<typeof StudyResultsPage>;
