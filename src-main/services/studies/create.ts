@@ -100,7 +100,7 @@ export function createStudySetup(core: StudyCore) {
       qualificationMin: crowdIn.qualificationMin,
       trapImageIds: crowdIn.traps.map((t) => t.imageId),
     };
-    const settings: StudySettings = { pauseMs: input.pauseMs, maxPerSitting: input.maxPerSitting, seed: input.seed, pairsPerImage: input.pairsPerImage, surround: input.surround, ...(crowd ? { crowd } : {}) };
+    const settings: StudySettings = { pauseMs: input.pauseMs, maxPerSitting: input.maxPerSitting, seed: input.seed, pairsPerImage: input.pairsPerImage, surround: input.surround, goldSpacing: true, ...(crowd ? { crowd } : {}) };
     const id = studies.create({ name: input.name, datasetId: input.datasetId, method: input.method, config: settings }, items);
     return core.summary(core.getStudy(id));
   }

@@ -3,6 +3,7 @@ import { AppError } from '../../../src-shared/api/errors';
 import type { RateSession } from '../../../src-shared/api/schemas';
 import type { StudyItem, StudyRater, StudyRow } from '../../store/repos/studies.repo';
 import { seededPermutation } from '../../studies/order';
+import { spacedGoldOrder } from '../../studies/spaced-order';
 import { createWriteBatcher } from '../write-batch';
 import { checkValue, type StudyCore } from './core';
 import type { createCrowd } from './crowd';
@@ -14,8 +15,16 @@ const PROGRESS_INTERVAL_MS = 250;
 export function createRating(core: StudyCore, stimuli: ReturnType<typeof createStimuli>, crowd: ReturnType<typeof createCrowd>) {
   const { studies, settingsOf, quotaOf } = core;
 
-  /** The rater's order: a seeded permutation of the study's rated items, one position at a time. */
-  const orderOf = (study: StudyRow, r: StudyRater) => seededPermutation(study.ratedItems, r.seed);
+  /**
+   * The rater's order over the study's rated items, one position at a time: test items in a seeded permutation with
+   * the gold and trapping items spaced through the rater's quota, or (studies created before) one seeded permutation
+   * of all, which a raters' stored cursor refers to.
+   */
+  function orderOf(study: StudyRow, r: StudyRater) {
+    const gold = core.itemCounts(study.id).gold;
+    if (!settingsOf(study).goldSpacing || !gold) return seededPermutation(study.ratedItems, r.seed);
+    return spacedGoldOrder(study.ratedItems - gold, gold, quotaOf(study), r.seed);
+  }
 
   /** Up to `count` unrated items of the rater's order from position `from` on, with the position of the first one. */
   function pendingFrom(study: StudyRow, r: StudyRater, from: number, count: number): { first: number; items: StudyItem[] } {
