@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../src-shared/api/errors';
 import type { SafeTensor } from '../weights/safetensors';
-import { batchNormTrainOp } from './norm';
+import { batchMoments, batchNormTrainOp } from './norm';
 import { activeTrainingKernels } from '../wasm-kernels';
 
 /**
@@ -208,7 +208,7 @@ export function createResNet(opts: { depth: ResNetDepth; seed: number; width?: n
     const runVar = v(`${name}.running_var`);
     if (!o.training) return tf.batchNorm4d(x, runMean as tf.Tensor1D, runVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPS);
     if (o.updateStats) {
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const { mean, variance } = batchMoments(x);
       const n = x.shape[0] * x.shape[1] * x.shape[2];
       const unbiased = n > 1 ? n / (n - 1) : 1;
       const [m, s] = tf.tidy(() => [

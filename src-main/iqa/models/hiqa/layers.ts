@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPS, BN_MOMENTUM, conv, ownedVariable } from '../resnet';
 import type { ForwardOptions, Param } from '../resnet';
-import { affineNormOp, batchNormTrainOp } from '../norm';
+import { affineNormOp, batchMoments, batchNormTrainOp } from '../norm';
 import { activeTrainingKernels } from '../../wasm-kernels';
 
 export { affineNormOp };
@@ -79,7 +79,7 @@ export class ParamStore {
     const runVar = this.v(`${name}.running_var`);
     if (!o.training) return tf.batchNorm4d(x, runMean as tf.Tensor1D, runVar as tf.Tensor1D, beta, gamma, BN_EPS);
     if (o.updateStats) {
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const { mean, variance } = batchMoments(x);
       const n = x.shape[0] * x.shape[1] * x.shape[2];
       const unbiased = n > 1 ? n / (n - 1) : 1;
       const [m, s] = tf.tidy(() => [
