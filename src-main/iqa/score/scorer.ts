@@ -17,7 +17,7 @@ import { openMapsRunner } from '../onnx/maps-runner';
 import { openPatchRunner } from '../onnx/patch-runner';
 import { int8Graph } from '../onnx/int8-graph';
 import { QUANTIZER_VERSION } from '../onnx/quantize';
-import { fromNormalised, getModel } from '../registry';
+import { getModel, outputToLabels } from '../registry';
 import { meanPrediction } from './predict';
 
 export { SCORE_CHUNK } from './predict';
@@ -253,7 +253,7 @@ function makeScorer(spec: ModelSpec, config: Record<string, unknown>, protocol: 
     const batch = prepared;
     const raw = (await core.scoreSum(batch.data, batch.count, batch.patch)) / batch.count;
     if (spare.length < KEPT_BUFFERS) spare.push(batch.data);
-    const score = labels ? fromNormalised(raw, labels.range, labels.higherIsBetter) : raw;
+    const score = outputToLabels(raw, labels);
     return { score, crops: batch.count };
   }
 
