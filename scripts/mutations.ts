@@ -49,16 +49,16 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: 'closed study: votes no longer refused',
-    file: 'src-main/services/studies.service.ts',
+    file: 'src-main/services/studies/rating.ts',
     from: "if (study.status !== 'open') throw new AppError('conflict', 'This study is closed; thank you for rating');",
     to: '',
     tests: ['tests/unit/services/study-closed.test.ts'],
   },
   {
     name: 'closed study: undo no longer refused',
-    file: 'src-main/services/studies.service.ts',
-    from: "      if (study.status !== 'open') throw new AppError('conflict', 'This study is closed');\n      return writes.submit(() => undoVote(token)",
-    to: '      return writes.submit(() => undoVote(token)',
+    file: 'src-main/services/studies/rating.ts',
+    from: "    if (study.status !== 'open') throw new AppError('conflict', 'This study is closed');\n    return writes.submit(() => undoVote(token)",
+    to: '    return writes.submit(() => undoVote(token)',
     tests: ['tests/unit/services/study-closed.test.ts'],
   },
   {

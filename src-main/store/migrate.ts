@@ -38,11 +38,22 @@ export function migrate(
   }
   const pending = migrations.filter((m) => m.version > current && m.version <= target);
   if (!pending.length) return [];
-  db.transaction(() => {
-    for (const m of pending) {
-      m.up(db);
-      db.pragma(`user_version = ${m.version}`);
-    }
-  })();
+  // PRAGMA foreign_keys is a no-op inside a transaction: a table rebuild turns them off around it.
+  const keysOff = pending.some((m) => m.foreignKeysOff) && db.pragma('foreign_keys', { simple: true }) === 1;
+  if (keysOff) db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      for (const m of pending) {
+        m.up(db);
+        db.pragma(`user_version = ${m.version}`);
+      }
+      if (keysOff) {
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length) throw new Error(`Migration left ${broken.length} broken foreign key(s); nothing was changed`);
+      }
+    })();
+  } finally {
+    if (keysOff) db.pragma('foreign_keys = ON');
+  }
   return pending.map((m) => m.version);
 }

@@ -10,7 +10,9 @@ import { migration0008 } from './0008-photo-colors';
 import { migration0009 } from './0009-image-measures';
 import { migration0010 } from './0010-photo-picks-exif-groups';
 import { migration0011 } from './0011-study-scale';
+import { migration0012 } from './0012-reserved';
+import { migration0013 } from './0013-dataset-ids-never-reused';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011, migration0012, migration0013];
 export type { Migration };

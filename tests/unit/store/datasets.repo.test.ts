@@ -48,4 +48,12 @@ describe('datasets repo', () => {
     expect(repo.getImage(first.id)).toMatchObject({ name: 'a.png', referenceName: 'ref1', label: 4.5, labelStd: 0.3 });
     expect(repo.getImage(99999)).toBeUndefined();
   });
+
+  it('never reuses the id of a deleted dataset, not even the highest one', () => {
+    const doomed = repo.create({ name: 'doomed', kind: 'folder' });
+    expect(repo.delete(doomed)).toBe(true);
+    const next = repo.create({ name: 'next', kind: 'folder' });
+    expect(next).toBeGreaterThan(doomed);
+    expect(repo.get(doomed)).toBeFalsy();
+  });
 });
