@@ -1,4 +1,4 @@
-// `npx tsx scripts/ui-shots.ts [out-dir]`: screenshots of Runs / Compare and Inspect's across-runs view at 1440×900 and 1024×700 in headless Chromium, over a data folder seeded with finished runs (their curves and predictions are made up; the photos are the demo's), to look at the layout.
+// `npx tsx scripts/ui-shots.ts [out-dir]`: screenshots of Runs / Compare, Inspect's across-runs view and the Library at 1440×900 and 1024×700 in headless Chromium, over a data folder seeded with finished runs (their curves and predictions are made up; the photos are the demo's), to look at the layout.
 import sharp from 'sharp';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -127,6 +127,11 @@ try {
   await page.goto(`${serve.url}#/inspect?mode=across&runs=${runs.slice(0, 3).join(',')}&images=${testImages.slice(0, 4).join(',')}`);
   await page.waitForTimeout(2500);
   await shoot(page, outDir, 'inspect-across');
+  // The Library on the demo collection that serve builds at first start.
+  await page.goto(`${serve.url}#/library`);
+  await page.getByTestId('photo-cell').first().waitFor({ timeout: 120_000 });
+  await page.waitForTimeout(1500);
+  await shoot(page, outDir, 'library');
 } finally {
   await browser.close();
   await serve.stop();
