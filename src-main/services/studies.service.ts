@@ -73,5 +73,5 @@ export function createStudyService(ctx: ServiceContext) {
     },
   };
 
-  return { handlers, rateFile: stimuli.rateFile, votesCsv: exports.votesCsv, isRaterToken: core.isRaterToken };
+  return { handlers, rateFile: stimuli.rateFile, votesCsv: exports.votesCsv, isRaterToken: core.isRaterToken, close: results.close };
 }

@@ -7,7 +7,7 @@ import type { StudyRow } from '../../store/repos/studies.repo';
 import { METHOD_SCALE } from '../../studies/aggregate';
 import { studySlug, type StudyCore } from './core';
 
-export function createStudyExports(core: StudyCore, results: (id: number, screening: 'none' | 'bt500', zscore: boolean, model?: 'mos' | 'mle') => StudyResults) {
+export function createStudyExports(core: StudyCore, results: (id: number, screening: 'none' | 'bt500', zscore: boolean, model?: 'mos' | 'mle') => Promise<StudyResults>) {
   const { studies, getStudy, settingsOf, itemCounts } = core;
 
   /** The raw votes of a study as CSV: one row per vote with the rater, the item, the image name(s) and the time. */
@@ -23,12 +23,12 @@ export function createStudyExports(core: StudyCore, results: (id: number, screen
     return { filename: `${studySlug(study)}-votes.csv`, csv: toCsv(header, rows) };
   }
 
-  function exportCsv(input: ParsedInputOf<'studies:export'>): { filename: string; csv: string } {
+  async function exportCsv(input: ParsedInputOf<'studies:export'>): Promise<{ filename: string; csv: string }> {
     const study = getStudy(input.id);
     const slug = studySlug(study);
     if (input.what === 'votes') return votesCsv(study.id);
     if (input.what === 'sureal') return surealDataset(study);
-    const res = results(input.id, input.screening, input.zscore, input.model);
+    const res = await results(input.id, input.screening, input.zscore, input.model);
     if (input.what === 'pyiqa') return pyiqaMetaInfo(study, res);
     if (input.what === 'report') return p910Report(study, res);
     const csv = toCsv(['image_id', 'image', 'score', 'std', 'n', 'ci95_low', 'ci95_high'], res.items.map((it) => [it.imageId, it.name, it.score, it.std, it.n, it.ciLow, it.ciHigh]));
