@@ -44,6 +44,8 @@ import {
   TrainHyperInput,
   SettingKey,
   SidecarNaming,
+  XmpBackups,
+  XmpTarget,
   SplitSummary,
 } from './schemas';
 
@@ -361,6 +363,8 @@ export const contract = {
       .object({
         datasetId: Id,
         naming: SidecarNaming,
+        /** 'file': inside JPEG, TIFF and DNG files (ExifTool keeps each original as `<file>_original` until confirmed); other files get `naming` sidecars. */
+        into: XmpTarget.default('sidecar'),
         imageIds: z.array(Id).min(1).max(100_000).optional(),
         filter: PhotoFilter.optional(),
         /** Predicted stars go only into sidecars without a rating. */
@@ -385,6 +389,13 @@ export const contract = {
   },
   /** Adds the photos that appeared in a collection's folder since it was added, as a job; reports files gone from disk. */
   'library:rescan': { input: z.object({ datasetId: Id, recursive: z.boolean().default(true) }).strict(), output: JobInfo },
+  /** The collection's photos whose originals are still kept from a write into the file. */
+  'library:xmpBackups': { input: z.object({ datasetId: Id }).strict(), output: XmpBackups },
+  /** Confirms those writes (the backups go) or restores the originals (the backups replace the files). */
+  'library:settleBackups': {
+    input: z.object({ datasetId: Id, action: z.enum(['confirm', 'restore']) }).strict(),
+    output: z.object({ settled: z.number().int(), failed: z.number().int(), errors: z.array(z.object({ name: z.string(), error: z.string() })) }),
+  },
   'library:exportCsv': {
     input: z.object({ datasetId: Id, filter: PhotoFilter.optional() }).strict(),
     output: z.object({ filename: z.string(), csv: z.string(), rows: z.number().int() }),
