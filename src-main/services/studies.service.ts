@@ -10,8 +10,6 @@ import { createRating } from './studies/rating';
 import { createStudyResults } from './studies/results';
 import { createStimuli } from './studies/stimuli';
 
-export { brightnessPattern } from './studies/crowd';
-
 export function createStudyService(ctx: ServiceContext) {
   const core = createStudyCore(ctx);
   const { studies, getStudy, summary } = core;

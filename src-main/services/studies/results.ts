@@ -18,7 +18,8 @@ const SORTS: Record<Exclude<ResultsSort, 'image'>, (a: Item, b: Item) => number>
   '-score': (a, b) => b.score - a.score || a.imageId - b.imageId,
   n: (a, b) => a.n - b.n || a.imageId - b.imageId,
   // Widest interval first: the images that most need more votes (no interval yet counts as widest).
-  ci: (a, b) => (b.ciHigh === null ? Infinity : b.ciHigh - b.ciLow!) - (a.ciHigh === null ? Infinity : a.ciHigh - a.ciLow!) || a.n - b.n || a.imageId - b.imageId,
+  ci: (a, b) =>
+    (b.ciHigh === null ? Infinity : b.ciHigh - b.ciLow!) - (a.ciHigh === null ? Infinity : a.ciHigh - a.ciLow!) || a.n - b.n || a.imageId - b.imageId,
 };
 
 /** Results kept at once (each holds every item of a study: tens of MB at 100,000 items). */
@@ -103,7 +104,14 @@ export function createStudyResults(core: StudyCore) {
     const query = input.query?.trim().toLowerCase();
     const matching = query ? items.filter((it) => it.name.toLowerCase().includes(query)) : items;
     const end = input.limit === undefined ? matching.length : input.offset + input.limit;
-    return { ...c.res, items: matching.slice(input.offset, end), total: matching.length, offset: input.offset, votes: c.votes, computedAt: new Date(c.at).toISOString() };
+    return {
+      ...c.res,
+      items: matching.slice(input.offset, end),
+      total: matching.length,
+      offset: input.offset,
+      votes: c.votes,
+      computedAt: new Date(c.at).toISOString(),
+    };
   }
 
   async function publish(input: ParsedInputOf<'studies:publish'>): Promise<DatasetSummary> {
@@ -128,14 +136,18 @@ export function createStudyResults(core: StudyCore) {
       // The version keeps the images' references, distortions and levels; only the labels are new.
       const addReference = (name: string, path: string | null) => store.datasets.addReference(datasetId, name, path);
       for (const it of res.items) {
-        studies.copyLabelledImage(datasetId, it.imageId, { source: `study:${study.id}`, value: it.score, std: it.std, n: it.n, ciLow: it.ciLow, ciHigh: it.ciHigh }, addReference);
+        studies.copyLabelledImage(
+          datasetId,
+          it.imageId,
+          { source: `study:${study.id}`, value: it.score, std: it.std, n: it.n, ciLow: it.ciLow, ciHigh: it.ciHigh },
+          addReference,
+        );
       }
       return datasetId;
     });
     ctx.events.emit('datasets:changed', { datasetId: id });
     return store.datasets.get(id)!;
   }
-
 
   return { results, page, publish, close: () => worker?.close() };
 }
