@@ -11,7 +11,8 @@ const dataDir = await mkdtemp(join(tmpdir(), 'iqa-shots-'));
 const store = openStore(join(dataDir, 'iqa.sqlite'));
 const datasetId = store.datasets.create({ name: 'shots-10k', kind: 'folder' });
 store.transaction(() => {
-  for (let i = 0; i < 10_000; i++) store.datasets.addImage(datasetId, { path: `/nowhere/photo_${String(i).padStart(5, '0')}.jpg`, name: `photo_${String(i).padStart(5, '0')}.jpg` });
+  for (let i = 0; i < 10_000; i++)
+    store.datasets.addImage(datasetId, { path: `/nowhere/photo_${String(i).padStart(5, '0')}.jpg`, name: `photo_${String(i).padStart(5, '0')}.jpg` });
 });
 store.settings.set('demo.seeded', true);
 store.settings.set('demo.synthetic.seeded', true);
@@ -28,11 +29,15 @@ try {
   for (let r = 0; r < 6; r++) {
     const { token } = await api<{ token: string }>('studies:addRater', { studyId: study.id, name: `rater-${r + 1}` });
     let s = await api<{ current: { itemId: number } | null }>('rate:session', { token });
-    for (let k = 0; k < 40 + 15 * r && s.current; k++) s = await api('rate:submit', { token, itemId: s.current.itemId, value: 1 + ((s.current.itemId * (r + 3)) % 5), durationMs: 1500 + 97 * k });
+    for (let k = 0; k < 40 + 15 * r && s.current; k++)
+      s = await api('rate:submit', { token, itemId: s.current.itemId, value: 1 + ((s.current.itemId * (r + 3)) % 5), durationMs: 1500 + 97 * k });
   }
   const browser = await launchBrowser();
   const page = await browser.newPage();
-  for (const [w, h] of [[1440, 900], [1024, 700]] as const) {
+  for (const [w, h] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const) {
     await page.setViewportSize({ width: w, height: h });
     await page.goto(`${serve.openUrl}#/annotate?study=${study.id}`);
     await page.getByTestId('results-range').waitFor();

@@ -78,6 +78,7 @@ export function createServices(ctx: ServiceContext) {
       maps.shutdown();
       acrossRuns.shutdown();
       scorers.close();
+      studies.close();
       await runs.shutdown();
     },
   };

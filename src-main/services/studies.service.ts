@@ -10,8 +10,6 @@ import { createRating } from './studies/rating';
 import { createStudyResults } from './studies/results';
 import { createStimuli } from './studies/stimuli';
 
-export { brightnessPattern } from './studies/crowd';
-
 export function createStudyService(ctx: ServiceContext) {
   const core = createStudyCore(ctx);
   const { studies, getStudy, summary } = core;
@@ -73,5 +71,5 @@ export function createStudyService(ctx: ServiceContext) {
     },
   };
 
-  return { handlers, rateFile: stimuli.rateFile, votesCsv: exports.votesCsv, isRaterToken: core.isRaterToken };
+  return { handlers, rateFile: stimuli.rateFile, votesCsv: exports.votesCsv, isRaterToken: core.isRaterToken, close: results.close };
 }

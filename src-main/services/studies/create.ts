@@ -17,16 +17,27 @@ export function createStudySetup(core: StudyCore) {
     const inDataset = new Set(all);
     const check = (ids: readonly number[], what: string) => {
       const foreign = ids.filter((id) => !inDataset.has(id));
-      if (foreign.length) throw new AppError('validation', `${what}: image${foreign.length > 1 ? 's' : ''} ${foreign.slice(0, 5).join(', ')} not in dataset ${input.datasetId} (or unreadable)`);
+      if (foreign.length)
+        throw new AppError(
+          'validation',
+          `${what}: image${foreign.length > 1 ? 's' : ''} ${foreign.slice(0, 5).join(', ')} not in dataset ${input.datasetId} (or unreadable)`,
+        );
     };
     check(input.trainingImageIds, 'trainingImageIds');
-    check(input.gold.flatMap((g) => [g.imageId, ...(g.otherImageId ? [g.otherImageId] : [])]), 'gold');
+    check(
+      input.gold.flatMap((g) => [g.imageId, ...(g.otherImageId ? [g.otherImageId] : [])]),
+      'gold',
+    );
     if (input.imageIds) {
       check(input.imageIds, 'imageIds');
       return [...new Set(input.imageIds)];
     }
     if (!all.length) throw new AppError('validation', `Dataset ${input.datasetId} has no readable images to rate`);
-    return input.limit && input.limit < all.length ? shuffle(all, seededRandom(input.seed)).slice(0, input.limit).sort((a, b) => a - b) : all;
+    return input.limit && input.limit < all.length
+      ? shuffle(all, seededRandom(input.seed))
+          .slice(0, input.limit)
+          .sort((a, b) => a - b)
+      : all;
   }
 
   /** Pairwise: each image against `k` others drawn by the seed, each unordered pair once, sides shuffled. */
@@ -39,7 +50,11 @@ export function createStudySetup(core: StudyCore) {
     for (const a of ids) {
       // k distinct partners by rejection (k ≪ n), or a shuffle when k is most of the study.
       let partners: number[];
-      if (want * 2 > ids.length) partners = shuffle(ids.filter((x) => x !== a), random).slice(0, want);
+      if (want * 2 > ids.length)
+        partners = shuffle(
+          ids.filter((x) => x !== a),
+          random,
+        ).slice(0, want);
       else {
         const picked = new Set<number>();
         while (picked.size < want) {
@@ -64,7 +79,8 @@ export function createStudySetup(core: StudyCore) {
     if (input.method === 'dcr') {
       const withRef = studies.imagesWithReference(input.datasetId);
       const noRef = ids.filter((id) => !withRef.has(id));
-      if (noRef.length) throw new AppError('validation', `DCR shows each image's reference first; ${noRef.length} image(s) have none (e.g. ${noRef.slice(0, 3).join(', ')})`);
+      if (noRef.length)
+        throw new AppError('validation', `DCR shows each image's reference first; ${noRef.length} image(s) have none (e.g. ${noRef.slice(0, 3).join(', ')})`);
     }
     const crowdIn = input.crowd;
     for (const g of [...input.gold, ...(crowdIn?.traps ?? []), ...(crowdIn?.qualification ?? [])]) checkValue(input.method, g.expected);
@@ -100,7 +116,15 @@ export function createStudySetup(core: StudyCore) {
       qualificationMin: crowdIn.qualificationMin,
       trapImageIds: crowdIn.traps.map((t) => t.imageId),
     };
-    const settings: StudySettings = { pauseMs: input.pauseMs, maxPerSitting: input.maxPerSitting, seed: input.seed, pairsPerImage: input.pairsPerImage, surround: input.surround, goldSpacing: true, ...(crowd ? { crowd } : {}) };
+    const settings: StudySettings = {
+      pauseMs: input.pauseMs,
+      maxPerSitting: input.maxPerSitting,
+      seed: input.seed,
+      pairsPerImage: input.pairsPerImage,
+      surround: input.surround,
+      goldSpacing: true,
+      ...(crowd ? { crowd } : {}),
+    };
     const id = studies.create({ name: input.name, datasetId: input.datasetId, method: input.method, config: settings }, items);
     return core.summary(core.getStudy(id));
   }

@@ -48,10 +48,19 @@ export function createCrowd(core: StudyCore, stimuli: ReturnType<typeof createSt
     const disqualified = meta.qualification?.passed === false || meta.environment?.passed === false;
     return {
       pending,
-      environment: crowd.environment ? { minWidth: crowd.environment.minWidth, minHeight: crowd.environment.minHeight, pattern: crowd.environment.brightness ? brightnessPattern(r.seed) : null } : null,
+      environment: crowd.environment
+        ? {
+            minWidth: crowd.environment.minWidth,
+            minHeight: crowd.environment.minHeight,
+            pattern: crowd.environment.brightness ? brightnessPattern(r.seed) : null,
+          }
+        : null,
       qualification: pending.includes('qualification') ? qualification.map((i) => stimuli.rateItem(token, study, i)) : [],
       disqualified,
-      completion: done && !disqualified ? { code: crowd.completionCode, returnUrl: crowd.returnUrl?.replaceAll('{code}', encodeURIComponent(crowd.completionCode)) ?? null } : null,
+      completion:
+        done && !disqualified
+          ? { code: crowd.completionCode, returnUrl: crowd.returnUrl?.replaceAll('{code}', encodeURIComponent(crowd.completionCode)) ?? null }
+          : null,
     };
   }
 

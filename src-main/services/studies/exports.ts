@@ -7,7 +7,10 @@ import type { StudyRow } from '../../store/repos/studies.repo';
 import { METHOD_SCALE } from '../../studies/aggregate';
 import { studySlug, type StudyCore } from './core';
 
-export function createStudyExports(core: StudyCore, results: (id: number, screening: 'none' | 'bt500', zscore: boolean, model?: 'mos' | 'mle') => StudyResults) {
+export function createStudyExports(
+  core: StudyCore,
+  results: (id: number, screening: 'none' | 'bt500', zscore: boolean, model?: 'mos' | 'mle') => Promise<StudyResults>,
+) {
   const { studies, getStudy, settingsOf, itemCounts } = core;
 
   /** The raw votes of a study as CSV: one row per vote with the rater, the item, the image name(s) and the time. */
@@ -15,23 +18,36 @@ export function createStudyExports(core: StudyCore, results: (id: number, screen
     const study = getStudy(studyId);
     const raters = new Map(studies.raters(study.id).map((r) => [r.raterId, r.name]));
     const names = studies.itemImageNames(study.id);
-    const rows = studies.ratings(study.id).map((r) => [
-      r.raterId, raters.get(r.raterId) ?? '', r.itemId, r.role, names.get(r.imageId) ?? String(r.imageId),
-      r.otherImageId === null ? null : (names.get(r.otherImageId) ?? String(r.otherImageId)), study.method, r.value, r.durationMs, r.createdAt,
-    ]);
+    const rows = studies
+      .ratings(study.id)
+      .map((r) => [
+        r.raterId,
+        raters.get(r.raterId) ?? '',
+        r.itemId,
+        r.role,
+        names.get(r.imageId) ?? String(r.imageId),
+        r.otherImageId === null ? null : (names.get(r.otherImageId) ?? String(r.otherImageId)),
+        study.method,
+        r.value,
+        r.durationMs,
+        r.createdAt,
+      ]);
     const header = ['rater_id', 'rater', 'item_id', 'role', 'image', 'other_image', 'method', 'value', 'duration_ms', 'created_at'];
     return { filename: `${studySlug(study)}-votes.csv`, csv: toCsv(header, rows) };
   }
 
-  function exportCsv(input: ParsedInputOf<'studies:export'>): { filename: string; csv: string } {
+  async function exportCsv(input: ParsedInputOf<'studies:export'>): Promise<{ filename: string; csv: string }> {
     const study = getStudy(input.id);
     const slug = studySlug(study);
     if (input.what === 'votes') return votesCsv(study.id);
     if (input.what === 'sureal') return surealDataset(study);
-    const res = results(input.id, input.screening, input.zscore, input.model);
+    const res = await results(input.id, input.screening, input.zscore, input.model);
     if (input.what === 'pyiqa') return pyiqaMetaInfo(study, res);
     if (input.what === 'report') return p910Report(study, res);
-    const csv = toCsv(['image_id', 'image', 'score', 'std', 'n', 'ci95_low', 'ci95_high'], res.items.map((it) => [it.imageId, it.name, it.score, it.std, it.n, it.ciLow, it.ciHigh]));
+    const csv = toCsv(
+      ['image_id', 'image', 'score', 'std', 'n', 'ci95_low', 'ci95_high'],
+      res.items.map((it) => [it.imageId, it.name, it.score, it.std, it.n, it.ciLow, it.ciHigh]),
+    );
     return { filename: `${slug}-${study.method === 'pairwise' ? 'scale' : 'mos'}.csv`, csv };
   }
 
@@ -53,13 +69,18 @@ export function createStudyExports(core: StudyCore, results: (id: number, screen
     }
     const py = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
     const dis: string[] = [];
-    [...byImage.keys()].sort((a, b) => a - b).forEach((imageId, assetId) => {
-      const ref = contents.get(imageId) ?? null;
-      const contentId = contentIds.get(ref) ?? contentIds.set(ref, contentIds.size).get(ref)!;
-      const os = [...byImage.get(imageId)!].map(([k, v]) => `${py(k)}: ${v}`).join(', ');
-      dis.push(` {'asset_id': ${assetId}, 'content_id': ${contentId}, 'os': {${os}}, 'path': ${py(names.get(imageId) ?? String(imageId))}}`);
-    });
-    const refs = [...contentIds].map(([ref, id]) => ` {'content_id': ${id}, 'content_name': ${py(ref === null ? 'no-reference' : `reference-${ref}`)}, 'path': ${py(ref === null ? '' : String(ref))}}`);
+    [...byImage.keys()]
+      .sort((a, b) => a - b)
+      .forEach((imageId, assetId) => {
+        const ref = contents.get(imageId) ?? null;
+        const contentId = contentIds.get(ref) ?? contentIds.set(ref, contentIds.size).get(ref)!;
+        const os = [...byImage.get(imageId)!].map(([k, v]) => `${py(k)}: ${v}`).join(', ');
+        dis.push(` {'asset_id': ${assetId}, 'content_id': ${contentId}, 'os': {${os}}, 'path': ${py(names.get(imageId) ?? String(imageId))}}`);
+      });
+    const refs = [...contentIds].map(
+      ([ref, id]) =>
+        ` {'content_id': ${id}, 'content_name': ${py(ref === null ? 'no-reference' : `reference-${ref}`)}, 'path': ${py(ref === null ? '' : String(ref))}}`,
+    );
     const [lo, hi] = METHOD_SCALE[study.method];
     const text = [
       `# SUREAL dataset exported from study #${study.id} "${study.name}" (${study.method}, scale ${lo}-${hi}); one vote per rater and image.`,
@@ -80,10 +101,23 @@ export function createStudyExports(core: StudyCore, results: (id: number, screen
       const ref = contents.get(it.imageId);
       if (ref != null) refNames.set(it.imageId, String(ref));
     }
-    const split = res.items.length >= 2 ? contentDisjointSplit(res.items.map((it) => ({ imageId: it.imageId, reference: refNames.get(it.imageId) ?? null })), { trainRatio: 0.8, valRatio: 0.125, seed: settingsOf(study).seed }) : new Map();
+    const split =
+      res.items.length >= 2
+        ? contentDisjointSplit(
+            res.items.map((it) => ({ imageId: it.imageId, reference: refNames.get(it.imageId) ?? null })),
+            { trainRatio: 0.8, valRatio: 0.125, seed: settingsOf(study).seed },
+          )
+        : new Map();
     const withRef = study.method === 'dcr';
     const header = withRef ? ['ref_name', 'dist_name', 'mos', 'std', 'n', 'split'] : ['image_name', 'mos', 'std', 'n', 'split'];
-    const rows = res.items.map((it) => [...(withRef ? [refNames.get(it.imageId) ?? ''] : []), it.name, it.score, it.std, it.n, split.get(it.imageId) ?? 'train']);
+    const rows = res.items.map((it) => [
+      ...(withRef ? [refNames.get(it.imageId) ?? ''] : []),
+      it.name,
+      it.score,
+      it.std,
+      it.n,
+      split.get(it.imageId) ?? 'train',
+    ]);
     return { filename: `meta_info_${studySlug(study).replace(/-/g, '_')}.csv`, csv: toCsv(header, rows) };
   }
 
@@ -117,13 +151,19 @@ export function createStudyExports(core: StudyCore, results: (id: number, screen
       '',
       '| rater | votes | gold | MOS r | bias | inconsistency | excluded | reasons |',
       '|---|---|---|---|---|---|---|---|',
-      ...res.raters.map((r) => `| ${r.name} | ${r.votes} | ${r.goldAccuracy === null ? '–' : `${Math.round(100 * r.goldAccuracy)}%`} | ${f(r.mosCorrelation)} | ${f(r.bias)} | ${f(r.inconsistency)} | ${r.rejected ? 'yes' : 'no'} | ${r.reasons.join('; ') || '–'} |`),
+      ...res.raters.map(
+        (r) =>
+          `| ${r.name} | ${r.votes} | ${r.goldAccuracy === null ? '–' : `${Math.round(100 * r.goldAccuracy)}%`} | ${f(r.mosCorrelation)} | ${f(r.bias)} | ${f(r.inconsistency)} | ${r.rejected ? 'yes' : 'no'} | ${r.reasons.join('; ') || '–'} |`,
+      ),
       '',
       '## Results',
       '',
       `| image | ${res.method === 'pairwise' ? 'scale value' : res.model === 'mle' ? 'quality (MLE)' : 'MOS'} | std | n | 95% interval |`,
       '|---|---|---|---|---|',
-      ...res.items.map((it) => `| ${it.name} | ${f(it.score)} | ${f(it.std)} | ${it.n} | ${it.tooFewVotes ? 'too few votes' : it.ciLow === null ? '–' : `${f(it.ciLow)} … ${f(it.ciHigh)}`} |`),
+      ...res.items.map(
+        (it) =>
+          `| ${it.name} | ${f(it.score)} | ${f(it.std)} | ${it.n} | ${it.tooFewVotes ? 'too few votes' : it.ciLow === null ? '–' : `${f(it.ciLow)} … ${f(it.ciHigh)}`} |`,
+      ),
       '',
     ];
     return { filename: `${studySlug(study)}-report.md`, csv: lines.join('\n') };

@@ -49,12 +49,26 @@ export function createRating(core: StudyCore, stimuli: ReturnType<typeof createS
     const blocked = !!crowdNow && (crowdNow.disqualified || crowdNow.pending.length > 0);
     const item = (i: StudyItem | undefined) => (i && !blocked ? stimuli.rateItem(token, study, i) : null);
     return {
-      study: { id: study.id, name: study.name, method: study.method, status: study.status, pauseMs: settings.pauseMs, maxPerSitting: settings.maxPerSitting, surround: settings.surround ?? 128 },
+      study: {
+        id: study.id,
+        name: study.name,
+        method: study.method,
+        status: study.status,
+        pauseMs: settings.pauseMs,
+        maxPerSitting: settings.maxPerSitting,
+        surround: settings.surround ?? 128,
+      },
       crowd: crowdNow,
       rater: { id: r.raterId, name: r.name },
       done: r.votes,
       total: quotaOf(study),
-      training: r.votes === 0 && open && !blocked ? core.roleItems(study.id, 'training').filter((i) => i.expected === null).map((i) => stimuli.rateItem(token, study, i)) : [],
+      training:
+        r.votes === 0 && open && !blocked
+          ? core
+              .roleItems(study.id, 'training')
+              .filter((i) => i.expected === null)
+              .map((i) => stimuli.rateItem(token, study, i))
+          : [],
       current: item(pending[0]),
       next: item(pending[1]),
       canUndo: open && r.votes > 0,
@@ -124,13 +138,19 @@ export function createRating(core: StudyCore, stimuli: ReturnType<typeof createS
     if (crowdNow?.disqualified) throw new AppError('forbidden', 'This study needs raters who passed its checks; thank you for your time');
     if (crowdNow?.pending.length) throw new AppError('conflict', `Finish the ${crowdNow.pending[0]} step first`);
     // Committed (synchronous=FULL) before the reply, so the next stimulus is only shown once this vote is on disk.
-    return writes.submit(() => storeVote(token, item, value, durationMs), () => afterWrite(token));
+    return writes.submit(
+      () => storeVote(token, item, value, durationMs),
+      () => afterWrite(token),
+    );
   }
 
   function undo(token: string): Promise<RateSession> {
     const { study } = core.rater(token);
     if (study.status !== 'open') throw new AppError('conflict', 'This study is closed');
-    return writes.submit(() => undoVote(token), () => afterWrite(token));
+    return writes.submit(
+      () => undoVote(token),
+      () => afterWrite(token),
+    );
   }
 
   return { session, submit, undo };

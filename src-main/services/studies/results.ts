@@ -1,10 +1,11 @@
-// Study results: aggregated once per write version and reused (a page, a re-sort or an export costs no recomputation), served in pages; and publishing them as a dataset version.
+// Study results: aggregated in a worker thread once per write version and reused (a page, a re-sort or an export costs no recomputation), served in pages; and publishing them as a dataset version.
 import type { ParsedInputOf } from '../../../src-shared/api/contract';
 import { AppError } from '../../../src-shared/api/errors';
 import type { DatasetSummary, StudyResults, StudyResultsPage } from '../../../src-shared/api/schemas';
 import { aggregateStudy } from '../../studies/aggregate';
 import { notFound } from '../datasets.service';
 import type { StudyCore } from './core';
+import { createResultsWorker } from './results-worker';
 
 type Screening = 'none' | 'bt500';
 type Model = 'mos' | 'mle';
@@ -17,7 +18,8 @@ const SORTS: Record<Exclude<ResultsSort, 'image'>, (a: Item, b: Item) => number>
   '-score': (a, b) => b.score - a.score || a.imageId - b.imageId,
   n: (a, b) => a.n - b.n || a.imageId - b.imageId,
   // Widest interval first: the images that most need more votes (no interval yet counts as widest).
-  ci: (a, b) => (b.ciHigh === null ? Infinity : b.ciHigh - b.ciLow!) - (a.ciHigh === null ? Infinity : a.ciHigh - a.ciLow!) || a.n - b.n || a.imageId - b.imageId,
+  ci: (a, b) =>
+    (b.ciHigh === null ? Infinity : b.ciHigh - b.ciLow!) - (a.ciHigh === null ? Infinity : a.ciHigh - a.ciLow!) || a.n - b.n || a.imageId - b.imageId,
 };
 
 /** Results kept at once (each holds every item of a study: tens of MB at 100,000 items). */
@@ -34,10 +36,20 @@ interface Cached {
 export function createStudyResults(core: StudyCore) {
   const { ctx, store, studies, getStudy } = core;
   const cache = new Map<string, Cached>();
+  const computing = new Map<string, Promise<Cached>>();
+  const worker = createResultsWorker(store.file);
 
-  function compute(id: number, screening: Screening, zscore: boolean, model: Model): Cached {
-    const study = getStudy(id);
+  /** In the worker: the votes keep coming while it reads and aggregates (seconds at 100,000 items). */
+  async function compute(id: number, screening: Screening, zscore: boolean, model: Model): Promise<Cached> {
+    getStudy(id);
     const version = core.version(id);
+    if (!worker) return computeHere(id, version, screening, zscore, model);
+    const { res, votes } = await worker.compute({ studyId: id, screening, zscore, model });
+    return { version, at: Date.now(), res, votes, sorted: new Map([['image', res.items]]) };
+  }
+
+  function computeHere(id: number, version: number, screening: Screening, zscore: boolean, model: Model): Cached {
+    const study = getStudy(id);
     const names = studies.itemImageNames(id);
     const contents = model === 'mle' ? studies.itemContents(id) : null;
     const ratings = studies.ratings(id);
@@ -59,37 +71,53 @@ export function createStudyResults(core: StudyCore) {
    * The results at the study's current write version, from the cache when nothing was written since; `maxAgeMs`
    * lets a live dashboard take results up to that old instead (they say how many votes they reflect).
    */
-  function cached(id: number, screening: Screening, zscore: boolean, model: Model, maxAgeMs = 0): Cached {
+  async function cached(id: number, screening: Screening, zscore: boolean, model: Model, maxAgeMs = 0): Promise<Cached> {
     const key = `${id}:${screening}:${zscore}:${model}`;
     const hit = cache.get(key);
     if (hit && (hit.version === core.version(id) || Date.now() - hit.at <= maxAgeMs)) return hit;
-    const fresh = compute(id, screening, zscore, model);
-    cache.delete(key);
-    cache.set(key, fresh);
-    while (cache.size > CACHED) cache.delete(cache.keys().next().value!);
-    return fresh;
+    // Callers asking while a computation at the current version runs share it.
+    const running = computing.get(key);
+    if (running && (await running).version === core.version(id)) return running;
+    const promise = compute(id, screening, zscore, model);
+    computing.set(key, promise);
+    try {
+      const fresh = await promise;
+      cache.delete(key);
+      cache.set(key, fresh);
+      while (cache.size > CACHED) cache.delete(cache.keys().next().value!);
+      return fresh;
+    } finally {
+      if (computing.get(key) === promise) computing.delete(key);
+    }
   }
 
-  function results(id: number, screening: Screening, zscore: boolean, model: Model = 'mos'): StudyResults {
-    return cached(id, screening, zscore, model).res;
+  async function results(id: number, screening: Screening, zscore: boolean, model: Model = 'mos'): Promise<StudyResults> {
+    return (await cached(id, screening, zscore, model)).res;
   }
 
   /** One page of the results in the asked order, with the number of items and of votes behind them. */
-  function page(input: ParsedInputOf<'studies:results'>): StudyResultsPage {
-    const c = cached(input.id, input.screening, input.zscore, input.model, input.maxAgeMs);
+  async function page(input: ParsedInputOf<'studies:results'>): Promise<StudyResultsPage> {
+    const c = await cached(input.id, input.screening, input.zscore, input.model, input.maxAgeMs);
     const sort = input.sort;
     let items = c.sorted.get(sort);
     if (!items) c.sorted.set(sort, (items = [...c.res.items].sort(SORTS[sort as Exclude<ResultsSort, 'image'>])));
     const query = input.query?.trim().toLowerCase();
     const matching = query ? items.filter((it) => it.name.toLowerCase().includes(query)) : items;
     const end = input.limit === undefined ? matching.length : input.offset + input.limit;
-    return { ...c.res, items: matching.slice(input.offset, end), total: matching.length, offset: input.offset, votes: c.votes, computedAt: new Date(c.at).toISOString() };
+    return {
+      ...c.res,
+      items: matching.slice(input.offset, end),
+      total: matching.length,
+      offset: input.offset,
+      votes: c.votes,
+      computedAt: new Date(c.at).toISOString(),
+    };
   }
 
-  function publish(input: ParsedInputOf<'studies:publish'>): DatasetSummary {
+  async function publish(input: ParsedInputOf<'studies:publish'>): Promise<DatasetSummary> {
     const study = getStudy(input.id);
     if (store.datasets.findByName(input.name)) throw new AppError('conflict', `A dataset named "${input.name}" already exists`);
-    const res = results(input.id, input.screening, input.zscore);
+    const res = await results(input.id, input.screening, input.zscore);
     if (!res.items.length) throw new AppError('validation', 'No ratings to publish yet');
     const source = store.datasets.get(study.datasetId) ?? notFound('dataset', study.datasetId);
     const id = store.transaction(() => {
@@ -108,7 +136,12 @@ export function createStudyResults(core: StudyCore) {
       // The version keeps the images' references, distortions and levels; only the labels are new.
       const addReference = (name: string, path: string | null) => store.datasets.addReference(datasetId, name, path);
       for (const it of res.items) {
-        studies.copyLabelledImage(datasetId, it.imageId, { source: `study:${study.id}`, value: it.score, std: it.std, n: it.n, ciLow: it.ciLow, ciHigh: it.ciHigh }, addReference);
+        studies.copyLabelledImage(
+          datasetId,
+          it.imageId,
+          { source: `study:${study.id}`, value: it.score, std: it.std, n: it.n, ciLow: it.ciLow, ciHigh: it.ciHigh },
+          addReference,
+        );
       }
       return datasetId;
     });
@@ -116,6 +149,5 @@ export function createStudyResults(core: StudyCore) {
     return store.datasets.get(id)!;
   }
 
-
-  return { results, page, publish };
+  return { results, page, publish, close: () => worker?.close() };
 }

@@ -19,7 +19,13 @@ export function createStimuli(core: StudyCore) {
     const file = (side: 'a' | 'b') => `${token}~${item.id}~${side}`;
     const twoSided = study.method === 'dcr' || study.method === 'pairwise';
     const trap = item.role === 'gold' && item.expected !== null && settingsOf(study).crowd?.trapImageIds.includes(item.imageId);
-    return { itemId: item.id, role: item.role, first: file('a'), second: twoSided ? file('b') : null, instruction: trap ? trapInstruction(study.method, item.expected!) : null };
+    return {
+      itemId: item.id,
+      role: item.role,
+      first: file('a'),
+      second: twoSided ? file('b') : null,
+      instruction: trap ? trapInstruction(study.method, item.expected!) : null,
+    };
   }
 
   /** The file behind a rater's stimulus id `<token>~<itemId>~<a|b>`, only for an item of that rater's study. */

@@ -20,7 +20,9 @@ beforeAll(async () => {
   await writeBlurDataset(data);
   rt = await openRuntime({ dataDir: tempDir('iqa-closed-'), shell: 'serve', backend: false, seedDemo: false, importRoots: null });
   const job = await call<JobInfo>('datasets:import', { format: 'csv', root: data, name: 'blur', file: 'labels.csv', scoreRange: [1, 5] });
-  await new Promise<void>((ok) => rt.services.events.subscribe((e, p) => e === 'jobs:progress' && (p as JobInfo).jobId === job.jobId && (p as JobInfo).state !== 'running' && ok()));
+  await new Promise<void>((ok) =>
+    rt.services.events.subscribe((e, p) => e === 'jobs:progress' && (p as JobInfo).jobId === job.jobId && (p as JobInfo).state !== 'running' && ok()),
+  );
   const datasetId = (await call<DatasetSummary[]>('datasets:list', {})).find((d) => d.name === 'blur')!.id;
   const imageIds = (await call<ImagePage>('images:list', { datasetId, limit: 100 })).items.map((i) => i.id);
   study = await call<StudySummary>('studies:create', { name: 'closing', datasetId, method: 'acr', imageIds: imageIds.slice(0, 4) });

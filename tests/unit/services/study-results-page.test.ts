@@ -29,7 +29,8 @@ beforeAll(async () => {
   const items = store.studies.items(study.id);
   store.transaction(() => {
     raters.forEach((r, k) => {
-      for (const item of items) store.studies.addRating({ raterId: r.raterId, item, method: 'acr', value: 1 + ((item.rank! * 7 + k * (item.rank! % 3)) % 5), durationMs: 900 });
+      for (const item of items)
+        store.studies.addRating({ raterId: r.raterId, item, method: 'acr', value: 1 + ((item.rank! * 7 + k * (item.rank! % 3)) % 5), durationMs: 900 });
     });
   });
 }, 300_000);

@@ -18,14 +18,22 @@ beforeAll(async () => {
   rt = await openRuntime({ dataDir: tempDir('iqa-study-traps-'), shell: 'serve', backend: false, seedDemo: false, importRoots: null });
   const { store } = rt.ctx;
   const datasetId = store.datasets.create({ name: 'two-thousand', kind: 'folder' });
-  imageIds = store.transaction(() => Array.from({ length: 2000 }, (_, i) => store.datasets.addImage(datasetId, { path: `/nowhere/img${i}.jpg`, name: `img${i}.jpg` })));
+  imageIds = store.transaction(() =>
+    Array.from({ length: 2000 }, (_, i) => store.datasets.addImage(datasetId, { path: `/nowhere/img${i}.jpg`, name: `img${i}.jpg` })),
+  );
   study = await call<StudySummary>('studies:create', {
     name: 'traps',
     datasetId,
     method: 'acr',
     imageIds: imageIds.slice(0, 1990),
     pauseMs: 0,
-    crowd: { quota: 12, traps: [{ imageId: imageIds[1995]!, expected: 1 }, { imageId: imageIds[1996]!, expected: 5 }] },
+    crowd: {
+      quota: 12,
+      traps: [
+        { imageId: imageIds[1995]!, expected: 1 },
+        { imageId: imageIds[1996]!, expected: 5 },
+      ],
+    },
   });
 }, 180_000);
 afterAll(() => rt?.close());
@@ -40,13 +48,21 @@ describe('trapping items in a 12-item quota of a 1,992-item study', () => {
       for (let k = 0; s.current; k++) {
         if (s.current.instruction) traps.push({ at: k, instruction: s.current.instruction });
         if (k === 0) firstItems.add(s.current.itemId);
-        s = await call<RateSession>('rate:submit', { token, itemId: s.current.itemId, value: Number(/answer (\d)/.exec(s.current.instruction ?? '')?.[1] ?? 1 + (k % 5)), durationMs: 500 });
+        s = await call<RateSession>('rate:submit', {
+          token,
+          itemId: s.current.itemId,
+          value: Number(/answer (\d)/.exec(s.current.instruction ?? '')?.[1] ?? 1 + (k % 5)),
+          durationMs: 500,
+        });
       }
       expect(s.done).toBe(12);
       expect(s.crowd?.completion?.code).toBe(study.settings.crowd!.completionCode);
       // One trap every 12/3 items: the 5th and the 9th, never first, never side by side.
       expect(traps.map((t) => t.at)).toEqual([4, 8]);
-      expect(traps.map((t) => t.instruction).sort()).toEqual(['Attention check: answer 1 (Bad) for this image.', 'Attention check: answer 5 (Excellent) for this image.']);
+      expect(traps.map((t) => t.instruction).sort()).toEqual([
+        'Attention check: answer 1 (Bad) for this image.',
+        'Attention check: answer 5 (Excellent) for this image.',
+      ]);
     }
     // The test items between them differ from rater to rater.
     expect(firstItems.size).toBeGreaterThan(1);
