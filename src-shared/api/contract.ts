@@ -39,7 +39,7 @@ import {
   RunSummary,
   StudyMethod,
   StudyRaterLink,
-  StudyResults,
+  StudyResultsPage,
   StudySummary,
   TrainHyperInput,
   SettingKey,
@@ -255,9 +255,21 @@ export const contract = {
   /** MOS (or pairwise scale values) with 95% CIs, after optional BT.500 rater screening and z-scoring. */
   'studies:results': {
     input: z
-      .object({ id: Id, screening: z.enum(['none', 'bt500']).default('bt500'), zscore: z.boolean().default(false), model: z.enum(['mos', 'mle']).default('mos') })
+      .object({
+        id: Id,
+        screening: z.enum(['none', 'bt500']).default('bt500'),
+        zscore: z.boolean().default(false),
+        model: z.enum(['mos', 'mle']).default('mos'),
+        /** A page of the items (all of them without `limit`), in `sort` order, optionally only names containing `query`. */
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(5000).optional(),
+        sort: z.enum(['image', 'name', 'score', '-score', 'n', 'ci']).default('image'),
+        query: z.string().max(200).optional(),
+        /** Results up to this old may be reused while votes come in (a live dashboard); 0: always the latest votes. */
+        maxAgeMs: z.number().int().min(0).max(600_000).default(0),
+      })
       .strict(),
-    output: StudyResults,
+    output: StudyResultsPage,
   },
   /** The aggregated labels as a new dataset version (child of the study's dataset); the raw votes stay. */
   'studies:publish': {
