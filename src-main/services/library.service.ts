@@ -444,7 +444,8 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       const csv = toCsv(
         ['path', 'score', 'stars', 'rejected', 'predicted_stars', 'score_model', 'score_scale', 'color', ...MEASURE_CSV_COLUMNS],
         rows.map((r) => [
-          r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale, r.color,
+          // The model as iqa:ScoreModel names it in the sidecars: `hyperiqa (shipped)`, `cnniqa (run #3)`.
+          r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model && r.source ? describeScoreSource(r.model, r.source, r.runId) : r.model, r.scale, r.color,
           ...MEASURE_KEYS.map((k) => (r.measures ? Number(r.measures[k].toFixed(3)) : null)),
         ]),
       );
