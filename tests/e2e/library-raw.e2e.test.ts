@@ -135,6 +135,11 @@ describe('RAW and JPEG photos: added, grouped, culled, undone', () => {
     ]);
     await page.getByTestId('library-collapse').check();
     await expect.poll(() => page.getByTestId('photo-cell').count()).toBe(4);
+    for (const [w, h] of [[1440, 900], [1024, 700]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.screenshot({ path: join(SHOTS, `grid-grouped-${w}x${h}.png`) });
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
     await page.getByTestId('library-collapse').uncheck();
     await expect.poll(() => page.getByTestId('photo-cell').count()).toBe(6);
   });
