@@ -250,13 +250,13 @@ export async function libraryXmpWriteCommand(collection: string, flags: Common &
   });
 }
 
-export async function libraryXmpReadCommand(collection: string, flags: Common & { prefer: SidecarNaming; overwrite: boolean }): Promise<void> {
+export async function libraryXmpReadCommand(collection: string, flags: Common & { prefer: SidecarNaming; inside: boolean; overwrite: boolean }): Promise<void> {
   await withRuntime(flags.dataDir, async (rt) => {
     const ds = await findCollection(rt, collection);
-    const r = (await runJob(rt, 'library:readXmp', { datasetId: ds.id, prefer: flags.prefer, overwrite: flags.overwrite })) as XmpReadResult;
+    const r = (await runJob(rt, 'library:readXmp', { datasetId: ds.id, prefer: flags.prefer, inside: flags.inside, overwrite: flags.overwrite })) as XmpReadResult;
     if (r.failed) process.exitCode = 1;
     if (flags.json) return printJson(r);
-    print(`Read sidecars of ${r.total} photos: ${r.imported} ratings imported, ${r.replaced} replaced, ${r.unchanged} unchanged, ${r.colors} colour labels, ${r.noSidecar} without a sidecar, ${r.noRating} without a rating${r.failed ? `, ${r.failed} failed` : ''}`);
+    print(`Read sidecars of ${r.total} photos: ${r.imported} ratings imported (${r.picks} picks${r.inFile ? `, ${r.inFile} from inside the files` : ''}), ${r.replaced} replaced, ${r.unchanged} unchanged, ${r.colors} colour labels, ${r.noSidecar} without a sidecar, ${r.noRating} without a rating${r.failed ? `, ${r.failed} failed` : ''}`);
     if (r.conflicts) print(`  ${r.conflicts} differ from your ratings here and were kept (--overwrite takes the sidecar's): ${r.conflictNames.join(', ')}`);
     for (const e of r.errors) print(`  ${e.name}: ${e.error}`);
   });

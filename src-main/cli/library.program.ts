@@ -92,6 +92,7 @@ export function libraryCommand(dataDirOption: () => Option, backendOption: () =>
   json(xmp.command('read').description("import xmp:Rating from existing sidecars (either naming)")
     .argument('<collection>', 'id or name')
     .addOption(new Option('--prefer <style>', 'which sidecar wins when a photo has both').choices(SidecarNaming.options).default('darktable'))
+    .option('--inside', 'for photos without a sidecar, read the XMP inside JPEG, TIFF and DNG files', false)
     .option('--overwrite', "replace ratings made here with the sidecar's", false))
     .action(libraryXmpReadCommand);
   json(xmp.command('backups').description('list the originals kept from writes into the file; --confirm deletes them, --restore puts them back')

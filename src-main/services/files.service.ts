@@ -84,7 +84,13 @@ export function createFileService(ctx: ServiceContext, mapFile?: MapFileResolver
       if (kind === 'thumb') return { path: await thumbnail(source.path, image.id), contentType: 'image/webp' };
       // Browsers cannot show RAW: its embedded preview, or with `raw` the full LibRaw decode.
       if (isRawPath(source.path)) return { path: await (kind === 'raw' ? rawFullFile : rawPreviewFile)(source.path), contentType: 'image/jpeg' };
-      if (kind === 'raw') throw new AppError('bad_input', `${image.name} is not a RAW file`);
+      if (kind === 'raw') {
+        // A RAW+JPEG pair shown as its JPEG: the full decode of its RAW.
+        const rawPath = ctx.store.photos.getPhoto(image.id)?.exif?.rawPath;
+        if (!rawPath) throw new AppError('bad_input', `${image.name} is not a RAW file`);
+        const raw = await checked({ path: rawPath, contentType: 'image/jpeg', root: rootOf(image.datasetId) });
+        return { path: await rawFullFile(raw.path), contentType: 'image/jpeg' };
+      }
       return source;
     },
   };

@@ -10,6 +10,7 @@ import { colorOfLabel, labelOfColor } from '../photo/color-labels';
 import { decodeForAnalysis } from '../iqa/quality/features';
 import { analyseRgb, TILE } from '../iqa/quality/measures';
 import { findSidecar, readSidecar, sidecarPath, writeSidecar, type SidecarUpdate } from '../photo/xmp';
+import type { PickFlag } from '../photo/xmp-model';
 import { confirmIntoFile, hasBackup, readFromFile, restoreFromBackup, takesXmpInside, writeIntoFile, type InFileUpdate } from '../photo/xmp-in-file';
 import type { SidecarRow } from '../store/repos/photos.repo';
 import { toCsv } from '../../src-shared/csv';
@@ -51,13 +52,17 @@ export interface XmpWriteResult {
 export interface XmpReadResult {
   datasetId: number;
   total: number;
-  /** Ratings taken from sidecars for photos without a rating here. */
+  /** Ratings or flags taken from sidecars for photos without a rating or flag here. */
   imported: number;
   /** Ratings here replaced by the sidecar's (overwrite). */
   replaced: number;
   unchanged: number;
   /** Sidecars that disagree with a rating made here, kept (overwrite off). */
   conflicts: number;
+  /** Photos picked by a digiKam:PickLabel read. */
+  picks: number;
+  /** Photos whose XMP was read from inside the file (no sidecar; `inside` asked for). */
+  inFile: number;
   /** Colour labels (xmp:Label Red..Purple) taken from sidecars: for photos without one here, or replacing it with overwrite. */
   colors: number;
   noSidecar: number;
@@ -158,6 +163,77 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     const update: InFileUpdate = { rating: rating ?? current.rating ?? 0, ...(pick ? { pick } : {}), ...(label !== undefined ? { label } : {}) };
     const unchanged = update.rating === (current.rating ?? 0) && (update.pick === undefined || update.pick === (current.pick ?? 'none')) && (update.label === undefined || update.label === current.label);
     return { update, unchanged };
+  }
+
+  /** Reads ratings, flags and colour labels from the photos' sidecars (or, with `inside`, the XMP in the files) into the library. */
+  async function readRatings(
+    datasetId: number,
+    rows: SidecarRow[],
+    input: { prefer: SidecarNaming; overwrite: boolean; inside: boolean },
+    { signal, progress }: { signal: AbortSignal; progress: (done: number, total: number, message?: string) => void },
+  ): Promise<XmpReadResult> {
+    const result: XmpReadResult = {
+      datasetId: datasetId, total: rows.length, imported: 0, replaced: 0, unchanged: 0, conflicts: 0, picks: 0, inFile: 0, colors: 0, noSidecar: 0, noRating: 0, both: 0, failed: 0, errors: [], conflictNames: [],
+    };
+    let pending: Parameters<typeof photos.setRatings>[0][number][] = [];
+    const flush = () => {
+      photos.setRatings(pending);
+      pending = [];
+    };
+    try {
+      progress(0, rows.length);
+      for (const [n, row] of rows.entries()) {
+        if (signal.aborted) break;
+        try {
+          const found = await findSidecar(row.path, { prefer: input.prefer });
+          if (found.both) result.both++;
+          // Without a sidecar, a JPEG, TIFF or DNG may hold its XMP inside (what Lightroom writes for them).
+          const sidecar: { rating: number | null; pick?: PickFlag | null; label?: string | null } | null = found.path
+            ? await readSidecar(found.path)
+            : input.inside && takesXmpInside(row.path) ? await readFromFile(row.path) : null;
+          const held = found.path !== null || (sidecar !== null && (sidecar.rating !== null || !!sidecar.pick || !!sidecar.label));
+          if (held && !found.path) result.inFile++;
+          // digiKam:PickLabel: a reject as a reject whatever the stars say, a pick as a pick (Lightroom's P, which XMP has no other word for).
+          const flag = sidecar?.pick;
+          const rating = flag === 'rejected' ? -1 : (sidecar?.rating ?? null);
+          const next = { imageId: row.id, stars: row.stars, rejected: row.rejected, picked: row.picked, color: row.color };
+          if (!held) result.noSidecar++;
+          else if ((rating === null || rating === 0) && flag !== 'picked') result.noRating++;
+          else {
+            const want = rating === -1
+              ? { stars: row.stars, rejected: true, picked: false }
+              : { stars: rating !== null && rating > 0 ? rating : row.stars, rejected: false, picked: flag === 'picked' || (row.picked && flag !== 'none') };
+            const mine = row.stars !== null || row.rejected || row.picked;
+            if (want.rejected === row.rejected && want.stars === row.stars && want.picked === row.picked) result.unchanged++;
+            else if (mine && !input.overwrite) {
+              result.conflicts++;
+              if (result.conflictNames.length < MAX_LISTED) result.conflictNames.push(row.name);
+            } else {
+              Object.assign(next, want);
+              if (want.picked && !row.picked) result.picks++;
+              if (mine) result.replaced++;
+              else result.imported++;
+            }
+          }
+          const color = colorOfLabel(sidecar?.label);
+          if (color && color !== row.color && (row.color === null || input.overwrite)) {
+            next.color = color;
+            result.colors++;
+          }
+          if (next.stars !== row.stars || next.rejected !== row.rejected || next.picked !== row.picked || next.color !== row.color) pending.push(next);
+        } catch (err) {
+          result.failed++;
+          if (result.errors.length < MAX_LISTED) result.errors.push({ imageId: row.id, name: row.name, error: AppError.from(err).message });
+        }
+        if (pending.length >= READ_BATCH) flush();
+        progress(n + 1, rows.length, `${result.imported + result.replaced} ratings read${result.failed ? `, ${result.failed} failed` : ''}`);
+      }
+      flush();
+    } finally {
+      if (pending.length) flush();
+      if (result.imported + result.replaced + result.colors) ctx.events.emit('datasets:changed', { datasetId: datasetId });
+    }
+    return result;
   }
 
   /** The collection's photos that still have a backup of a write into the file. */
@@ -306,60 +382,9 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     'library:readXmp': (input) => {
       const ds = requireDataset(input.datasetId);
       const ids = jobIds(ds.id, input.imageIds);
-      return ctx.jobs.start('xmp-read', `Read XMP ratings for ${ids.length} photos of ${ds.name}`, async ({ signal, progress }) => {
-        const rows = photos.sidecarRows(ids);
-        const result: XmpReadResult = {
-          datasetId: ds.id, total: rows.length, imported: 0, replaced: 0, unchanged: 0, conflicts: 0, colors: 0, noSidecar: 0, noRating: 0, both: 0, failed: 0, errors: [], conflictNames: [],
-        };
-        let pending: Parameters<typeof photos.setRatings>[0][number][] = [];
-        const flush = () => {
-          photos.setRatings(pending);
-          pending = [];
-        };
-        try {
-          progress(0, rows.length);
-          for (const [n, row] of rows.entries()) {
-            if (signal.aborted) break;
-            try {
-              const found = await findSidecar(row.path, { prefer: input.prefer });
-              if (found.both) result.both++;
-              const sidecar = found.path ? await readSidecar(found.path) : null;
-              const rating = sidecar?.rating ?? null;
-              const next = { imageId: row.id, stars: row.stars, rejected: row.rejected, color: row.color };
-              if (!sidecar) result.noSidecar++;
-              else if (rating === null || rating === 0) result.noRating++;
-              else {
-                const want = rating === -1 ? { stars: row.stars, rejected: true } : { stars: rating, rejected: false };
-                const mine = row.stars !== null || row.rejected;
-                if (want.rejected === row.rejected && want.stars === row.stars) result.unchanged++;
-                else if (mine && !input.overwrite) {
-                  result.conflicts++;
-                  if (result.conflictNames.length < MAX_LISTED) result.conflictNames.push(row.name);
-                } else {
-                  Object.assign(next, want);
-                  if (mine) result.replaced++;
-                  else result.imported++;
-                }
-              }
-              const color = colorOfLabel(sidecar?.label);
-              if (color && color !== row.color && (row.color === null || input.overwrite)) {
-                next.color = color;
-                result.colors++;
-              }
-              if (next.stars !== row.stars || next.rejected !== row.rejected || next.color !== row.color) pending.push(next);
-            } catch (err) {
-              result.failed++;
-              if (result.errors.length < MAX_LISTED) result.errors.push({ imageId: row.id, name: row.name, error: AppError.from(err).message });
-            }
-            if (pending.length >= READ_BATCH) flush();
-            progress(n + 1, rows.length, `${result.imported + result.replaced} ratings read${result.failed ? `, ${result.failed} failed` : ''}`);
-          }
-          flush();
-        } finally {
-          if (pending.length) flush();
-          if (result.imported + result.replaced + result.colors) ctx.events.emit('datasets:changed', { datasetId: ds.id });
-        }
-        if (signal.aborted) throw new AppError('cancelled', `Cancelled; the ${result.imported + result.replaced} ratings read so far are kept`, result);
+      return ctx.jobs.start('xmp-read', `Read XMP ratings for ${ids.length} photos of ${ds.name}`, async (job) => {
+        const result = await readRatings(ds.id, photos.sidecarRows(ids), input, job);
+        if (job.signal.aborted) throw new AppError('cancelled', `Cancelled; the ${result.imported + result.replaced} ratings read so far are kept`, result);
         return result;
       });
     },
@@ -368,10 +393,21 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       const ds = requireDataset(datasetId);
       // The folder may have been swapped for a symlink since it was added: rescan only where clients may read.
       if (ds.root && ctx.importRoots) await checkImportRoot(ctx, ds.root);
-      return ctx.jobs.start('rescan', `Look for new photos in ${ds.name}`, async ({ signal, progress }) => {
-        const result = await rescanFolder(store, ds.id, { recursive, signal, onProgress: progress });
+      return ctx.jobs.start('rescan', `Look for new photos in ${ds.name}`, async (job) => {
+        const before = new Set(photos.ids(ds.id, {}));
+        const result = await rescanFolder(store, ds.id, { recursive, signal: job.signal, onProgress: job.progress });
+        // The new photos' ratings, picks, rejects and colour labels from their sidecars (or inside the files, when that is where they are written).
+        const added = photos.ids(ds.id, {}).filter((id) => !before.has(id));
+        let fromXmp = 0;
+        if (added.length && !job.signal.aborted) {
+          const naming = store.settings.get('library.sidecarNaming');
+          const read = await readRatings(ds.id, photos.sidecarRows(added), {
+            prefer: naming === 'lightroom' ? 'lightroom' : 'darktable', overwrite: false, inside: store.settings.get('library.xmpTarget') === 'file',
+          }, job);
+          fromXmp = read.imported + read.colors;
+        }
         if (result.added) ctx.events.emit('datasets:changed', { datasetId: ds.id });
-        return result;
+        return { ...result, fromXmp };
       });
     },
 
@@ -407,7 +443,8 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       const csv = toCsv(
         ['path', 'score', 'stars', 'rejected', 'predicted_stars', 'score_model', 'score_scale', 'color', ...MEASURE_CSV_COLUMNS],
         rows.map((r) => [
-          r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model, r.scale, r.color,
+          // The model as iqa:ScoreModel names it in the sidecars: `hyperiqa (shipped)`, `cnniqa (run #3)`.
+          r.path, r.score, r.stars, r.rejected ? 1 : 0, r.predicted, r.model && r.source ? describeScoreSource(r.model, r.source, r.runId) : r.model, r.scale, r.color,
           ...MEASURE_KEYS.map((k) => (r.measures ? Number(r.measures[k].toFixed(3)) : null)),
         ]),
       );

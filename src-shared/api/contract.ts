@@ -382,6 +382,8 @@ export const contract = {
         datasetId: Id,
         prefer: SidecarNaming.default('darktable'),
         imageIds: z.array(Id).min(1).max(100_000).optional(),
+        /** Without a sidecar, read the XMP inside JPEG, TIFF and DNG files. */
+        inside: z.boolean().default(false),
         /** Replace stars or rejects already set here with the sidecar's. */
         overwrite: z.boolean().default(false),
       })

@@ -82,6 +82,11 @@ describe('RAW and JPEG photos: added, grouped, culled, undone', () => {
     const loupe = page.getByTestId('loupe');
     await expect.poll(() => loupe.getByTestId('loupe-image').evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth), { timeout: 20_000 }).toBe(900);
     expect(await loupe.getByTestId('loupe-exif').innerText()).toMatch(/Canon EOS R5 · RF50mm F1\.8 STM · 50 mm · f\/2\.8 · 1\/250 s · ISO 400 · 2024-05-01 10:00:00/);
+    // Full RAW: LibRaw decodes the whole sensor image on demand, in place of the embedded preview.
+    await loupe.getByTestId('loupe-full-raw').click();
+    await expect.poll(() => loupe.getByTestId('loupe-image').getAttribute('src'), { timeout: 60_000 }).toMatch(/\/files\/raw\/\d+/);
+    await expect.poll(() => loupe.getByTestId('loupe-image').evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth), { timeout: 20_000 }).toBe(900);
+    expect(await loupe.getByTestId('loupe-full-raw').isDisabled()).toBe(true);
     for (const [w, h] of [[1440, 900], [1024, 700]] as const) {
       await page.setViewportSize({ width: w, height: h });
       // The photo lies wholly inside the stage, touching it on one axis at most (fit), and is never enlarged.
@@ -130,6 +135,11 @@ describe('RAW and JPEG photos: added, grouped, culled, undone', () => {
     ]);
     await page.getByTestId('library-collapse').check();
     await expect.poll(() => page.getByTestId('photo-cell').count()).toBe(4);
+    for (const [w, h] of [[1440, 900], [1024, 700]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.screenshot({ path: join(SHOTS, `grid-grouped-${w}x${h}.png`) });
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
     await page.getByTestId('library-collapse').uncheck();
     await expect.poll(() => page.getByTestId('photo-cell').count()).toBe(6);
   });

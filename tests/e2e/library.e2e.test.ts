@@ -270,7 +270,7 @@ describe('the Library screen', () => {
     expect(csv[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color,sharpness,noise,clipped_highlights_pct,clipped_shadows_pct,mean_luminance_pct,compression');
     expect(csv).toHaveLength(TOTAL + 1);
     const rejected = (await listed({ rating: 'rejected' })).items[0]!;
-    expect(csv.find((l) => l.startsWith(`${rejected.path},`))).toMatch(/,1,[^,]*,hyperiqa,mos 1-5 higher,(red|),,,,,,$/);
+    expect(csv.find((l) => l.startsWith(`${rejected.path},`))).toMatch(/,1,[^,]*,hyperiqa \(shipped\),mos 1-5 higher,(red|),,,,,,$/);
   });
 
   it('rescans the folder: a photo copied in since shows up, ratings stay, and a note says what changed', async () => {

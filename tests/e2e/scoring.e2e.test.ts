@@ -83,7 +83,7 @@ describe('scoring a dataset from the Datasets screen', () => {
       }).observe(g.document.body, { attributes: true, attributeFilter: ['aria-valuenow'], subtree: true, childList: true });
     });
     await page.getByTestId('score-start').click();
-    await expect.poll(() => page.getByTestId('score-status').innerText(), { timeout: 120_000 }).toMatch(/Scored 24 of 24 images \(mos 1-5 higher\)/);
+    await expect.poll(() => page.getByTestId('score-status').innerText(), { timeout: 120_000 }).toMatch(/Scored 24 of 24 images \(MOS 1–5, higher is better\)/);
     // The bar is gone and Score is offered again.
     expect(await page.getByTestId('score-progress').count()).toBe(0);
     expect(await page.getByTestId('score-start').isEnabled()).toBe(true);
@@ -133,7 +133,7 @@ describe('scoring a dataset from the Datasets screen', () => {
     const text = await detail.getByTestId('image-score').innerText();
     expect(text).toMatch(/\d\.\d{3}/);
     expect(text).toContain(`cnniqa · run #${runId}`);
-    expect(text).toContain('mos 1-5 higher');
+    expect(text).toContain('MOS 1–5, higher is better');
     expect(await detail.innerText()).toMatch(/Score\s+\d\.\d{3}/);
     await expectNotBlank('datasets-score-detail');
   });

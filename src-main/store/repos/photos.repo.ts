@@ -76,6 +76,9 @@ export interface ExportRow {
   predicted: number | null;
   color: PhotoColor | null;
   model: string | null;
+  /** Where the score's weights came from (`shipped:…`, a checkpoint path) and their run. */
+  source: string | null;
+  runId: number | null;
   scale: string | null;
   measures: PhotoMeasures | null;
 }
@@ -375,13 +378,13 @@ export function createPhotosRepo(db: Db) {
       const { sql, params } = whereOf(datasetId, filter);
       const rows = db
         .prepare(
-          `SELECT i.path, i.score, r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color, s.model, s.scale, ${MEASURE_SELECT}
+          `SELECT i.path, i.score, r.stars, coalesce(r.rejected, 0) AS rejected, r.predicted, r.color, s.model, s.source, s.run_id AS runId, s.scale, ${MEASURE_SELECT}
            ${PHOTO_FROM} ${LATEST_SCORE_JOIN}
            WHERE ${sql} ORDER BY i.name, i.id`,
         )
         .all(params) as (Omit<ExportRow, 'rejected' | 'measures'> & { rejected: number } & Pick<PhotoRow, `m_${string}` & keyof PhotoRow>)[];
       return rows.map((r) => ({
-        path: r.path, score: r.score, stars: r.stars, rejected: r.rejected === 1, predicted: r.predicted, color: r.color, model: r.model, scale: r.scale,
+        path: r.path, score: r.score, stars: r.stars, rejected: r.rejected === 1, predicted: r.predicted, color: r.color, model: r.model, source: r.source, runId: r.runId, scale: r.scale,
         measures: measuresOf(r),
       }));
     },

@@ -102,3 +102,28 @@ describe('ratings written into the files', () => {
     await expect(call('library:settleBackups', { datasetId, action: 'delete' })).rejects.toMatchObject({ code: 'validation' });
   });
 });
+
+describe('flags read back', () => {
+  it('reads picks and rejects back from digiKam:PickLabel, in sidecars and inside the files, into a new collection of the same folder', async () => {
+    await rate('bee.jpg', { stars: 3, picked: true });
+    await rate('crab.JPG', { rejected: true });
+    await rate('cheetah.png', { picked: true, stars: 0 });
+    await rate('calf.dng', { stars: 2, picked: false, rejected: false });
+    await write();
+    // Another collection of the same folder starts unrated and reads everything back.
+    const other = await runJob<{ datasetId: number }>('datasets:import', { format: 'folder', root: dir, name: 'In file again' });
+    const read = await runJob<Record<string, number>>('library:readXmp', { datasetId: other.datasetId, inside: true });
+    expect(read).toMatchObject({ total: 4, imported: 4, picks: 2, inFile: 3, conflicts: 0, failed: 0 });
+    const got = Object.fromEntries((await call<PhotoPage>('library:list', { datasetId: other.datasetId, limit: 100 })).items.map((p) => [p.name, [p.stars, p.picked, p.rejected]]));
+    expect(got).toEqual({ 'bee.jpg': [3, true, false], 'crab.JPG': [null, false, true], 'cheetah.png': [null, true, false], 'calf.dng': [2, false, false] });
+    // Without `inside`, only the PNG's sidecar is read.
+    const third = await runJob<{ datasetId: number }>('datasets:import', { format: 'folder', root: dir, name: 'Sidecars only' });
+    expect(await runJob('library:readXmp', { datasetId: third.datasetId })).toMatchObject({ imported: 1, picks: 1, inFile: 0, noSidecar: 3 });
+    // A pick made here differs from the sidecar's reject: kept unless overwrite.
+    const crab = (await call<PhotoPage>('library:list', { datasetId: other.datasetId, limit: 100 })).items.find((p) => p.name === 'crab.JPG')!;
+    await call('library:rate', { imageId: crab.id, picked: true });
+    expect(await runJob('library:readXmp', { datasetId: other.datasetId, inside: true })).toMatchObject({ conflicts: 1, conflictNames: ['crab.JPG'], unchanged: 3 });
+    await runJob('library:readXmp', { datasetId: other.datasetId, inside: true, overwrite: true });
+    expect((await call<PhotoItem>('library:rate', { imageId: crab.id }))).toMatchObject({ picked: false, rejected: true });
+  });
+});

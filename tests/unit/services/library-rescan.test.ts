@@ -65,6 +65,23 @@ describe('library:rescan', () => {
     expect((await job<RescanResult>('library:rescan', { datasetId })).result).toMatchObject({ added: 1 });
   });
 
+  it('reads the new photos’ sidecars: a digiKam pick comes in as a pick, a reject as a reject, stars and labels with them', async () => {
+    const sidecar = (attrs: string) =>
+      `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:digiKam="http://www.digikam.org/ns/1.0/" ${attrs}/></rdf:RDF></x:xmpmeta>`;
+    await writeTestImage(join(dir, 'g.jpg'), 64, 48);
+    writeFileSync(join(dir, 'g.jpg.xmp'), sidecar('xmp:Rating="4" digiKam:PickLabel="3" xmp:Label="Green"'));
+    await writeTestImage(join(dir, 'h.jpg'), 64, 48);
+    writeFileSync(join(dir, 'h.jpg.xmp'), sidecar('xmp:Rating="2" digiKam:PickLabel="1"'));
+    // An old photo's sidecar is not read again: its rating here stays.
+    const b = (await names()).find((p) => p.name === 'day1/b.jpg')!;
+    writeFileSync(join(dir, 'day1', 'b.jpg.xmp'), sidecar('xmp:Rating="1"'));
+    expect((await job<RescanResult>('library:rescan', { datasetId })).result).toMatchObject({ added: 2, fromXmp: 3 });
+    const after = await names();
+    expect(after.find((p) => p.name === 'g.jpg')).toMatchObject({ stars: 4, picked: true, rejected: false, color: 'green' });
+    expect(after.find((p) => p.name === 'h.jpg')).toMatchObject({ picked: false, rejected: true });
+    expect(after.find((p) => p.id === b.id)!.stars).toBe(4);
+  });
+
   it('says so when the folder is gone, and refuses an unknown collection', async () => {
     const other = join(tempDir('iqa-rescan-gone-'), 'Gone');
     mkdirSync(other);

@@ -327,8 +327,10 @@ describe('CSV export', () => {
     const lines = all.csv.trim().split('\n');
     expect(lines[0]).toBe('path,score,stars,rejected,predicted_stars,score_model,score_scale,color,sharpness,noise,clipped_highlights_pct,clipped_shadows_pct,mean_luminance_pct,compression');
     expect(lines).toHaveLength(N + 1);
-    expect(lines).toContain(`${path(1)},${scoreOf(1)},,1,,hyperiqa,mos 1-5 higher,,,,,,,`);
-    expect(lines).toContain(`${path(3)},${scoreOf(3)},4,0,,hyperiqa,mos 1-5 higher,,,,,,,`);
+    expect(lines).toContain(`${path(1)},${scoreOf(1)},,1,,hyperiqa (shipped),mos 1-5 higher,,,,,,,`);
+    expect(lines).toContain(`${path(3)},${scoreOf(3)},4,0,,hyperiqa (shipped),mos 1-5 higher,,,,,,,`);
+    // The model named as the sidecars' iqa:ScoreModel names it.
+    expect((await readSidecar(`${path(3)}.xmp`)).score?.model).toBe('hyperiqa (shipped)');
     const rejected = await call<{ csv: string; rows: number }>('library:exportCsv', { datasetId, filter: { rating: 'rejected' } });
     expect(rejected.rows).toBe(1);
   });
