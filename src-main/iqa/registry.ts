@@ -8,7 +8,7 @@ import { hyperiqaSpec } from './models/hyperiqa.arch';
 import { hyperiqaOnnx } from './models/hyperiqa.onnx';
 import type { ModelSpec } from './models/model';
 import type { LabelSpace } from './train/checkpoint';
-import { dtganSpec } from './models/ttl/dtgan.arch';
+import { dtganSpec } from './models/ttl/dtgan.spec';
 import { dtganOnnx } from './models/ttl/dtgan.onnx';
 import { sftnetSpec } from './models/ttl/sftnet.arch';
 import { sftnetOnnx } from './models/ttl/sftnet.onnx';

@@ -6,9 +6,10 @@ import { readWeights } from '../weights/read-weights';
 import type { SafeTensor, SafeTensorInput } from '../weights/safetensors';
 import { trainOfficial } from './hyperiqa.official';
 import type { IqaModel, ModelSpec } from './model';
+import { createResNet, loadTorchvisionResNet, type ResNet } from '../backbones/resnet';
+import { assignTorchTensors, conv, ownedVariable, toTorch } from '../layers/torch-params';
+import type { ForwardOptions, Param } from '../layers/torch-params';
 import { train } from '../train/trainer';
-import { assignTorchTensors, conv, createResNet, loadTorchvisionResNet, ownedVariable, toTorch } from './resnet';
-import type { ForwardOptions, Param, ResNet } from './resnet';
 
 export const HyperIqaConfig = z
   .object({

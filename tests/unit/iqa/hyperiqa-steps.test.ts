@@ -8,7 +8,7 @@ import { initBackend } from '../../../src-main/iqa/backend';
 import { PatchSource, type CropEntry, type Sample } from '../../../src-main/iqa/data/patch-source';
 import { createHyperIqa, hyperiqaSpec, loadOfficialWeights, type HyperIqaModel } from '../../../src-main/iqa/models/hyperiqa.arch';
 import { createOfficialOptimizers, officialCropPlan, officialGroupLrs, officialStep } from '../../../src-main/iqa/models/hyperiqa.official';
-import { toTorch } from '../../../src-main/iqa/models/resnet';
+import { toTorch } from '../../../src-main/iqa/layers/torch-params';
 import { readWeightsFile } from '../../../src-main/iqa/weights/read-weights';
 import { seededRandom } from '../../../src-main/util/random';
 import { REPO_ROOT } from '../../helpers/serve-process';
