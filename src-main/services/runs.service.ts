@@ -9,6 +9,7 @@ import { describeIssues } from '../../src-shared/api/validate';
 import { randomSplitName } from '../datasets/splits';
 import { createContentSplits } from '../datasets/create-splits';
 import type { Sample } from '../iqa/data/patch-source';
+import { configFields } from '../iqa/config-fields';
 import { fromNormalised, getModel, listModels, toNormalised } from '../iqa/registry';
 import { QUALITY_MODEL_ID, QUALITY_MODEL_INFO } from '../iqa/quality/model';
 import { shippedCheckpoint } from '../iqa/score/scorer';
@@ -291,7 +292,7 @@ export function createRunService(ctx: ServiceContext) {
       { ...QUALITY_MODEL_INFO, shipped: shippedCheckpoint(QUALITY_MODEL_ID) !== null, hyper: DEFAULT_HYPER },
       ...listModels().map((m) => ({
         id: m.id, label: m.label, citation: m.citation, kind: m.kind ?? 'scorer', shipped: shippedCheckpoint(m.id) !== null, trainable: true,
-        defaults: m.configSchema.parse({}) as Record<string, unknown>, hyper: { ...DEFAULT_HYPER, ...m.defaultHyper },
+        defaults: m.configSchema.parse({}) as Record<string, unknown>, fields: configFields(m), hyper: { ...DEFAULT_HYPER, ...m.defaultHyper },
       })),
     ],
   };

@@ -11,7 +11,7 @@ import { launchBrowser } from '../helpers/browser';
 import { SHOTS, callApi, expectScreenshotNotBlank, until } from '../helpers/e2e';
 import { startServe, type ServeProcess } from '../helpers/serve-process';
 
-const TINY = { kernels: '8', hidden: '32', trainCrops: '8', testCrops: '4', resize: 'null' };
+const TINY = { kernels: '8', hidden: '32', trainCrops: '8', testCrops: '4' };
 
 let serve: ServeProcess;
 let browser: BrowserContext;
@@ -45,6 +45,7 @@ async function fillTinyForm(epochs: number, seed: number): Promise<void> {
   await expect.poll(() => form.locator('input[name=cfg-kernels]').count()).toBe(1);
   await form.locator('select[name=dataset]').selectOption(String(datasetId));
   for (const [k, v] of Object.entries(TINY)) await form.locator(`input[name=cfg-${k}]`).fill(v);
+  await form.locator('input[name=cfg-resize]').uncheck();
   await form.locator('input[name=hyper-epochs]').fill(String(epochs));
   await form.locator('input[name=hyper-batchImages]').fill('4');
   await form.locator('input[name=hyper-seed]').fill(String(seed));
@@ -101,22 +102,52 @@ describe('Train and Runs screens against serve mode', () => {
     expect(await form.locator('input[name=cfg-flip]').isChecked()).toBe(true);
     await form.locator('select[name=model]').selectOption('cnniqa');
     await expect.poll(() => form.locator('input[name=cfg-kernels]').inputValue()).toBe('50');
-    expect(await form.locator('input[name=cfg-resize]').inputValue()).toBe('{"width":256,"height":192}');
+    // An optional group is a switch with typed members, not JSON.
+    expect(await form.locator('input[name=cfg-resize]').isChecked()).toBe(true);
+    expect(await form.locator('input[name="cfg-resize.width"]').inputValue()).toBe('256');
+    expect(await form.locator('input[name="cfg-resize.height"]').inputValue()).toBe('192');
   });
 
-  it('shows the API’s validation error next to the form and starts nothing', async () => {
+  it('checks every field against its schema before Start, says why next to it, and starts nothing', async () => {
     const errorsBefore = consoleErrors.length;
     await fillTinyForm(3, 7);
     await page.locator('input[name=cfg-kernels]').fill('-3');
-    await page.getByTestId('train-start').click();
-    await expect.poll(() => page.getByTestId('train-error').innerText()).toMatch(/Invalid cnniqa config: kernels/);
-    await expect.poll(() => page.locator('label.invalid input[name=cfg-kernels]').count()).toBe(1);
-    await page.locator('input[name=cfg-resize]').fill('{oops');
+    await page.locator('input[name=cfg-dropout]').fill('');
     await page.getByTestId('train-start').click();
     await expect.poll(() => page.getByTestId('train-error').innerText()).toMatch(/highlighted/);
+    await expect.poll(() => page.locator('label.invalid input[name=cfg-kernels]').count()).toBe(1);
+    expect(await page.locator('label.invalid:has(input[name=cfg-kernels]) small.error').innerText()).toBe('must be ≥ 4 and ≤ 256');
+    expect(await page.locator('label.invalid:has(input[name=cfg-dropout]) small.error').innerText()).toBe('enter a number');
+    await page.locator('input[name=cfg-kernels]').fill('8.5');
+    await page.getByTestId('train-start').click();
+    await expect.poll(() => page.locator('label.invalid:has(input[name=cfg-kernels]) small.error').innerText()).toBe('enter a whole number');
     expect(await api<unknown[]>('runs:list', {})).toEqual([]);
-    // The refused request is the only error the page may log here (Chromium logs every 4xx response).
-    expect(consoleErrors.splice(errorsBefore)).toEqual([expect.stringContaining('status of 400')]);
+    expect(consoleErrors.splice(errorsBefore)).toEqual([]);
+  });
+
+  it('HIQA and HyperIQA: a typed form without raw JSON, grouped, with the paper value and unit of each setting', async () => {
+    const form = page.getByTestId('train-form');
+    await form.locator('select[name=model]').selectOption('hiqa');
+    await expect.poll(() => form.locator('input[name="cfg-optim.lrG"]').count()).toBe(1);
+    for (const g of ['model', 'sizes', 'losses', 'optim', 'schedule']) expect(await page.getByTestId(`train-group-${g}`).count(), g).toBe(1);
+    // No field shows JSON or the word null: every value is a number, a switch, a choice or a path.
+    const values = await form.locator('input:not([type=checkbox]), select').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    expect(values.filter((v) => v === 'null' || v.startsWith('{') || v.startsWith('['))).toEqual([]);
+    expect(await form.locator('input[name="cfg-optim.lrG"]').getAttribute('type')).toBe('number');
+    expect(await form.locator('label:has(input[name="cfg-optim.lrDecayEvery"]) small.hint').innerText()).toMatch(/iterations · ≥ 0 · default 20000 · paper: 20000 \[P §3\.6\]/);
+    expect(await form.locator('select[name="cfg-sizes.regressor.depth"] option').allInnerTexts()).toEqual(["the scale's", '10', '18']);
+    await form.locator('input[name="cfg-optim.lrDecayFactor"]').fill('2');
+    await page.getByTestId('train-start').click();
+    await expect.poll(() => form.locator('label.invalid:has(input[name="cfg-optim.lrDecayFactor"]) small.error').innerText()).toBe('must be > 0 and ≤ 1');
+    for (const [w, h] of [[1440, 900], [1024, 700]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await expectScreenshotNotBlank(page, `train-form-hiqa-${w}x${h}`, { fullPage: true });
+    }
+    await form.locator('select[name=model]').selectOption('hyperiqa');
+    await expect.poll(() => form.locator('select[name=cfg-mode] option').allInnerTexts()).toEqual(['paper', 'official-code']);
+    expect(await form.locator('label:has(input[name=cfg-batchCrops]) small.hint').innerText()).toMatch(/crops · ≥ 1 and ≤ 512 · default 96 · paper: 96 \[C --batch_size\]/);
+    await expectScreenshotNotBlank(page, 'train-form-hyperiqa-1024x700', { fullPage: true });
+    await page.setViewportSize({ width: 1400, height: 900 }); // the suite's page size (tests/helpers/browser.ts)
   });
 
   it('trains a tiny CNNIQA with a moving progress bar until it completes', async () => {

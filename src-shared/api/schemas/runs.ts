@@ -14,6 +14,27 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
+/** One setting of a model's config as a typed form field (src-main/iqa/config-fields.ts); nested settings have dotted keys. */
+export const ConfigField = z.object({
+  key: z.string(),
+  /** The nested object it belongs to ('' for top-level settings). */
+  group: z.string(),
+  /** 'group': a switch for an optional set of settings (e.g. resize), whose members name it as `parent`. */
+  kind: z.enum(['number', 'integer', 'boolean', 'enum', 'text', 'file', 'group']),
+  nullable: z.boolean(),
+  default: z.unknown(),
+  options: z.array(z.union([z.string(), z.number()])).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  minExclusive: z.boolean().optional(),
+  maxExclusive: z.boolean().optional(),
+  multipleOf: z.number().optional(),
+  parent: z.string().optional(),
+  /** What it does, the paper's value and the unit, where written down (src-main/iqa/models/field-help.ts). */
+  help: z.object({ text: z.string(), paper: z.string().optional(), unit: z.string().optional() }).nullable(),
+});
+export type ConfigField = z.infer<typeof ConfigField>;
+
 export const ModelInfo = z.object({
   id: z.string(),
   label: z.string(),
@@ -25,6 +46,8 @@ export const ModelInfo = z.object({
   /** Training runs can train it (the default quality model trains with scripts/quality/train.ts instead). */
   trainable: z.boolean(),
   defaults: z.record(z.string(), z.unknown()),
+  /** The config as typed form fields (absent for the default quality model, which is not trained here). */
+  fields: z.array(ConfigField).optional(),
   /** Training hyper-parameters this model defaults to (the paper's values where it gives them). */
   hyper: z.object({ epochs: z.number(), batchImages: z.number(), lr: z.number(), weightDecay: z.number(), lrDecay: z.object({ every: z.number(), factor: z.number() }), seed: z.number() }),
 });
