@@ -75,6 +75,25 @@ export function im2colTransposed(backend: unknown, xT: Info, g: WindowGeometry):
   return out;
 }
 
+/** A conv filter [kh,kw,Ci,Co] flipped in space with its channel axes swapped: g[i,j,o,c] = f[kh−1−i, kw−1−j, c, o]. */
+export function flippedFilter(backend: unknown, filter: Info): Info {
+  const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
+  const out = heapOutput(backend, [kh, kw, co, ci]);
+  const src = heapView(backend, filter);
+  const dst = heapView(backend, out);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const sb = ((kh - 1 - i) * kw + (kw - 1 - j)) * ci * co;
+      const db = (i * kw + j) * co * ci;
+      for (let c = 0; c < ci; c++) {
+        const s0 = sb + c * co;
+        for (let o = 0; o < co; o++) dst[db + o * ci + c] = src[s0 + o]!;
+      }
+    }
+  }
+  return out;
+}
+
 /** NHWC dy [N,Ho,Wo,C] spread to [N,(Ho−1)·sh+1,(Wo−1)·sw+1,C] with zeros between pixels (a strided conv's dx input). */
 export function zeroDilate(backend: unknown, dy: Info, sh: number, sw: number): Info {
   const [n, ho, wo, c] = dy.shape as [number, number, number, number];
