@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/iqa/backend';
-import { createHyperIqa, type HyperIqaConfig } from '../../../src-main/iqa/models/hyperiqa.arch';
+import { createHyperIqa, HyperIqaConfig } from '../../../src-main/iqa/models/hyperiqa.arch';
 import { accumulateStep } from '../../../src-main/iqa/train/accumulate';
 import { GradientReplica } from '../../../src-main/iqa/train/replica';
 import type { Optimizers } from '../../../src-main/iqa/train/trainer';
@@ -14,7 +14,7 @@ afterAll(async () => {
   await initBackend('cpu');
 });
 
-const CONFIG: HyperIqaConfig = { backbone: 'small', testCrops: 1, trainCrops: 1, flip: false, resize: null, backboneWeights: null };
+const CONFIG: HyperIqaConfig = HyperIqaConfig.parse({ backbone: 'small', testCrops: 1, trainCrops: 1, flip: false, resize: null, backboneWeights: null });
 
 /** SGD with rate 1, so a step's weight change is minus the summed gradient. */
 function sgd(vars: tf.Variable[]): Optimizers {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/iqa/backend';
 import { seededRandom } from '../../../src-main/util/random';
-import { batchMoments, batchNormTrainOp } from '../../../src-main/iqa/models/norm';
+import { batchMoments, batchNormTrainOp } from '../../../src-main/iqa/layers/norm';
 import { hasFastBatchNorm } from '../../../src-main/iqa/wasm-kernels';
 
 function randomArray(n: number, seed: number): Float32Array {
