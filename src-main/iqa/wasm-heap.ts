@@ -24,7 +24,7 @@ export function heapView(backend: unknown, t: Info): Float32Array {
 }
 
 /** A sliding window: kernel size, stride, leading padding and output size. */
-export interface WindowGeometry {
+interface WindowGeometry {
   kh: number;
   kw: number;
   sh: number;
