@@ -24,7 +24,7 @@ export function heapView(backend: unknown, t: Info): Float32Array {
 }
 
 /** A sliding window: kernel size, stride, leading padding and output size. */
-export interface WindowGeometry {
+interface WindowGeometry {
   kh: number;
   kw: number;
   sh: number;
@@ -69,6 +69,25 @@ export function im2colTransposed(backend: unknown, xT: Info, g: WindowGeometry):
             o += wo;
           }
         }
+      }
+    }
+  }
+  return out;
+}
+
+/** A conv filter [kh,kw,Ci,Co] flipped in space with its channel axes swapped: g[i,j,o,c] = f[kh−1−i, kw−1−j, c, o]. */
+export function flippedFilter(backend: unknown, filter: Info): Info {
+  const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
+  const out = heapOutput(backend, [kh, kw, co, ci]);
+  const src = heapView(backend, filter);
+  const dst = heapView(backend, out);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const sb = ((kh - 1 - i) * kw + (kw - 1 - j)) * ci * co;
+      const db = (i * kw + j) * co * ci;
+      for (let c = 0; c < ci; c++) {
+        const s0 = sb + c * co;
+        for (let o = 0; o < co; o++) dst[db + o * ci + c] = src[s0 + o]!;
       }
     }
   }

@@ -1,6 +1,6 @@
 // Fast training kernels for the tfjs wasm backend: conv gradients and transposed matmuls as XNNPACK convs and GEMMs.
 import * as tf from '@tensorflow/tfjs';
-import { batchNormBackward, channelMoments, heapOutput, heapView, im2colTransposed, maxPoolGrad, stridedPixels, zeroDilate } from './wasm-heap';
+import { batchNormBackward, channelMoments, flippedFilter, heapOutput, heapView, im2colTransposed, maxPoolGrad, stridedPixels, zeroDilate } from './wasm-heap';
 
 type Info = tf.TensorInfo;
 type KernelFunc = (args: { inputs: Record<string, Info> | Info[]; backend: unknown; attrs: Record<string, unknown> }) => Info;
@@ -110,6 +110,34 @@ const conv2dBackpropFilterViaConv: KernelFunc = ({ inputs, backend, attrs }) => 
   return s.done(s.transpose(cropped, [1, 2, 0, 3]));
 };
 
+interface BackendData {
+  dataIdMap: { has(id: unknown): boolean };
+  disposeData(id: unknown): void;
+}
+
+/**
+ * Flipped filters by their source filter's data: a step's micro-batches reuse one flipped filter per conv, so it is
+ * transformed once and XNNPACK (whose conv operators are cached by filter) packs it once. An entry goes when its source
+ * is freed (an optimiser step assigns each variable new data).
+ */
+const flippedByFilter = new Map<unknown, Info>();
+
+function cachedFlippedFilter(backend: unknown, filter: Info): Info {
+  const b = backend as BackendData;
+  for (const [src, flipped] of flippedByFilter) {
+    if (!b.dataIdMap.has(src)) {
+      b.disposeData(flipped.dataId);
+      flippedByFilter.delete(src);
+    }
+  }
+  let flipped = flippedByFilter.get(filter.dataId);
+  if (!flipped) {
+    flipped = flippedFilter(backend, filter);
+    flippedByFilter.set(filter.dataId, flipped);
+  }
+  return flipped;
+}
+
 /**
  * dx is the forward convolution of dy (zero-dilated by the stride) with the filter flipped in space and with its
  * channel axes swapped, padded by k − 1 − pad: one XNNPACK conv instead of tfjs-wasm's scalar loop.
@@ -130,8 +158,7 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const pl = kw - 1 - left;
   const pb = h - dh + kh - 1 - pt;
   const pr = w - dw + kw - 1 - pl;
-  const flipped = kh === 1 && kw === 1 ? filter : s.run('Reverse', { x: filter }, { dims: [0, 1] });
-  const swapped = s.transpose(flipped, [0, 1, 3, 2]);
+  const swapped = cachedFlippedFilter(backend, filter);
   let gp = g;
   let [cpt, cpb, cpl, cpr] = [pt, pb, pl, pr];
   if (Math.min(pt, pb, pl, pr) < 0) {

@@ -49,6 +49,8 @@ async function run(job: TrainJob): Promise<void> {
       test: job.test,
       startEpoch,
       signal: controller.signal,
+      // Opt-in: two threads pay on an idle multi-core machine, not on a loaded one (docs/training-speed.md).
+      ...(process.env.IQA_TRAIN_THREADS === '2' ? { replica: { modelId: job.modelId, config } } : {}),
       restoreOptimizers: async (optimizers) => {
         if (!optimizerState) return;
         for (const g of optimizers.groups) {

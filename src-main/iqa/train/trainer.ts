@@ -5,6 +5,7 @@ import { meanPrediction } from '../score/predict';
 import { PatchSource, type Sample } from '../data/patch-source';
 import type { IqaModel, InputProtocol } from '../models/model';
 import { accumulateStep, planMicroBatch } from './accumulate';
+import { GradientReplica } from './replica';
 
 export interface TrainHyper {
   epochs: number;
@@ -53,6 +54,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Restores optimizer state after the optimizers exist (resume). */
   restoreOptimizers?: (optimizers: Optimizers) => Promise<void> | void;
+  /** Data-parallel steps on wasm: a gradient replica thread of this registry model takes half of each step's crops. */
+  replica?: { modelId: string; config: unknown };
 }
 
 export class TrainingCancelled extends Error {
@@ -107,6 +110,9 @@ export async function train(opts: TrainOptions): Promise<EpochResult[]> {
   const stepsPerEpoch = Math.ceil(opts.train.length / hyper.batchImages);
   // Crops per forward/backward pass from the heap; the optimiser still steps once per batch (docs/training-speed.md).
   const micro = planMicroBatch(model, protocol.patch, hyper.batchImages * protocol.trainCrops);
+  const replica = opts.replica && tf.getBackend() === 'wasm'
+    ? await GradientReplica.start(model, opts.replica.modelId, opts.replica.config, hyper.seed, optimizers.groups.flatMap((g) => g.variables))
+    : null;
   const results: EpochResult[] = [];
   try {
     for (let epoch = startEpoch; epoch <= hyper.epochs; epoch++) {
@@ -121,7 +127,7 @@ export async function train(opts: TrainOptions): Promise<EpochResult[]> {
         if (opts.signal?.aborted) throw new TrainingCancelled(epoch);
         const ts = performance.now();
         const batch = await source.trainBatch(order.slice(step * hyper.batchImages, (step + 1) * hyper.batchImages), random);
-        const loss = trainStep(model, optimizers, batch, protocol.patch, hyper.weightDecay, micro);
+        const loss = await trainStep(model, optimizers, batch, protocol.patch, hyper.weightDecay, micro, replica);
         lossSum += loss;
         opts.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss, secondsPerStep: (performance.now() - ts) / 1000 });
       }
@@ -131,16 +137,25 @@ export async function train(opts: TrainOptions): Promise<EpochResult[]> {
     }
     return results;
   } finally {
+    await replica?.close();
     for (const g of optimizers.groups) g.optimizer.dispose();
   }
 }
 
 /** One optimisation step: L1 loss (HyperIQA §3.4; CNNIQA's ε-insensitive loss with ε = 0) plus optional L2 decay, in micro-batches. */
-function trainStep(model: IqaModel, optimizers: Optimizers, batch: { x: Float32Array; y: Float32Array; count: number }, patch: number, weightDecay: number, micro: number): number {
+async function trainStep(
+  model: IqaModel,
+  optimizers: Optimizers,
+  batch: { x: Float32Array; y: Float32Array; count: number },
+  patch: number,
+  weightDecay: number,
+  micro: number,
+  replica: GradientReplica | null,
+): Promise<number> {
   const x = tf.tensor4d(batch.x, [batch.count, patch, patch, 3]);
   const y = tf.tensor1d(batch.y);
   try {
-    return accumulateStep(model, optimizers, x, y, micro, weightDecay);
+    return replica ? await replica.accumulateStep(model, optimizers, x, y, micro, weightDecay) : accumulateStep(model, optimizers, x, y, micro, weightDecay);
   } finally {
     tf.dispose([x, y]);
   }

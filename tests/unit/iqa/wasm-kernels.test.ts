@@ -73,6 +73,21 @@ describe('wasm Conv2DBackpropFilter', () => {
     },
   );
 
+  it('reuses the flipped filter only while the filter data lives (a variable assigned new values gets a fresh one)', () => {
+    const dy = tf.tensor4d(randomArray(2 * 5 * 5 * 4, 3), [2, 5, 5, 4]);
+    const a = tf.tensor4d(randomArray(3 * 3 * 3 * 4, 4), [3, 3, 3, 4]);
+    const b = tf.tensor4d(randomArray(3 * 3 * 3 * 4, 5), [3, 3, 3, 4]);
+    const v = tf.variable(a.clone());
+    const dx = (f: tf.Tensor4D) => tf.conv2dTranspose(dy, f, [2, 5, 5, 3], 1, 'same').dataSync() as Float32Array;
+    const first = dx(v as unknown as tf.Tensor4D);
+    expect(dx(v as unknown as tf.Tensor4D)).toEqual(first);
+    v.assign(b);
+    const fresh = dx(b);
+    expect(dx(v as unknown as tf.Tensor4D)).toEqual(fresh);
+    expect(fresh).not.toEqual(first);
+    tf.dispose([dy, a, b, v]);
+  });
+
   it('lets a small conv net train on wasm (loss goes down)', () => {
     const r = seededRandom(11);
     const x = tf.tensor4d(Float32Array.from({ length: 8 * 16 * 16 * 3 }, r), [8, 16, 16, 3]);
