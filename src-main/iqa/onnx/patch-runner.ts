@@ -70,7 +70,13 @@ export async function openPatchRunner(graph: CachedGraph, patch: number, maxBatc
   const session = await createSession(graph.bytes);
   const inf = currentInference();
   let choice = await readSidecar<BatchChoice>(graph.path, 'batch');
-  if (!choice || choice.version !== BATCH_CHOICE_VERSION || choice.provider !== inf?.provider || choice.threads !== inf?.threads || choice.batch > Math.max(1, maxBatch)) {
+  if (
+    !choice ||
+    choice.version !== BATCH_CHOICE_VERSION ||
+    choice.provider !== inf?.provider ||
+    choice.threads !== inf?.threads ||
+    choice.batch > Math.max(1, maxBatch)
+  ) {
     choice = await measureBatch(session, patch, maxBatch);
     await writeSidecar(graph.path, 'batch', choice);
   }
