@@ -1,10 +1,11 @@
 // Scoring on ONNX Runtime: the shipped model's graph built once and cached beside the checkpoint, the same scores as tfjs, and tfjs when asked; DT-GAN translations and HIQA maps likewise.
-import { cpSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourcesDir } from '../../../../src-main/app/paths';
 import { initBackend } from '../../../../src-main/iqa/backend';
-import { initInference } from '../../../../src-main/iqa/onnx/engine';
+import { initInference, ORT_THREADS } from '../../../../src-main/iqa/onnx/engine';
+import { BATCH_CHOICE_VERSION, type BatchChoice } from '../../../../src-main/iqa/onnx/patch-runner';
 import { scoreInOrder } from '../../../../src-main/iqa/score/pipelined';
 import { loadScorer, shippedCheckpoint } from '../../../../src-main/iqa/score/scorer';
 import { loadTranslator } from '../../../../src-main/iqa/score/translator';
@@ -47,6 +48,29 @@ describe('scorer engines', () => {
     const again = await scoresOf('onnxruntime');
     expect(statSync(join(checkpoint, 'onnx', graphs[0]!)).mtimeMs).toBe(built);
     expect(again.scores).toEqual(first.scores);
+  });
+
+  it('keeps the batch size chosen by CPU time per crop beside the graph, and measures again a choice made the older way', async () => {
+    await initInference('onnxruntime');
+    const graph = readdirSync(join(checkpoint, 'onnx')).find((f) => /^scores-[0-9a-f]{20}\.onnx$/.test(f));
+    expect(graph).toBeDefined();
+    const sidecar = join(checkpoint, 'onnx', `${graph!}.batch.json`);
+    // A version-1 choice (by crops/s, no CPU figures) that asked for batch 2: measured again, not used.
+    writeFileSync(sidecar, JSON.stringify({ provider: 'cpu', threads: ORT_THREADS, batch: 2, measured: { 1: 1, 2: 2 } }));
+    const scorer = await loadScorer({ checkpoint });
+    scorer.dispose();
+    const choice = JSON.parse(readFileSync(sidecar, 'utf8')) as BatchChoice;
+    expect(choice.version).toBe(BATCH_CHOICE_VERSION);
+    expect(Object.keys(choice.perCpuSecond).length).toBeGreaterThan(0);
+    for (const rate of Object.values(choice.perCpuSecond)) expect(rate).toBeGreaterThan(0);
+    const best = Math.max(...Object.values(choice.perCpuSecond));
+    expect(choice.perCpuSecond[choice.batch]).toBeGreaterThanOrEqual(0.95 * best);
+    expect(scorer.engine.label).toContain(`batch ${choice.batch}`);
+    // A current choice is reused as it is (here, batch 4 for the shipped model's 4 crops).
+    writeFileSync(sidecar, JSON.stringify({ ...choice, batch: 4 }));
+    const again = await loadScorer({ checkpoint });
+    again.dispose();
+    expect(again.engine.label).toContain('batch 4');
   });
 
   it('scores the same in a pipelined loop that reuses its crop buffers (crop counts mixed) as one file at a time', async () => {
