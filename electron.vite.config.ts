@@ -15,6 +15,7 @@ export default defineConfig({
           'backend-host': resolve('src-main/shells/electron/backend-host.ts'),
           'train-worker': resolve('src-main/iqa/train/train.worker.ts'),
           'score-worker': resolve('src-main/iqa/score/score.worker.ts'),
+          'replica-worker': resolve('src-main/iqa/train/replica.worker.ts'),
         },
       },
     },

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { resourcesDir } from '../src-main/app/paths';
 import { initBackend, type BackendChoice } from '../src-main/iqa/backend';
 import { extractPatches, uniformGrid } from '../src-main/imaging/patches';
-import { createHyperIqa, type HyperIqaConfig } from '../src-main/iqa/models/hyperiqa.arch';
+import { createHyperIqa, type HyperIqaConfigInput } from '../src-main/iqa/models/hyperiqa.arch';
 import { meanPrediction } from '../src-main/iqa/score/predict';
 import { createOptimizers } from '../src-main/iqa/train/trainer';
 import { measure, type BenchRow } from './types';
 
 const PHOTO = join(resourcesDir(), 'demo', 'cheetah.jpg');
-type Backbone = HyperIqaConfig['backbone'];
+type Backbone = NonNullable<HyperIqaConfigInput['backbone']>;
 
 /** How much work each case gets: ResNet-50 on the pure-JS cpu backend is minutes per step, so it is measured lightly. */
 function plan(backend: string, backbone: Backbone, quick: boolean) {
@@ -29,7 +29,7 @@ function plan(backend: string, backbone: Backbone, quick: boolean) {
 
 async function benchModel(backend: string, backbone: Backbone, quick: boolean): Promise<BenchRow[]> {
   const p = plan(backend, backbone, quick);
-  const cfg: HyperIqaConfig = { backbone, testCrops: 25, trainCrops: 25, flip: true, resize: null, backboneWeights: null };
+  const cfg: HyperIqaConfigInput = { backbone, testCrops: 25, trainCrops: 25, flip: true, resize: null, backboneWeights: null };
   const model = createHyperIqa(cfg, 1);
   const rows: BenchRow[] = [];
   const tag = `hyperiqa ${backbone} [${backend}]`;

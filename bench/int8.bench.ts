@@ -5,7 +5,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { srcc } from '../src-shared/metrics/correlation';
 import { resourcesDir } from '../src-main/app/paths';
-import { buildSyntheticDataset } from '../src-main/datasets/synth/build-synthetic';
+import { buildSyntheticSet } from '../src-main/imaging/synth/build-synthetic';
 import { initBackend } from '../src-main/iqa/backend';
 import type { ModelSpec } from '../src-main/iqa/models/model';
 import { buildGraph } from '../src-main/iqa/onnx/build-graph';
@@ -125,7 +125,7 @@ export async function int8Bench(quick: boolean): Promise<BenchRow[]> {
     const src = join(work, 'held-out');
     mkdirSync(src);
     for (const f of held) copyFileSync(join(resourcesDir(), 'demo', f), join(src, f));
-    const synth = await buildSyntheticDataset({ sourceDir: src, outDir: join(work, 'synth'), maxSide: 512, ...(quick ? { perImage: 6 } : {}), seed: 3 });
+    const synth = await buildSyntheticSet({ sourceDir: src, outDir: join(work, 'synth'), maxSide: 512, ...(quick ? { perImage: 6 } : {}), seed: 3 });
     const paths = synth.rows.map((r) => join(synth.root, r.distName));
     const mos = synth.rows.map((r) => r.mos);
     log(`  shipped model on ${paths.length} synthetic images of ${held.join(', ')}`);

@@ -77,9 +77,16 @@ export async function libraryBench(quick: boolean): Promise<BenchRow[]> {
     const scoreWith = async (engine: 'onnxruntime' | 'tfjs') => {
       const inf = await initInference(engine);
       const label = inf.engine === 'onnxruntime' ? `onnxruntime ${inf.provider}` : `tfjs ${backend}`;
+      const cpu0 = process.cpuUsage();
       const score = await measure(() => runJob<ScoreJobResult>(rt!, 'scores:start', { datasetId, model: 'hyperiqa' }));
+      const cpu = process.cpuUsage(cpu0);
       if (score.result.scored !== n) throw new Error(`scoring scored ${score.result.scored} of ${n} photos (${score.result.failed} failed)`);
       row(`library: score end to end, shipped hyperiqa [${label}]`, n, 'photos/s', score);
+      // The job's CPU time (this process, its workers included): what a photo costs, which the load sways less than
+      // photos/s; `cores` of it per second of the job is how much of the machine the job got.
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      rows.push({ name: `library: score, photos per CPU-second of the job [${label}]`, n, rate: n / cpuSeconds, unit: 'photos/CPU-s', seconds: cpuSeconds, peakRssMb: score.peakRssMb });
+      log(`    photos per CPU-second [${label}]: ${(n / cpuSeconds).toFixed(2)} (${((cpuSeconds * 1000) / n).toFixed(1)} CPU-ms per photo; the job used ${(cpuSeconds / score.seconds).toFixed(2)} of ${cpus().length} cores)`);
       return score;
     };
     const ort = await scoreWith('onnxruntime');

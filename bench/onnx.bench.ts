@@ -9,8 +9,8 @@ import sharp from 'sharp';
 import { resourcesDir } from '../src-main/app/paths';
 import { initBackend } from '../src-main/iqa/backend';
 import type { IqaModel, ModelSpec } from '../src-main/iqa/models/model';
-import { createResNet } from '../src-main/iqa/models/resnet';
-import { resnetOnnx } from '../src-main/iqa/models/resnet.onnx';
+import { createResNet } from '../src-main/iqa/backbones/resnet';
+import { resnetOnnx } from '../src-main/iqa/backbones/resnet.onnx';
 import { buildGraph } from '../src-main/iqa/onnx/build-graph';
 import { createSession, currentInference, floatTensor, initInference, ORT_THREADS, type OrtSession } from '../src-main/iqa/onnx/engine';
 import { OnnxGraph } from '../src-main/iqa/onnx/graph';
@@ -31,6 +31,8 @@ export interface TorchRef {
   version: string;
   /** Crops/s; the '-train' models time Adam training steps (train mode, L1 loss). */
   time(model: 'resnet50' | 'hyperiqa' | 'resnet50-train' | 'hyperiqa-train', batch: number, seconds: number): Promise<number>;
+  /** Inference crops/s and crops per CPU-second of the PyTorch process (all its threads). */
+  timed(model: 'resnet50' | 'hyperiqa', batch: number, seconds: number): Promise<Timed>;
   close(): void;
 }
 
@@ -51,21 +53,41 @@ export async function startTorch(threads: number, env: Record<string, string> = 
       child.stdin.write(`${JSON.stringify({ model, batch, seconds })}\n`);
       return (await next()).crops_per_s as number;
     },
+    async timed(model, batch, seconds) {
+      child.stdin.write(`${JSON.stringify({ model, batch, seconds })}\n`);
+      const r = await next();
+      return { rate: r.crops_per_s as number, perCpuSecond: (r.crops as number) / (r.cpu_seconds as number) };
+    },
     close: () => child.stdin.end('\n'),
   };
 }
 
-/** Crops/s of an ORT session on random input of `dims` for about `seconds` (after one warm-up run). */
-export async function ortRate(session: OrtSession, input: string, dims: number[], seconds: number): Promise<number> {
+/**
+ * Crops per wall-clock second, and per CPU-second of the process running them (all threads): on a shared, loaded
+ * machine the first follows the load, the second mostly the work each crop costs.
+ */
+export interface Timed {
+  rate: number;
+  perCpuSecond: number;
+}
+
+/** Crops/s of an ORT session on random input of `dims` for about `seconds` (after one warm-up run), and per CPU-second. */
+export async function ortTimed(session: OrtSession, input: string, dims: number[], seconds: number): Promise<Timed> {
   const x = floatTensor(tf.tidy(() => tf.randomNormal(dims, 0, 1, 'float32', 3).dataSync() as Float32Array), dims);
   await session.run({ [input]: x });
   let n = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   do {
     await session.run({ [input]: x });
     n += dims[0]!;
   } while (performance.now() - t0 < seconds * 1000);
-  return (n * 1000) / (performance.now() - t0);
+  const cpu = process.cpuUsage(cpu0);
+  return { rate: (n * 1000) / (performance.now() - t0), perCpuSecond: (n * 1e6) / (cpu.user + cpu.system) };
+}
+
+export async function ortRate(session: OrtSession, input: string, dims: number[], seconds: number): Promise<number> {
+  return (await ortTimed(session, input, dims, seconds)).rate;
 }
 
 /** Crops/s of the tfjs model (eval mode) at `batch`. */
@@ -148,18 +170,19 @@ export async function onnxBench(quick: boolean): Promise<BenchRow[]> {
       model.dispose();
       const best = (await measureBatch(hyper, 224, 25, 1500)).batch;
       const keys = ['torch resnet50', 'torch-passive resnet50', 'ort resnet50', 'torch hyperiqa', 'torch-passive hyperiqa', 'ort hyperiqa', `ort hyperiqa batch ${best}`];
-      const got: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+      const timed: Record<string, Timed[]> = Object.fromEntries(keys.map((k) => [k, []]));
       for (let r = 0; r < rounds; r++) {
-        got['torch resnet50']!.push(await torch.time('resnet50', 1, secs));
-        got['torch-passive resnet50']!.push(await passive.time('resnet50', 1, secs));
-        got['ort resnet50']!.push(await ortRate(resnet, 'x', [1, 3, 224, 224], secs));
-        got['torch hyperiqa']!.push(await torch.time('hyperiqa', 1, secs));
-        got['torch-passive hyperiqa']!.push(await passive.time('hyperiqa', 1, secs));
-        got['ort hyperiqa']!.push(await ortRate(hyper, 'patches', [1, 224, 224, 3], secs));
-        got[`ort hyperiqa batch ${best}`]!.push(await ortRate(hyper, 'patches', [best, 224, 224, 3], secs));
-        log(`    round ${r + 1}: ${keys.map((k) => `${k} ${got[k]!.at(-1)!.toFixed(1)}`).join(', ')} crops/s; load ${loadavg()[0]!.toFixed(1)}`);
+        timed['torch resnet50']!.push(await torch.timed('resnet50', 1, secs));
+        timed['torch-passive resnet50']!.push(await passive.timed('resnet50', 1, secs));
+        timed['ort resnet50']!.push(await ortTimed(resnet, 'x', [1, 3, 224, 224], secs));
+        timed['torch hyperiqa']!.push(await torch.timed('hyperiqa', 1, secs));
+        timed['torch-passive hyperiqa']!.push(await passive.timed('hyperiqa', 1, secs));
+        timed['ort hyperiqa']!.push(await ortTimed(hyper, 'patches', [1, 224, 224, 3], secs));
+        timed[`ort hyperiqa batch ${best}`]!.push(await ortTimed(hyper, 'patches', [best, 224, 224, 3], secs));
+        log(`    round ${r + 1}: ${keys.map((k) => `${k} ${timed[k]!.at(-1)!.rate.toFixed(1)} (${timed[k]!.at(-1)!.perCpuSecond.toFixed(1)}/CPU-s)`).join(', ')} crops/s; load ${loadavg()[0]!.toFixed(1)}`);
       }
-      const m = Object.fromEntries(keys.map((k) => [k, median(got[k]!)])) as Record<string, number>;
+      const m = Object.fromEntries(keys.map((k) => [k, median(timed[k]!.map((t) => t.rate))])) as Record<string, number>;
+      const c = Object.fromEntries(keys.map((k) => [k, median(timed[k]!.map((t) => t.perCpuSecond))])) as Record<string, number>;
       const n = rounds * secs;
       const ref = (name: string, key: string, extra: Partial<BenchRow>) => row(name, rounds, m[key]!, 'crops/s', n, 0, extra);
       ref('reference: torchvision resnet50 224² [pytorch cpu] batch 1', 'torch resnet50', { engine: 'pytorch', model: 'resnet50', batch: 1 });
@@ -176,6 +199,13 @@ export async function onnxBench(quick: boolean): Promise<BenchRow[]> {
       ratio('ratio hyperiqa-r50: onnxruntime b1 / official b1 (default)', m['ort hyperiqa']! / m['torch hyperiqa']!);
       ratio('ratio hyperiqa-r50: onnxruntime b1 / official b1 (its better config)', m['ort hyperiqa']! / bestTorch('hyperiqa'));
       ratio(`ratio hyperiqa-r50: onnxruntime b${best} (as we score) / official b1 (its better config; target ≥ 1.8)`, m[`ort hyperiqa batch ${best}`]! / bestTorch('hyperiqa'));
+      // Per CPU-second (each process's own CPU time, all threads): what a crop costs, less swayed by the load than
+      // crops/s; PyTorch's default spins its OpenMP threads, so its passive variant is the fair line here.
+      const perCpu = (name: string, key: string, extra: Partial<BenchRow>) => row(name, rounds, c[key]!, 'crops/CPU-s', n, 0, extra);
+      perCpu('reference: official hyperiqa resnet50 [pytorch cpu, OMP passive] batch 1, per CPU-second', 'torch-passive hyperiqa', { engine: 'pytorch', provider: 'OMP_WAIT_POLICY=PASSIVE', model: 'hyperiqa resnet50', batch: 1 });
+      perCpu(`reference: hyperiqa resnet50 [${tag('ort')}] batch ${best}, per CPU-second`, `ort hyperiqa batch ${best}`, { engine: 'onnxruntime', provider, model: 'hyperiqa resnet50', batch: best });
+      ratio(`ratio hyperiqa-r50 per CPU-second: onnxruntime b${best} / official b1 (OMP passive)`, c[`ort hyperiqa batch ${best}`]! / c['torch-passive hyperiqa']!);
+      ratio('ratio resnet50 per CPU-second: onnxruntime b1 / pytorch b1 (OMP passive)', c['ort resnet50']! / c['torch-passive resnet50']!);
       await Promise.all([resnet.release(), hyper.release()]);
     }
 

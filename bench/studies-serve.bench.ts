@@ -4,6 +4,7 @@ import { loadavg, tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'node:http';
+import Database from 'better-sqlite3';
 import { openStore } from '../src-main/store/store';
 import { startServe, type ServeProcess } from '../tests/helpers/serve-process';
 
@@ -14,12 +15,17 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '10000,100000' },
     /** Votes per second each rater aims at (a person takes seconds; the bench asks for more to load the server). */
     rate: { type: 'string', default: '3.5' },
+    /** A folder for a V8 CPU profile of the serve process (node --cpu-prof), to find what blocks its event loop. */
+    profile: { type: 'string' },
+    /** Kill the serve process with SIGKILL this many times during the run (restarting it on the same data), then count acknowledged votes missing from the database. */
+    kills: { type: 'string', default: '0' },
   },
 });
 const SECONDS = Number(values.seconds);
 const RATERS = Number(values.raters);
 const SIZES = values.sizes.split(',').map(Number);
 const PER_RATER = Number(values.rate);
+const KILLS = Number(values.kills);
 
 type Envelope = { ok: boolean; result?: unknown; error?: { message: string; code: string } };
 // One kept-alive connection per client, as each rater's browser would hold.
@@ -70,8 +76,13 @@ async function run(size: number): Promise<void> {
     store.transaction(() => {
       for (let i = 0; i < size; i++) store.datasets.addImage(datasetId, { path: `/bench/img${i}.jpg`, name: `img${i}.jpg` });
     });
+    // A lab's server built its demo long ago; on a first start the demo build would share the event loop with the votes (seconds of image work).
+    store.settings.set('demo.seeded', true);
+    store.settings.set('demo.synthetic.seeded', true);
     store.close();
-    const serve = await startServe([], { dataDir });
+    const launch = () => startServe([], { dataDir, ...(values.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] } : {}) });
+    // Raters follow the current server: a kill -9 replaces it (same data folder, new port).
+    let serve = await launch();
     try {
       const t0 = performance.now();
       const study = await must<{ id: number }>(serve, 'studies:create', { name: `bench ${size}`, datasetId, method: 'acr', pauseMs: 0 });
@@ -81,6 +92,9 @@ async function run(size: number): Promise<void> {
 
       const voteLatency: number[] = [];
       const organiser: Record<string, number[]> = { 'studies:get': [], 'studies:list': [], 'rate:session': [] };
+      /** Acknowledged votes: rater name → item ids whose submit returned ok. */
+      const acked = new Map<string, Set<number>>();
+      const kills = { done: 0, integrityOk: 0, downMs: [] as number[] };
       const errors = new Map<string, number>();
       const fail = (what: string) => errors.set(what, (errors.get(what) ?? 0) + 1);
       let stop = false;
@@ -89,7 +103,19 @@ async function run(size: number): Promise<void> {
       const load0 = loadavg()[0]!;
 
       const rater = async (token: string, r: number) => {
-        let s = (await post(serve, 'rate:session', { token })).result as { current: { itemId: number } | null } | undefined;
+        const mine = new Set<number>();
+        acked.set(`r${r}`, mine);
+        type Session = { current: { itemId: number } | null } | undefined;
+        const session = async (): Promise<Session> => {
+          // After a kill, ask again until the restarted server answers.
+          while (!stop) {
+            const env = await post(serve, 'rate:session', { token }).catch(() => null);
+            if (env?.ok) return env.result as Session;
+            await sleep(100);
+          }
+          return undefined;
+        };
+        let s = await session();
         // Staggered start, then one vote every 1/rate s on a fixed schedule (a late reply does not push the schedule).
         let next = performance.now() + (r / RATERS) * (1000 / PER_RATER);
         while (!stop && s?.current) {
@@ -102,8 +128,10 @@ async function run(size: number): Promise<void> {
           const env = await post(serve, 'rate:submit', { token, itemId, value: 1 + (itemId % 5), durationMs: 1000 }).catch(() => null);
           if (!env?.ok) {
             fail(`rate:submit ${env?.error?.code ?? 'network'}`);
+            if (!env) s = await session();
             continue;
           }
+          mine.add(itemId);
           if (performance.now() <= deadline) voteLatency.push(performance.now() - t);
           s = env.result as typeof s;
         }
@@ -118,7 +146,22 @@ async function run(size: number): Promise<void> {
           await sleep(200);
         }
       };
-      const clients = [...tokens.map(rater), organiserLoop()];
+      const killer = async () => {
+        for (let k = 1; k <= KILLS; k++) {
+          await sleep(start + (k * SECONDS * 1000) / (KILLS + 1) - performance.now());
+          const down = performance.now();
+          const exited = new Promise((ok) => serve.child.once('exit', ok));
+          serve.child.kill('SIGKILL');
+          await exited;
+          kills.done++;
+          const db = new Database(join(dataDir, 'iqa.sqlite'), { readonly: true });
+          if (db.pragma('quick_check', { simple: true }) === 'ok') kills.integrityOk++;
+          db.close();
+          serve = await launch();
+          kills.downMs.push(performance.now() - down);
+        }
+      };
+      const clients = [...tokens.map(rater), organiserLoop(), killer()];
       await sleep(SECONDS * 1000);
       stop = true;
       await Promise.all(clients);
@@ -137,6 +180,17 @@ async function run(size: number): Promise<void> {
       console.log(`organiser calls meanwhile: ${summary(all)}`);
       for (const [c, xs] of Object.entries(organiser)) console.log(`  ${c}: ${summary(xs)}`);
       console.log(`studies:results (BT.500) afterwards: ${ms(resultsMs)}`);
+      if (KILLS) {
+        const db = new Database(join(dataDir, 'iqa.sqlite'), { readonly: true });
+        const rows = db.prepare('SELECT x.name, r.study_item_id AS itemId FROM ratings r JOIN raters x ON x.id = r.rater_id').all() as { name: string; itemId: number }[];
+        db.close();
+        const stored = new Set(rows.map((row) => `${row.name}:${row.itemId}`));
+        let ackedVotes = 0;
+        let missing = 0;
+        for (const [name, items] of acked) for (const i of items) (ackedVotes++, stored.has(`${name}:${i}`) || missing++);
+        console.log(`kill -9: ${kills.done} kills during the run, each restart took ${kills.downMs.map((x) => (x / 1000).toFixed(1)).join(', ')} s; quick_check ok after ${kills.integrityOk} of ${kills.done}`);
+        console.log(`kill -9: ${ackedVotes} acknowledged votes, ${missing} missing from the database afterwards`);
+      }
       console.log(`errors: ${errors.size ? [...errors].map(([k, n]) => `${k} ×${n}`).join(', ') : 'none'}`);
       console.log(`load average (1 min) before/after: ${load0.toFixed(2)} / ${load1.toFixed(2)} on ${cpus().length} cores (machine shared with other jobs)`);
     } finally {

@@ -8,7 +8,8 @@ Weights are random (only speed is measured), unless --check-fixture loads a stat
 
 Protocol (one JSON object per line): the bench writes {"model": "resnet50"|"hyperiqa" (or either with "-train": Adam
 training steps), "batch": B, "seconds": S} to
-stdin and reads back {"model", "batch", "crops", "seconds", "crops_per_s"}; so it can interleave its own runs with
+stdin and reads back {"model", "batch", "crops", "seconds", "crops_per_s", "cpu_seconds"} (cpu_seconds, inference
+only: this process's CPU time over the timed runs, all threads, spinning included); so it can interleave its own runs with
 these in one process lifetime. An empty line or EOF ends it. The first line written is {"ready": ..., "torch": ...}.
 """
 import argparse
@@ -187,14 +188,14 @@ def main():
             continue
         with torch.no_grad():
             forward[model](x)  # warm-up
-            crops, t0 = 0, time.perf_counter()
+            crops, t0, cpu0 = 0, time.perf_counter(), time.process_time()
             while True:
                 forward[model](x)
                 crops += batch
                 if time.perf_counter() - t0 >= budget:
                     break
-        secs = time.perf_counter() - t0
-        print(json.dumps({'model': model, 'batch': batch, 'crops': crops, 'seconds': secs, 'crops_per_s': crops / secs}), flush=True)
+        secs, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        print(json.dumps({'model': model, 'batch': batch, 'crops': crops, 'seconds': secs, 'crops_per_s': crops / secs, 'cpu_seconds': cpu}), flush=True)
 
 
 if __name__ == '__main__':

@@ -8,6 +8,7 @@ import { createSftnet, resolveSftnetSizes, SftnetConfig } from '../src-main/iqa/
 import { createSftnetOptimizers, trainStepSftnet } from '../src-main/iqa/models/ttl/sftnet.train';
 import { createOptimizers } from '../src-main/iqa/train/trainer';
 import { accumulateStep } from '../src-main/iqa/train/accumulate';
+import { GradientReplica } from '../src-main/iqa/train/replica';
 
 export interface TrainCase {
   name: string;
@@ -15,6 +16,14 @@ export interface TrainCase {
   items: number;
   unit: 'crops' | 'images';
   setup(): { step: () => void; dispose: () => void };
+}
+
+/** A case whose step runs on two threads (a gradient replica): async setup, step and dispose. */
+export interface ParallelTrainCase {
+  name: string;
+  items: number;
+  unit: 'crops' | 'images';
+  setup(): Promise<{ step: () => Promise<void>; dispose: () => Promise<void> }>;
 }
 
 const HYPER = { epochs: 1, lr: 1e-4, weightDecay: 0, lrDecay: { every: 0, factor: 1 }, seed: 1 };
@@ -33,6 +42,32 @@ export function hyperiqaCase(batch: number, micro: number): TrainCase {
       return {
         step: () => void accumulateStep(model, opt, x, y, micro),
         dispose: () => {
+          tf.dispose([x, y]);
+          opt.groups.forEach((g) => g.optimizer.dispose());
+          model.dispose();
+        },
+      };
+    },
+  };
+}
+
+/** hyperiqaCase on two threads: this one and a gradient replica, each taking half the crops in micro-batches of `micro`. */
+export function hyperiqaParallelCase(batch: number, micro: number): ParallelTrainCase {
+  return {
+    name: `hyperiqa resnet50 train step (${batch} crops, micro-batch ${micro}, 2 threads)`,
+    items: batch,
+    unit: 'crops',
+    async setup() {
+      const config = { backbone: 'resnet50', testCrops: 25, trainCrops: 25, flip: true, resize: null, backboneWeights: null } as const;
+      const model = createHyperIqa(config, 1);
+      const opt = createOptimizers(model, { ...HYPER, batchImages: batch }, 1);
+      const replica = await GradientReplica.start(model, 'hyperiqa', config, 1, opt.groups.flatMap((g) => g.variables));
+      const x = tf.randomNormal([batch, 224, 224, 3]) as tf.Tensor4D;
+      const y = tf.randomUniform([batch]) as tf.Tensor1D;
+      return {
+        step: async () => void (await replica.accumulateStep(model, opt, x, y, micro)),
+        dispose: async () => {
+          await replica.close();
           tf.dispose([x, y]);
           opt.groups.forEach((g) => g.optimizer.dispose());
           model.dispose();

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 mkdir -p test-results
 
 npm run typecheck || exit 1
-# ESLint: TypeScript and Svelte rules, floating promises, import cycles and the layer boundaries of docs/architecture.md.
+# ESLint (TypeScript and Svelte rules, floating promises, import cycles, the layer boundaries of docs/architecture.md), then knip (unused files, exports, dependencies).
 npm run lint || exit 1
 # Electronegativity on the Electron shell and the page (offline); a finding not allowed in scripts/electronegativity.json fails the run.
 npm run security || exit 1

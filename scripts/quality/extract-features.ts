@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SYNTHETIC_CSV, typesFor } from '../../src-main/datasets/synth/build-synthetic';
+import { SYNTHETIC_CSV, typesFor } from '../../src-main/imaging/synth/build-synthetic';
 import { DISTORTION_IDS } from '../../src-main/imaging/distortions/index';
 import { decodeForAnalysis, FEATURE_NAMES, featuresOf } from '../../src-main/iqa/quality/features';
 import { HELD_OUT_SETS, readSet, TRAIN_SETS } from '../../src-main/iqa/quality/sets';

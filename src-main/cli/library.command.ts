@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { AppError } from '../../src-shared/api/errors';
-import { LIBRARY_KINDS, type Calibration, type PhotoColor, type DatasetSummary, type PhotoFilter, type PhotoItem, type PhotoPage, type PhotoRatingFilter, type PhotoSort, type PhotoStats, type SidecarNaming } from '../../src-shared/api/schemas';
+import { LIBRARY_KINDS, type Calibration, type PhotoColor, type DatasetSummary, type PhotoFilter, type PhotoItem, type PhotoPage, type PhotoRatingFilter, type PhotoSort, type PhotoStats, type SidecarNaming, type XmpBackups, type XmpTarget } from '../../src-shared/api/schemas';
 import type { BackendChoice } from '../iqa/backend';
 import type { Runtime } from '../runtime';
 import type { RescanResult } from '../services/import-folder';
@@ -235,16 +235,17 @@ export async function libraryCalibrateCommand(collection: string, flags: Common 
   });
 }
 
-export async function libraryXmpWriteCommand(collection: string, flags: Common & FilterFlags & { naming: SidecarNaming; predicted: boolean; score: boolean }): Promise<void> {
+export async function libraryXmpWriteCommand(collection: string, flags: Common & FilterFlags & { naming: SidecarNaming; into: XmpTarget; predicted: boolean; score: boolean }): Promise<void> {
   await withRuntime(flags.dataDir, async (rt) => {
     const ds = await findCollection(rt, collection);
     const filter = filterOf(flags);
     const r = (await runJob(rt, 'library:writeXmp', {
-      datasetId: ds.id, naming: flags.naming, includePredicted: flags.predicted, includeScore: flags.score, ...(filter ? { filter } : {}),
+      datasetId: ds.id, naming: flags.naming, into: flags.into, includePredicted: flags.predicted, includeScore: flags.score, ...(filter ? { filter } : {}),
     })) as XmpWriteResult;
     if (r.failed) process.exitCode = 1;
     if (flags.json) return printJson(r);
-    print(`Sidecars (${r.naming} naming) for ${r.total} photos: ${r.written} written (${r.created} new), ${r.unchanged} unchanged, ${r.skipped} with nothing to write${r.failed ? `, ${r.failed} failed` : ''}`);
+    const inside = r.into === 'file' ? `${r.intoFile} written inside JPEG/TIFF/DNG files (${r.backups} originals kept as FILE_original until \`iqa library xmp backups --confirm\`), ` : '';
+    print(`XMP for ${r.total} photos: ${inside}${r.written - r.intoFile} sidecars (${r.naming} naming) written (${r.created} new), ${r.unchanged} unchanged, ${r.skipped} with nothing to write${r.failed ? `, ${r.failed} failed` : ''}`);
     for (const e of r.errors) print(`  ${e.name}: ${e.error}`);
   });
 }
@@ -257,6 +258,25 @@ export async function libraryXmpReadCommand(collection: string, flags: Common & 
     if (flags.json) return printJson(r);
     print(`Read sidecars of ${r.total} photos: ${r.imported} ratings imported, ${r.replaced} replaced, ${r.unchanged} unchanged, ${r.colors} colour labels, ${r.noSidecar} without a sidecar, ${r.noRating} without a rating${r.failed ? `, ${r.failed} failed` : ''}`);
     if (r.conflicts) print(`  ${r.conflicts} differ from your ratings here and were kept (--overwrite takes the sidecar's): ${r.conflictNames.join(', ')}`);
+    for (const e of r.errors) print(`  ${e.name}: ${e.error}`);
+  });
+}
+
+export async function libraryXmpBackupsCommand(collection: string, flags: Common & { confirm?: boolean; restore?: boolean }): Promise<void> {
+  await withRuntime(flags.dataDir, async (rt) => {
+    const ds = await findCollection(rt, collection);
+    const action = flags.confirm ? 'confirm' : flags.restore ? 'restore' : null;
+    if (!action) {
+      const b = (await invokeOrThrow(rt, 'library:xmpBackups', { datasetId: ds.id })) as XmpBackups;
+      if (flags.json) return printJson(b);
+      print(b.count ? `${b.count} photos of "${ds.name}" keep their originals from a write into the file (--confirm deletes them, --restore puts them back):` : `No backups in "${ds.name}"`);
+      for (const n of b.names) print(`  ${n}`);
+      return;
+    }
+    const r = (await invokeOrThrow(rt, 'library:settleBackups', { datasetId: ds.id, action })) as { settled: number; failed: number; errors: { name: string; error: string }[] };
+    if (r.failed) process.exitCode = 1;
+    if (flags.json) return printJson(r);
+    print(action === 'confirm' ? `${r.settled} backups deleted` : `${r.settled} photos restored from their backups`);
     for (const e of r.errors) print(`  ${e.name}: ${e.error}`);
   });
 }

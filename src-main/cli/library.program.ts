@@ -1,9 +1,9 @@
 // The `iqa library` command group's arguments and options (the actions are in library.command.ts).
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { PHOTO_COLORS, PhotoRatingFilter, PhotoSort, SidecarNaming } from '../../src-shared/api/schemas';
+import { PHOTO_COLORS, PhotoRatingFilter, PhotoSort, SidecarNaming, XmpTarget } from '../../src-shared/api/schemas';
 import {
   libraryAddCommand, libraryCalibrateCommand, libraryCollectionsCommand, libraryExportCommand, libraryListCommand, libraryRateCommand, libraryRescanCommand,
-  libraryScoreCommand, libraryStatsCommand, libraryXmpReadCommand, libraryXmpWriteCommand,
+  libraryScoreCommand, libraryStatsCommand, libraryXmpBackupsCommand, libraryXmpReadCommand, libraryXmpWriteCommand,
 } from './library.command';
 import { parsePositiveInt } from './synth.command';
 
@@ -85,6 +85,7 @@ export function libraryCommand(dataDirOption: () => Option, backendOption: () =>
   json(withFilters(xmp.command('write').description('write xmp:Rating (-1 rejected) and the score into sidecars, merging into existing ones')
     .argument('<collection>', 'id or name')
     .addOption(new Option('--naming <style>', 'darktable/digiKam: photo.jpg.xmp; lightroom: photo.xmp').choices(SidecarNaming.options).makeOptionMandatory())
+    .addOption(new Option('--into <where>', 'file: inside JPEG, TIFF and DNG files (originals kept as FILE_original until `xmp backups --confirm`), sidecars for other RAW').choices(XmpTarget.options).default('sidecar'))
     .option('--no-predicted', 'leave out predicted stars')
     .option('--no-score', "leave out the model score (the workbench's own namespace)")))
     .action(libraryXmpWriteCommand);
@@ -93,6 +94,11 @@ export function libraryCommand(dataDirOption: () => Option, backendOption: () =>
     .addOption(new Option('--prefer <style>', 'which sidecar wins when a photo has both').choices(SidecarNaming.options).default('darktable'))
     .option('--overwrite', "replace ratings made here with the sidecar's", false))
     .action(libraryXmpReadCommand);
+  json(xmp.command('backups').description('list the originals kept from writes into the file; --confirm deletes them, --restore puts them back')
+    .argument('<collection>', 'id or name')
+    .addOption(new Option('--confirm', 'keep the written files and delete the backups').conflicts('restore'))
+    .option('--restore', 'replace the written files with their backups'))
+    .action(libraryXmpBackupsCommand);
 
   withFilters(library.command('export').description('CSV of path, score, stars, rejected, predicted stars, model')
     .argument('<collection>', 'id or name')

@@ -2,8 +2,6 @@
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import { decodeError, openImage } from './open-image';
 
-export { MAX_INPUT_PIXELS } from './open-image';
-
 export interface RawImage {
   width: number;
   height: number;

@@ -7,7 +7,8 @@ import { hiqaOnnx } from './models/hiqa/hiqa.onnx';
 import { hyperiqaSpec } from './models/hyperiqa.arch';
 import { hyperiqaOnnx } from './models/hyperiqa.onnx';
 import type { ModelSpec } from './models/model';
-import { dtganSpec } from './models/ttl/dtgan.arch';
+import type { LabelSpace } from './train/checkpoint';
+import { dtganSpec } from './models/ttl/dtgan.spec';
 import { dtganOnnx } from './models/ttl/dtgan.onnx';
 import { sftnetSpec } from './models/ttl/sftnet.arch';
 import { sftnetOnnx } from './models/ttl/sftnet.onnx';
@@ -37,6 +38,12 @@ export function listModels(): ModelSpec[] {
 export function toNormalised(label: number, range: [number, number], higherIsBetter: boolean): number {
   const t = (label - range[0]) / (range[1] - range[0]);
   return higherIsBetter ? t : 1 - t;
+}
+
+/** A model's output in its training labels' scale: mapped back from 0..1, or as it is for a model trained on raw labels. */
+export function outputToLabels(score: number, labels: LabelSpace | null): number {
+  if (!labels) return score;
+  return labels.raw ? score : fromNormalised(score, labels.range, labels.higherIsBetter);
 }
 
 export function fromNormalised(score: number, range: [number, number], higherIsBetter: boolean): number {

@@ -1,5 +1,6 @@
 // Fast training kernels for the tfjs wasm backend: conv gradients and transposed matmuls as XNNPACK convs and GEMMs.
 import * as tf from '@tensorflow/tfjs';
+import { batchNormBackward, channelMoments, heapOutput, heapView, im2colTransposed, maxPoolGrad, stridedPixels, zeroDilate } from './wasm-heap';
 
 type Info = tf.TensorInfo;
 type KernelFunc = (args: { inputs: Record<string, Info> | Info[]; backend: unknown; attrs: Record<string, unknown> }) => Info;
@@ -35,6 +36,11 @@ class Scratch {
   }
   matMul(a: Info, b: Info): Info {
     return this.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
+  }
+  /** Adopts a tensor made outside `run` (a heap kernel's output), to be freed by `done`. */
+  own(t: Info): Info {
+    this.made.push(t);
+    return t;
   }
   /** Disposes everything made except `keep`. */
   done(keep: Info): Info {
@@ -74,21 +80,14 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { top, bottom, left, right } = info.padInfo;
   if (kh === 1 && kw === 1 && top + bottom + left + right === 0) {
     // Pointwise: dW = x_sᵀ · dy with x_s the strided input pixels.
-    const xs = sh === 1 && sw === 1 ? x : s.run('StridedSlice', { x }, sliceAttrs([0, 0, 0, 0], [n, (ho - 1) * sh + 1, (wo - 1) * sw + 1, ci], [1, sh, sw, 1]));
+    const xs = sh === 1 && sw === 1 ? x : s.own(stridedPixels(backend, x, sh, sw, ho, wo));
     const xT = s.transpose(s.reshape(xs, [m, ci]), [1, 0]);
     return s.done(s.reshape(s.matMul(xT, dy2), [1, 1, ci, co]));
   }
-  // im2col, transposed: each tap (i,j) of x as [Ci, B·Ho·Wo] rows of one [kh·kw·Ci, M] matrix, then one GEMM with dy.
+  // im2col, transposed: x → [Ci,B,H,W] once (XNNPACK), then every tap's rows copied on the heap into one
+  // [kh·kw·Ci, B·Ho·Wo] matrix (zero outside the image), then one GEMM with dy.
   const xT = s.transpose(x, [3, 0, 1, 2]);
-  const xp = top + bottom + left + right === 0 ? xT : s.run('PadV2', { x: xT }, { paddings: [[0, 0], [0, 0], [top, bottom], [left, right]], constantValue: 0 });
-  const taps: Info[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const tap = s.run('StridedSlice', { x: xp }, sliceAttrs([0, 0, i, j], [ci, n, i + (ho - 1) * sh + 1, j + (wo - 1) * sw + 1], [1, 1, sh, sw]));
-      taps.push(s.reshape(tap, [ci, m]));
-    }
-  }
-  const cols = s.run('Concat', taps, { axis: 0 });
+  const cols = s.own(im2colTransposed(backend, xT, { kh, kw, sh, sw, top, left, ho, wo }));
   return s.done(s.reshape(s.matMul(cols, dy2), [kh, kw, ci, co]));
 };
 
@@ -111,10 +110,6 @@ const conv2dBackpropFilterViaConv: KernelFunc = ({ inputs, backend, attrs }) => 
   return s.done(s.transpose(cropped, [1, 2, 0, 3]));
 };
 
-function sliceAttrs(begin: number[], end: number[], strides: number[]) {
-  return { begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 };
-}
-
 /**
  * dx is the forward convolution of dy (zero-dilated by the stride) with the filter flipped in space and with its
  * channel axes swapped, padded by k − 1 − pad: one XNNPACK conv instead of tfjs-wasm's scalar loop.
@@ -127,13 +122,7 @@ const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const info = tf.backend_util.computeConv2DInfo(a.inputShape, [kh, kw, ci, co], a.strides, 1, a.pad, a.dimRoundingMode);
   const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo, batchSize: n, inHeight: h, inWidth: w } = info;
   const s = new Scratch(backend);
-  let g = dy;
-  if (sh > 1 || sw > 1) {
-    // Zero-dilate: [N,Ho,1,Wo,1,C] padded to [N,Ho,sh,Wo,sw,C], then cropped to (Ho−1)·sh+1 rows.
-    const six = s.reshape(dy, [n, ho, 1, wo, 1, co]);
-    const padded = s.run('PadV2', { x: six }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
-    g = s.run('Slice', { x: s.reshape(padded, [n, ho * sh, wo * sw, co]) }, { begin: [0, 0, 0, 0], size: [n, (ho - 1) * sh + 1, (wo - 1) * sw + 1, co] });
-  }
+  const g = sh > 1 || sw > 1 ? s.own(zeroDilate(backend, dy, sh, sw)) : dy;
   const dh = (ho - 1) * sh + 1;
   const dw = (wo - 1) * sw + 1;
   const { top, left } = info.padInfo;
@@ -170,10 +159,60 @@ const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
   return s.done(s.matMul(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b));
 };
 
+/** tfjs-wasm's MaxPoolGrad is a scalar C++ loop over every window per input pixel; one heap pass routes dy instead. */
+const maxPoolGradKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, input } = inputs as { dy: Info; input: Info };
+  const a = attrs as { filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
+  return maxPoolGrad(backend, dy, input, { kh, kw, sh, sw, top: info.padInfo.top, left: info.padInfo.left, ho, wo });
+};
+
+/** Batch statistics of NHWC x over batch and pixels: [mean, biased variance] per channel. */
+export const BATCH_MOMENTS = 'IqaBatchMoments';
+/** Training batch norm forward: inputs x, gamma, beta; attr eps; outputs [y, mean, 1/√(var + ε)]. */
+export const BATCH_NORM_TRAIN = 'IqaBatchNormTrain';
+/** Its backward: inputs dy, x, mean, inv, gamma; outputs [dx, dγ, dβ]. */
+export const BATCH_NORM_GRAD = 'IqaBatchNormGrad';
+
+const batchMoments: KernelFunc = ({ inputs, backend }) => {
+  const { mean, variance } = channelMoments(backend, (inputs as { x: Info }).x);
+  return [mean, variance] as unknown as Info;
+};
+
+const batchNormTrain: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, gamma, beta } = inputs as { x: Info; gamma: Info; beta: Info };
+  const eps = (attrs as { eps: number }).eps;
+  const { mean, variance } = channelMoments(backend, x);
+  const y = heapOutput(backend, x.shape);
+  const [xs, ys, mu, va, gm, bt] = [x, y, mean, variance, gamma, beta].map((t) => heapView(backend, t)) as Float32Array[];
+  const c = mu!.length;
+  // variance becomes inv in place; y = x·scale + shift with scale = γ·inv, shift = β − μ·scale.
+  const scale = new Float32Array(c);
+  const shift = new Float32Array(c);
+  for (let k = 0; k < c; k++) {
+    va![k] = 1 / Math.sqrt(va![k]! + eps);
+    scale[k] = gm![k]! * va![k]!;
+    shift[k] = bt![k]! - mu![k]! * scale[k]!;
+  }
+  for (let p = 0; p < xs!.length; p += c) for (let k = 0; k < c; k++) ys![p + k] = xs![p + k]! * scale[k]! + shift[k]!;
+  return [y, mean, variance] as unknown as Info;
+};
+
+const batchNormGrad: KernelFunc = ({ inputs, backend }) => {
+  const { dy, x, mean, inv, gamma } = inputs as Record<'dy' | 'x' | 'mean' | 'inv' | 'gamma', Info>;
+  const { dx, dgamma, dbeta } = batchNormBackward(backend, dy, x, mean, inv, gamma);
+  return [dx, dgamma, dbeta] as unknown as Info;
+};
+
 const REPLACED: Record<string, KernelFunc> = {
   Conv2DBackpropFilter: conv2dBackpropFilter,
   Conv2DBackpropInput: conv2dBackpropInput,
   BatchMatMul: batchMatMul,
+  MaxPoolGrad: maxPoolGradKernel,
+  [BATCH_MOMENTS]: batchMoments,
+  [BATCH_NORM_TRAIN]: batchNormTrain,
+  [BATCH_NORM_GRAD]: batchNormGrad,
 };
 
 /** What the wasm backend ran before these kernels: its own scalar loops and the conv-based filter gradient. */
@@ -181,6 +220,7 @@ const LEGACY: Record<string, KernelFunc> = {
   Conv2DBackpropFilter: conv2dBackpropFilterViaConv,
   Conv2DBackpropInput: (args) => wasmKernel('Conv2DBackpropInput')(args),
   BatchMatMul: (args) => wasmKernel('BatchMatMul')(args),
+  MaxPoolGrad: (args) => wasmKernel('MaxPoolGrad')(args),
 };
 
 export type TrainingKernels = 'fast' | 'legacy';
@@ -191,13 +231,21 @@ export function activeTrainingKernels(): TrainingKernels | null {
   return active;
 }
 
+/** Whether the active backend has the heap batch-norm kernels (wasm with the fast set). */
+export function hasFastBatchNorm(): boolean {
+  return tf.getBackend() === 'wasm' && active === 'fast';
+}
+
 /** Registers the fast training kernels on the wasm backend, replacing its scalar ones (idempotent); 'legacy' restores the old ones. */
 export function registerWasmTrainingKernels(set: TrainingKernels = 'fast'): void {
   if (active === set) return;
-  for (const [name, kernelFunc] of Object.entries(set === 'fast' ? REPLACED : LEGACY)) {
+  const kernels = set === 'fast' ? REPLACED : LEGACY;
+  // Kernels only the fast set has (the heap batch norm) are unregistered for 'legacy'.
+  for (const name of Object.keys(REPLACED)) if (!kernels[name] && tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  for (const [name, kernelFunc] of Object.entries(kernels)) {
     const existing = tf.getKernel(name, 'wasm');
     if (existing) {
-      if (!active) wasmKernel(name);
+      if (!active && !name.startsWith('Iqa')) wasmKernel(name);
       tf.unregisterKernel(name, 'wasm');
     }
     // The original's setup (its wasm function bindings) already ran when the backend started; it is kept for a restart.

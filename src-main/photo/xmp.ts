@@ -2,4 +2,4 @@
 export * from './xmp-model';
 export { parseXmp } from './xmp-parse';
 export { mergeXmp } from './xmp-merge';
-export { findSidecar, readSidecar, sidecarPath, STALE_TEMP_MS, sweepStaleTemps, writeSidecar } from './xmp-sidecar-files';
+export { findSidecar, readSidecar, sidecarPath, STALE_TEMP_MS, writeSidecar } from './xmp-sidecar-files';

@@ -9,7 +9,6 @@ import type { ServiceContext } from './context';
 import { notFound } from './datasets.service';
 
 export const FILE_KINDS = ['image', 'thumb', 'raw', 'map', 'reference', 'rate', 'report'] as const;
-export type FileKind = (typeof FILE_KINDS)[number];
 
 export interface ServedFile {
   path: string;

@@ -3,13 +3,14 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import { AppError } from '../../src-shared/api/errors';
-import { MEASURE_CSV_COLUMNS, MEASURE_KEYS, type Calibration, type PhotoStats, type SidecarNaming } from '../../src-shared/api/schemas';
+import { MEASURE_CSV_COLUMNS, MEASURE_KEYS, type Calibration, type PhotoStats, type SidecarNaming, type XmpTarget } from '../../src-shared/api/schemas';
 import { seededRandom, shuffle } from '../util/random';
 import { calibrate, MIN_SAMPLES, predictStars, scaleHigherIsBetter } from '../photo/calibration';
 import { colorOfLabel, labelOfColor } from '../photo/color-labels';
 import { decodeForAnalysis } from '../iqa/quality/features';
 import { analyseRgb, TILE } from '../iqa/quality/measures';
 import { findSidecar, readSidecar, sidecarPath, writeSidecar, type SidecarUpdate } from '../photo/xmp';
+import { confirmIntoFile, hasBackup, readFromFile, restoreFromBackup, takesXmpInside, writeIntoFile, type InFileUpdate } from '../photo/xmp-in-file';
 import type { SidecarRow } from '../store/repos/photos.repo';
 import { toCsv } from '../../src-shared/csv';
 import { checkImportRoot } from './access';
@@ -31,9 +32,14 @@ export interface FileError {
 export interface XmpWriteResult {
   datasetId: number;
   naming: SidecarNaming;
+  into: XmpTarget;
   total: number;
-  /** Sidecars whose bytes changed (created included). */
+  /** Sidecars whose bytes changed (created included), and files written inside. */
   written: number;
+  /** Of those, JPEG, TIFF and DNG files written inside (into 'file'). */
+  intoFile: number;
+  /** Files whose original was kept as `<file>_original` by this job (the first write since a confirm). */
+  backups: number;
   created: number;
   /** Sidecars that already held these values. */
   unchanged: number;
@@ -91,6 +97,8 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
   | 'library:exportCsv'
   | 'library:rescan'
   | 'library:sharpnessMap'
+  | 'library:xmpBackups'
+  | 'library:settleBackups'
 > {
   const { store } = ctx;
   const photos = store.photos;
@@ -135,6 +143,29 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     // The technical measures travel with the score (iqa:Sharpness, iqa:Noise, ...).
     if (input.includeScore && row.measures) update.measures = row.measures;
     return update.rating === undefined && update.pick === undefined && update.label === undefined && update.score === undefined && update.measures === undefined ? null : update;
+  }
+
+  /** The same rules as sidecarUpdate for the XMP inside a file (the score has no place there: ExifTool knows no iqa namespace). */
+  async function inFileUpdate(row: SidecarRow, input: ParsedInputOf<'library:writeXmp'>): Promise<{ update: InFileUpdate; unchanged: boolean } | null> {
+    const current = await readFromFile(row.path);
+    let rating: number | undefined;
+    if (row.rejected) rating = -1;
+    else if (row.stars !== null) rating = row.stars;
+    else if (row.picked) rating = 0;
+    else if (input.includePredicted && row.predicted !== null && (current.rating === null || current.rating === 0)) rating = row.predicted;
+    const pick = row.picked ? 'picked' : row.rejected ? 'rejected' : current.pick && current.pick !== 'none' ? 'none' : undefined;
+    const label = row.color ? labelOfColor(row.color) : undefined;
+    if (rating === undefined && pick === undefined && label === undefined) return null;
+    const update: InFileUpdate = { rating: rating ?? current.rating ?? 0, ...(pick ? { pick } : {}), ...(label !== undefined ? { label } : {}) };
+    const unchanged = update.rating === (current.rating ?? 0) && (update.pick === undefined || update.pick === (current.pick ?? 'none')) && (update.label === undefined || update.label === current.label);
+    return { update, unchanged };
+  }
+
+  /** The collection's photos that still have a backup of a write into the file. */
+  async function backedUp(datasetId: number): Promise<SidecarRow[]> {
+    const rows = photos.sidecarRows(photos.ids(datasetId, {})).filter((r) => takesXmpInside(r.path));
+    const flags = await Promise.all(rows.map((r) => hasBackup(r.path)));
+    return rows.filter((_, i) => flags[i]);
   }
 
   return {
@@ -203,9 +234,13 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
     'library:writeXmp': (input) => {
       const ds = requireDataset(input.datasetId);
       const ids = jobIds(ds.id, input.imageIds, input.filter);
-      return ctx.jobs.start('xmp-write', `Write ${input.naming} XMP sidecars for ${ids.length} photos of ${ds.name}`, async ({ signal, progress }) => {
+      const inside = input.into === 'file';
+      const what = inside ? 'XMP into JPEG, TIFF and DNG files (sidecars for other RAW)' : `${input.naming} XMP sidecars`;
+      return ctx.jobs.start('xmp-write', `Write ${what} for ${ids.length} photos of ${ds.name}`, async ({ signal, progress }) => {
         const rows = photos.sidecarRows(ids);
-        const result: XmpWriteResult = { datasetId: ds.id, naming: input.naming, total: rows.length, written: 0, created: 0, unchanged: 0, skipped: 0, failed: 0, errors: [] };
+        const result: XmpWriteResult = {
+          datasetId: ds.id, naming: input.naming, into: input.into, total: rows.length, written: 0, intoFile: 0, backups: 0, created: 0, unchanged: 0, skipped: 0, failed: 0, errors: [],
+        };
         const fail = (row: SidecarRow, err: unknown) => {
           result.failed++;
           if (result.errors.length < MAX_LISTED) result.errors.push({ imageId: row.id, name: row.name, error: AppError.from(err).message });
@@ -213,6 +248,7 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
         // Lightroom naming drops the extension, so IMG_1.CR2 and IMG_1.JPG would share IMG_1.xmp.
         const owners = new Map<string, SidecarRow[]>();
         for (const row of rows) {
+          if (inside && takesXmpInside(row.path)) continue;
           try {
             const key = sidecarPath(row.path, input.naming).toLowerCase();
             owners.set(key, [...(owners.get(key) ?? []), row]);
@@ -220,26 +256,42 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
             // An unusable path fails below, with its own message.
           }
         }
+        const writeInside = async (row: SidecarRow) => {
+          if (!(await isFile(row.path))) throw new AppError('bad_input', 'the photo file is missing; nothing written');
+          const planned = await inFileUpdate(row, input);
+          if (!planned) result.skipped++;
+          else if (planned.unchanged) result.unchanged++;
+          else {
+            const w = await writeIntoFile(row.path, planned.update);
+            result.written++;
+            result.intoFile++;
+            if (w.backedUp) result.backups++;
+          }
+        };
+        const writeBeside = async (row: SidecarRow) => {
+          const target = sidecarPath(row.path, input.naming);
+          const sharing = (owners.get(target.toLowerCase()) ?? []).filter((o) => o.id !== row.id);
+          if (sharing.length) {
+            throw new AppError('conflict', `${basename(target)} would also be the sidecar of ${sharing.map((o) => basename(o.path)).join(', ')}; write darktable sidecars (photo.ext.xmp) for photos that share a name`);
+          }
+          if (!(await isFile(row.path))) throw new AppError('bad_input', 'the photo file is missing; no sidecar written');
+          const update = await sidecarUpdate(row, target, input);
+          if (!update) result.skipped++;
+          else {
+            const w = await writeSidecar(target, update);
+            if (!w.changed) result.unchanged++;
+            else {
+              result.written++;
+              if (w.created) result.created++;
+            }
+          }
+        };
         progress(0, rows.length);
         for (const [n, row] of rows.entries()) {
           if (signal.aborted) break;
           try {
-            const target = sidecarPath(row.path, input.naming);
-            const sharing = (owners.get(target.toLowerCase()) ?? []).filter((o) => o.id !== row.id);
-            if (sharing.length) {
-              throw new AppError('conflict', `${basename(target)} would also be the sidecar of ${sharing.map((o) => basename(o.path)).join(', ')}; write darktable sidecars (photo.ext.xmp) for photos that share a name`);
-            }
-            if (!(await isFile(row.path))) throw new AppError('bad_input', 'the photo file is missing; no sidecar written');
-            const update = await sidecarUpdate(row, target, input);
-            if (!update) result.skipped++;
-            else {
-              const w = await writeSidecar(target, update);
-              if (!w.changed) result.unchanged++;
-              else {
-                result.written++;
-                if (w.created) result.created++;
-              }
-            }
+            if (inside && takesXmpInside(row.path)) await writeInside(row);
+            else await writeBeside(row);
           } catch (err) {
             fail(row, err);
           }
@@ -329,6 +381,26 @@ export function libraryHandlers(ctx: ServiceContext): Pick<
       const img = await decodeForAnalysis(photo.path);
       const { map } = analyseRgb(img.data, img.width, img.height);
       return { width: img.width, height: img.height, tile: TILE, cols: map.cols, rows: map.rows, values: Array.from(map.values, (v) => (Number.isFinite(v) ? v : null)) };
+    },
+    'library:xmpBackups': async ({ datasetId }) => {
+      requireDataset(datasetId);
+      const rows = await backedUp(datasetId);
+      return { count: rows.length, names: rows.slice(0, MAX_LISTED).map((r) => r.name) };
+    },
+    'library:settleBackups': async ({ datasetId, action }) => {
+      requireDataset(datasetId);
+      const out = { settled: 0, failed: 0, errors: [] as { name: string; error: string }[] };
+      for (const row of await backedUp(datasetId)) {
+        try {
+          if (action === 'confirm') await confirmIntoFile(row.path);
+          else await restoreFromBackup(row.path);
+          out.settled++;
+        } catch (err) {
+          out.failed++;
+          if (out.errors.length < MAX_LISTED) out.errors.push({ name: row.name, error: AppError.from(err).message });
+        }
+      }
+      return out;
     },
     'library:exportCsv': ({ datasetId, filter }) => {
       const ds = requireDataset(datasetId);

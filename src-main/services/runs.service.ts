@@ -73,6 +73,11 @@ export function createRunService(ctx: ServiceContext) {
     return store.splits.list(datasetId).find((s) => s.name === name)!;
   }
 
+  /** Whether the run's model learns the labels as they are (HyperIQA's official-code mode) rather than mapped to 0..1. */
+  function rawLabels(cfg: ResolvedRunConfig): boolean {
+    return getModel(cfg.model).rawLabels?.(cfg.modelConfig) ?? false;
+  }
+
   function buildJob(runId: number, cfg: ResolvedRunConfig, splitId: number, resumeFrom: string | null): { job: TrainJob; labels: Map<number, TrainingImage> } {
     const protocol = getModel(cfg.model).input(cfg.modelConfig);
     const all = store.splits.trainingImages(splitId, cfg.datasetId);
@@ -82,14 +87,15 @@ export function createRunService(ctx: ServiceContext) {
     if (images.length < all.length) {
       log.warn('runs', `run ${runId}: ${all.length - images.length} image(s) smaller than the ${protocol.patch}px patch are left out (set a resize in the model config to keep them)`);
     }
-    const toSample = (img: TrainingImage): Sample => ({ imageId: img.id, path: img.path, target: toNormalised(img.label, cfg.scoreRange, cfg.higherIsBetter), group: img.distortion, reference: img.reference });
+    const raw = rawLabels(cfg);
+    const toSample = (img: TrainingImage): Sample => ({ imageId: img.id, path: img.path, target: raw ? img.label : toNormalised(img.label, cfg.scoreRange, cfg.higherIsBetter), group: img.distortion, reference: img.reference });
     const train = images.filter((i) => i.part === 'train').map(toSample);
     const test = images.filter((i) => i.part === 'test').map(toSample);
     if (!train.length || !test.length) {
       throw new AppError('bad_input', `Split "${cfg.split}" needs labelled, readable images on both sides (train ${train.length}, test ${test.length})`);
     }
     return {
-      job: { runId, modelId: cfg.model, modelConfig: cfg.modelConfig, hyper: cfg.hyper, train, test, checkpointDir: join(ctx.paths.dataDir, 'runs', String(runId)), resumeFrom, initFrom: cfg.initFrom?.checkpoint ?? null, backend: cfg.backend, labels: { range: cfg.scoreRange, higherIsBetter: cfg.higherIsBetter, kind: cfg.higherIsBetter ? 'mos' : 'dmos' } },
+      job: { runId, modelId: cfg.model, modelConfig: cfg.modelConfig, hyper: cfg.hyper, train, test, checkpointDir: join(ctx.paths.dataDir, 'runs', String(runId)), resumeFrom, initFrom: cfg.initFrom?.checkpoint ?? null, backend: cfg.backend, labels: { range: cfg.scoreRange, higherIsBetter: cfg.higherIsBetter, kind: cfg.higherIsBetter ? 'mos' : 'dmos', ...(raw ? { raw } : {}) } },
       labels: new Map(images.map((i) => [i.id, i])),
     };
   }
@@ -123,7 +129,7 @@ export function createRunService(ctx: ServiceContext) {
         }
         case 'epoch': {
           const { result } = msg;
-          const predictions = result.predictions.map((p) => ({ imageId: p.imageId, score: fromNormalised(p.score, cfg.scoreRange, cfg.higherIsBetter) }));
+          const predictions = result.predictions.map((p) => ({ imageId: p.imageId, score: rawLabels(cfg) ? p.score : fromNormalised(p.score, cfg.scoreRange, cfg.higherIsBetter) }));
           const truth = predictions.map((p) => labels.get(p.imageId)!);
           const metrics = {
             ...result.metrics,

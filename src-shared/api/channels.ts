@@ -63,6 +63,8 @@ export const INVOKE_CHANNELS = [
   'library:rescan',
   'library:sharpnessMap',
   'library:group',
+  'library:xmpBackups',
+  'library:settleBackups',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

@@ -39,11 +39,13 @@ import {
   RunSummary,
   StudyMethod,
   StudyRaterLink,
-  StudyResults,
+  StudyResultsPage,
   StudySummary,
   TrainHyperInput,
   SettingKey,
   SidecarNaming,
+  XmpBackups,
+  XmpTarget,
   SplitSummary,
 } from './schemas';
 
@@ -253,9 +255,21 @@ export const contract = {
   /** MOS (or pairwise scale values) with 95% CIs, after optional BT.500 rater screening and z-scoring. */
   'studies:results': {
     input: z
-      .object({ id: Id, screening: z.enum(['none', 'bt500']).default('bt500'), zscore: z.boolean().default(false), model: z.enum(['mos', 'mle']).default('mos') })
+      .object({
+        id: Id,
+        screening: z.enum(['none', 'bt500']).default('bt500'),
+        zscore: z.boolean().default(false),
+        model: z.enum(['mos', 'mle']).default('mos'),
+        /** A page of the items (all of them without `limit`), in `sort` order, optionally only names containing `query`. */
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(5000).optional(),
+        sort: z.enum(['image', 'name', 'score', '-score', 'n', 'ci']).default('image'),
+        query: z.string().max(200).optional(),
+        /** Results up to this old may be reused while votes come in (a live dashboard); 0: always the latest votes. */
+        maxAgeMs: z.number().int().min(0).max(600_000).default(0),
+      })
       .strict(),
-    output: StudyResults,
+    output: StudyResultsPage,
   },
   /** The aggregated labels as a new dataset version (child of the study's dataset); the raw votes stay. */
   'studies:publish': {
@@ -349,6 +363,8 @@ export const contract = {
       .object({
         datasetId: Id,
         naming: SidecarNaming,
+        /** 'file': inside JPEG, TIFF and DNG files (ExifTool keeps each original as `<file>_original` until confirmed); other files get `naming` sidecars. */
+        into: XmpTarget.default('sidecar'),
         imageIds: z.array(Id).min(1).max(100_000).optional(),
         filter: PhotoFilter.optional(),
         /** Predicted stars go only into sidecars without a rating. */
@@ -373,6 +389,13 @@ export const contract = {
   },
   /** Adds the photos that appeared in a collection's folder since it was added, as a job; reports files gone from disk. */
   'library:rescan': { input: z.object({ datasetId: Id, recursive: z.boolean().default(true) }).strict(), output: JobInfo },
+  /** The collection's photos whose originals are still kept from a write into the file. */
+  'library:xmpBackups': { input: z.object({ datasetId: Id }).strict(), output: XmpBackups },
+  /** Confirms those writes (the backups go) or restores the originals (the backups replace the files). */
+  'library:settleBackups': {
+    input: z.object({ datasetId: Id, action: z.enum(['confirm', 'restore']) }).strict(),
+    output: z.object({ settled: z.number().int(), failed: z.number().int(), errors: z.array(z.object({ name: z.string(), error: z.string() })) }),
+  },
   'library:exportCsv': {
     input: z.object({ datasetId: Id, filter: PhotoFilter.optional() }).strict(),
     output: z.object({ filename: z.string(), csv: z.string(), rows: z.number().int() }),

@@ -8,9 +8,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDng, type DngExif } from '../../scripts/fixtures/dng';
 import { resourcesDir } from '../../src-main/app/paths';
-import type { JobInfo, PhotoItem, PhotoPage } from '../../src-shared/api/schemas';
+import type { PhotoItem, PhotoPage } from '../../src-shared/api/schemas';
 import { launchBrowser } from '../helpers/browser';
-import { SHOTS, callApi } from '../helpers/e2e';
+import { SHOTS, callApi, importFolder } from '../helpers/e2e';
 import { startServe, type ServeProcess } from '../helpers/serve-process';
 
 let serve: ServeProcess;
@@ -46,16 +46,7 @@ beforeAll(async () => {
   await sharp(demo('cheetah')).resize(600, 900, { fit: 'cover' }).jpeg({ quality: 90 }).toFile(join(shoot, 'cheetah.jpg'));
 
   serve = await startServe();
-  const job = await api<JobInfo>('datasets:import', { format: 'folder', root: shoot, name: 'Burst day' });
-  for (;;) {
-    const j = (await api<JobInfo[]>('jobs:list', {})).find((x) => x.jobId === job.jobId)!;
-    if (j.state !== 'running') {
-      if (j.state !== 'done') throw new Error(`import ${j.state}: ${j.error?.message}`);
-      datasetId = (j.result as { datasetId: number }).datasetId;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  datasetId = await importFolder(serve.url, shoot, 'Burst day');
   browser = await launchBrowser();
   page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));

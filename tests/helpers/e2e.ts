@@ -36,3 +36,16 @@ export async function until<T>(what: string, timeoutMs: number, probe: () => Pro
   }
   throw new Error(`${what} did not happen in ${timeoutMs / 1000} s`);
 }
+
+/** Adds a folder as a collection through serve mode's import job and returns the collection's id once the job is done. */
+export async function importFolder(baseUrl: string, root: string, name: string): Promise<number> {
+  const job = await callApi<{ jobId: string }>(baseUrl, 'datasets:import', { format: 'folder', root, name });
+  for (;;) {
+    const j = (await callApi<{ jobId: string; state: string; result?: unknown; error?: { message: string } }[]>(baseUrl, 'jobs:list', {})).find((x) => x.jobId === job.jobId)!;
+    if (j.state !== 'running') {
+      if (j.state !== 'done') throw new Error(`import ${j.state}: ${j.error?.message}`);
+      return (j.result as { datasetId: number }).datasetId;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -15,11 +15,11 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export async function startServe(extraArgs: string[] = [], opts: { dataDir?: string } = {}): Promise<ServeProcess> {
+export async function startServe(extraArgs: string[] = [], opts: { dataDir?: string; nodeArgs?: string[] } = {}): Promise<ServeProcess> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'iqa-e2e-')));
   const child = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'bin', 'iqa.js'), 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs],
+    [...(opts.nodeArgs ?? []), join(REPO_ROOT, 'bin', 'iqa.js'), 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, IQA_LOG_LEVEL: 'warn' } },
   );
   let out = '';

@@ -8,7 +8,7 @@ import { levelName } from '../../iqa/models/ttl/levels';
 import type { Translator } from '../../iqa/score/translator';
 import type { ImportedImage, ParsedDataset } from '../importers/types';
 import { toCsv } from '../../../src-shared/csv';
-import { uniqueNames } from '../synth/names';
+import { uniqueNames } from '../../imaging/synth/names';
 
 export const AUXILIARY_CSV = 'auxiliary.csv';
 

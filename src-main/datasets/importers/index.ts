@@ -38,4 +38,4 @@ export function getImporter(id: string): DatasetImporter {
   return found;
 }
 
-export type { DatasetImporter, ImportedImage, ParsedDataset, ImporterOptions, SplitPart } from './types';
+export type { DatasetImporter, ParsedDataset } from './types';

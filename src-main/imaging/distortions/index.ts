@@ -10,9 +10,8 @@ import { SHARPNESS_CONTRAST_DISTORTIONS } from './sharpness-contrast';
 import { SPATIAL_DISTORTIONS } from './spatial';
 import type { Distortion, RgbImage } from './types';
 
-export type { Distortion, DistortionFamily, Level, RgbImage } from './types';
-export { LEVELS, spatialScale } from './types';
-export { createRng, seedFrom, type Rng } from './rng';
+export type { Distortion, RgbImage } from './types';
+export { createRng, seedFrom } from './rng';
 
 /**
  * All distortion types, in KADID-10k's order (its type 9, JPEG2000, is replaced by WebP: see compression.ts).

@@ -8,9 +8,6 @@ export type RgbImage = RawImage;
 /** KADID-10k's seven groups of distortions. */
 export type DistortionFamily = 'blur' | 'color' | 'compression' | 'noise' | 'brightness' | 'spatial' | 'sharpness_contrast';
 
-export const LEVELS = [1, 2, 3, 4, 5] as const;
-export type Level = (typeof LEVELS)[number];
-
 export interface Distortion {
   /** Stable id, used in file names and stored with each image, e.g. 'gaussian_blur'. */
   id: string;

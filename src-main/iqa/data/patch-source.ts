@@ -13,6 +13,14 @@ export interface Sample {
   reference?: string | null;
 }
 
+/** One training crop of one sample at a fixed position of its (possibly resized) image, optionally mirrored. */
+export interface CropEntry {
+  sample: Sample;
+  x: number;
+  y: number;
+  flip: boolean;
+}
+
 export interface PatchBatch {
   x: Float32Array;
   y: Float32Array;
@@ -67,6 +75,24 @@ export class PatchSource {
       y.fill(s.target, i * trainCrops, (i + 1) * trainCrops);
     }
     return { x, y, count };
+  }
+
+  /** Width and height of a sample's image as the model sees it (after the protocol's resize). */
+  async imageSize(path: string): Promise<{ width: number; height: number }> {
+    const img = await this.#image(path);
+    return { width: img.width, height: img.height };
+  }
+
+  /** Exactly the given crops, in the given order (crop-level batches, as the official HyperIQA loader makes them). */
+  async cropBatch(crops: readonly CropEntry[]): Promise<PatchBatch> {
+    const { patch, imagenet } = this.#protocol;
+    const x = new Float32Array(crops.length * patch * patch * 3);
+    const y = new Float32Array(crops.length);
+    for (const [i, c] of crops.entries()) {
+      cutPatches(await this.#image(c.sample.path), [{ x: c.x, y: c.y }], patch, { imagenet, flip: () => c.flip }, x, i);
+      y[i] = c.sample.target;
+    }
+    return { x, y, count: crops.length };
   }
 
   /** The deterministic test crops of one image (uniform grid). */

@@ -1,5 +1,5 @@
 // CNNIQA (Kang, Ye, Li, Doermann, CVPR 2014, §2-3): local contrast normalisation, one 7x7 conv, max+min pooling, two FC layers.
-import { ownedVariable } from './resnet';
+import { ownedVariable } from '../layers/torch-params';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { IqaModel, ModelSpec } from './model';

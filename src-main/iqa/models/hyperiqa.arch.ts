@@ -4,9 +4,12 @@ import { z } from 'zod';
 import { AppError } from '../../../src-shared/api/errors';
 import { readWeights } from '../weights/read-weights';
 import type { SafeTensor, SafeTensorInput } from '../weights/safetensors';
+import { trainOfficial } from './hyperiqa.official';
 import type { IqaModel, ModelSpec } from './model';
-import { assignTorchTensors, conv, createResNet, loadTorchvisionResNet, ownedVariable, toTorch } from './resnet';
-import type { ForwardOptions, Param, ResNet } from './resnet';
+import { createResNet, loadTorchvisionResNet, type ResNet } from '../backbones/resnet';
+import { assignTorchTensors, conv, ownedVariable, toTorch } from '../layers/torch-params';
+import type { ForwardOptions, Param } from '../layers/torch-params';
+import { train } from '../train/trainer';
 
 export const HyperIqaConfig = z
   .object({
@@ -19,9 +22,23 @@ export const HyperIqaConfig = z
     backboneWeights: z.string().min(1).nullable().default(null),
     /** Resize every image first (the official code uses 512x384 for KonIQ-10k); null crops at native size. */
     resize: z.object({ width: z.number().int().min(224), height: z.number().int().min(224) }).nullable().default(null),
+    /**
+     * 'paper': §3.5 as written (batches of whole images' crops, labels mapped to 0..1, the run's step schedule).
+     * 'official-code': SSL92/hyperIQA's HyerIQASolver.py (crop-level shuffle in batches of `batchCrops`, raw labels,
+     * PyTorch Adam with weight decay on every parameter, the code's per-epoch group learning rates; 16 epochs there).
+     */
+    mode: z.enum(['paper', 'official-code']).default('paper'),
+    /** Official-code mode: crops per optimiser step (`--batch_size`). */
+    batchCrops: z.number().int().min(1).max(512).default(96),
+    /** Official-code mode: the hyper network's learning rate over the backbone's (`--lr_ratio`). */
+    lrRatio: z.number().min(1).max(1000).default(10),
+    /** Official-code mode: 'as-released' stops training the hyper network after epoch 1, as the code does (its issue #32). */
+    officialHyperNet: z.enum(['as-released', 'as-intended']).default('as-released'),
   })
   .strict();
 export type HyperIqaConfig = z.infer<typeof HyperIqaConfig>;
+/** A config as written (fields left out take their defaults). */
+export type HyperIqaConfigInput = z.input<typeof HyperIqaConfig>;
 
 /** HyperNet(16, 112, 224, 112, 56, 28, 14, 7) of the official code [C]. */
 export const HYPER = {
@@ -115,7 +132,7 @@ function avgPoolK(x: tf.Tensor4D, k: number): tf.Tensor4D {
   return cropped.reshape([b, ho, k, wo, k, c]).mean([2, 4]) as tf.Tensor4D;
 }
 
-export function createHyperIqa(config: HyperIqaConfig, seed: number): HyperIqaModel {
+export function createHyperIqa(config: HyperIqaConfigInput, seed: number): HyperIqaModel {
   const cfg = HyperIqaConfig.parse(config);
   const backbone = createResNet(BACKBONES[cfg.backbone]!(seed));
   const head = buildHeadParams(backbone.stageChannels, seed);
@@ -242,6 +259,11 @@ export const hyperiqaSpec: ModelSpec<HyperIqaConfig> = {
     imagenet: true,
   }),
   create: createHyperIqa,
+  trainLoop: (opts) => {
+    const c = (opts.model as HyperIqaModel).config;
+    return c.mode === 'official-code' ? trainOfficial(opts, { batchCrops: c.batchCrops, lrRatio: c.lrRatio, hyperNet: c.officialHyperNet }) : train(opts);
+  },
+  rawLabels: (c) => c.mode === 'official-code',
   // [P §3.5]: Adam, weight decay 5e-4, 15 epochs, LR 2e-5 divided by 10 every 5 epochs, batch 96 patches
   // (4 images x 25 crops = 100 here), hyper network at 10x (parameterGroups).
   defaultHyper: { epochs: 15, batchImages: 4, lr: 2e-5, weightDecay: 5e-4, lrDecay: { every: 5, factor: 0.1 } },

@@ -3,7 +3,7 @@ import type { OnnxBuilders } from '../onnx/builder';
 import { patchesInput, scoresOutput } from '../onnx/builder';
 import { globalMean, reshape, relu, sigmoid, conv2d, dense, denseOf, weightsOf, scoped } from '../onnx/layers';
 import { HYPER, type HyperIqaModel } from './hyperiqa.arch';
-import { resnetOnnx } from './resnet.onnx';
+import { resnetOnnx } from '../backbones/resnet.onnx';
 
 export const hyperiqaOnnx: OnnxBuilders = {
   version: 1,

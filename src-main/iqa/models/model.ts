@@ -45,6 +45,8 @@ export interface ModelSpec<C extends Record<string, unknown> = Record<string, un
   create: (config: C, seed: number) => IqaModel;
   /** A model's own training loop (HIQA alternates G, D and R); the engine's generic loop otherwise. */
   trainLoop?: (opts: TrainOptions) => Promise<EpochResult[]>;
+  /** True where the model trains on the dataset's labels as they are (HyperIQA's official-code mode), not mapped to 0..1. */
+  rawLabels?: (config: C) => boolean;
   /** Training defaults from the paper (the engine's generic defaults fill the rest). */
   defaultHyper?: Partial<TrainHyper>;
   /** Runs once on a fresh model before training (e.g. loads user-provided ImageNet backbone weights named in the config). */

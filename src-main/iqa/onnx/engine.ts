@@ -147,11 +147,6 @@ export function currentInference(): InferenceInfo | null {
   return info;
 }
 
-/** The loaded onnxruntime-node, or null when tfjs infers. */
-export function onnxRuntime(): OrtModule | null {
-  return ort;
-}
-
 export function parseInferenceChoice(value: string | undefined): InferenceChoice {
   const v = (value || 'auto') as InferenceChoice;
   if (!INFERENCE_CHOICES.includes(v)) throw new Error(`Unknown inference engine "${value}"; choose one of ${INFERENCE_CHOICES.join(', ')}`);

@@ -7,12 +7,11 @@ export const ONNX_OPSET = 17;
 /** A dimension: a size, or a symbolic name ('N' for the batch). */
 export type Dim = number | string;
 
-/** An attribute value: integers and integer lists are INT/INTS; use `float()` / `floats()` for FLOAT attributes. */
+/** An attribute value: integers and integer lists are INT/INTS; use `float()` for a FLOAT attribute and `{ floats: [...] }` for FLOATS. */
 export type Attr = number | number[] | string | FloatAttr | FloatsAttr;
 interface FloatAttr { float: number }
 interface FloatsAttr { floats: number[] }
 export const float = (v: number): FloatAttr => ({ float: v });
-export const floats = (v: number[]): FloatsAttr => ({ floats: v });
 
 export interface GraphMeta {
   /** Shown by model viewers; say what the graph computes and where its input comes from. */
@@ -28,7 +27,7 @@ function attribute(name: string, v: Attr): AttributeMessage {
     return { name, type: AttributeType.INT, i: v };
   }
   if (Array.isArray(v)) {
-    if (!v.every(Number.isInteger)) throw new Error(`attribute ${name}: [${v.join(', ')}] are not integers; wrap floats in floats()`);
+    if (!v.every(Number.isInteger)) throw new Error(`attribute ${name}: [${v.join(', ')}] are not integers; pass { floats: [...] }`);
     return { name, type: AttributeType.INTS, ints: v };
   }
   if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };

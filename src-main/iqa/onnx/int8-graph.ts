@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { resourcesDir } from '../../app/paths';
-import { buildSyntheticDataset } from '../../datasets/synth/build-synthetic';
+import { buildSyntheticSet } from '../../imaging/synth/build-synthetic';
 import { extractPatches, uniformGrid } from '../../imaging/patches';
 import { srcc } from '../../../src-shared/metrics/correlation';
 import type { InputProtocol } from '../models/model';
@@ -103,7 +103,7 @@ export async function quantizeForScoring(fp32: Uint8Array, protocol: InputProtoc
     const src = join(work, 'photos');
     await mkdir(src);
     for (const f of demoPhotos().validation) await copyFile(f, join(src, basename(f)));
-    const synth = await buildSyntheticDataset({ sourceDir: src, outDir: join(work, 'synth'), maxSide: 512, perImage: 4, seed: 1 });
+    const synth = await buildSyntheticSet({ sourceDir: src, outDir: join(work, 'synth'), maxSide: 512, perImage: 4, seed: 1 });
     const p = protocol.patch;
     const crops = Math.min(GATE_CROPS, protocol.testCrops);
     const images: Float32Array[] = [];

@@ -116,7 +116,6 @@ export function denseOf(g: OnnxGraph, x: string, w: Weights, name: string, prefi
 
 export const relu = (g: OnnxGraph, x: string) => g.op('Relu', [x]);
 export const sigmoid = (g: OnnxGraph, x: string) => g.op('Sigmoid', [x]);
-export const leakyRelu = (g: OnnxGraph, x: string, alpha: number) => g.op('LeakyRelu', [x], { alpha: float(alpha) });
 export const add = (g: OnnxGraph, a: string, b: string) => g.op('Add', [a, b]);
 
 /** MaxPool k×k stride s with PyTorch's padding (padded cells never win). */

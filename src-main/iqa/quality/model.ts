@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resourcesDir } from '../../app/paths';
 import type { LabelSpace } from '../train/checkpoint';
-import { decodeForAnalysis, FEATURE_NAMES, featuresOf, type AnalysisImage } from './features';
+import { decodeForAnalysis, FEATURE_NAMES, featuresOf } from './features';
 import { predictGbt, type Gbt } from './gbt';
 import type { Measures, SharpnessMap } from './measures';
 
@@ -93,4 +93,3 @@ function gbtByName(features: string[], regressor: Gbt, file: string): (values: A
   };
 }
 
-export type { AnalysisImage };

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { buildSyntheticDataset, SYNTHETIC_CSV } from '../../datasets/synth/build-synthetic';
+import { buildSyntheticSet, SYNTHETIC_CSV } from '../../imaging/synth/build-synthetic';
 import { loadPoolSplit, sourceName, type PoolPart } from './pool-split';
 
 export interface SetRow {
@@ -75,7 +75,7 @@ export async function ensureSet(spec: SetSpec, folders: SetFolders, onProgress?:
   await mkdir(src, { recursive: true });
   for (const p of photos) await copyFile(p, join(src, p.split(/[\\/]/).pop()!));
   let last = 0;
-  await buildSyntheticDataset({
+  await buildSyntheticSet({
     sourceDir: src,
     outDir: dir,
     maxSide: spec.maxSide,

@@ -1,7 +1,7 @@
 // The default quality model behind the Scorer interface: whole photo at analysis size in, score and technical measures out.
 import { decodeForAnalysis } from '../quality/features';
 import { loadQualityModel, QUALITY_MODEL_ID } from '../quality/model';
-import { isPatchBatch, type ImageScore, type PreparedImage, type Scorer } from './scorer';
+import { isPatchBatch, type ImageScore, type PreparedImage, type Scorer } from './scorer-types';
 
 export async function loadQualityScorer(): Promise<Scorer> {
   const model = await loadQualityModel();

@@ -26,8 +26,11 @@ export function accumulateStep(model: IqaModel, optimizers: Optimizers, x: tf.Te
   return loss;
 }
 
-/** The summed gradients (by variable name) and full-batch loss of accumulateStep, without applying them. */
-export function accumulateGradients(model: IqaModel, all: tf.Variable[], x: tf.Tensor4D, y: tf.Tensor1D, micro: number, weightDecay = 0): { loss: number; grads: Record<string, tf.Tensor> } {
+/**
+ * The summed gradients (by variable name) and full-batch loss of accumulateStep, without applying them. `total` is the
+ * crops of the whole step when `x` is one replica's share of it (the L1 sum is divided by it).
+ */
+export function accumulateGradients(model: IqaModel, all: tf.Variable[], x: tf.Tensor4D, y: tf.Tensor1D, micro: number, weightDecay = 0, total = x.shape[0]): { loss: number; grads: Record<string, tf.Tensor> } {
   const n = x.shape[0];
   const size = Math.max(1, Math.min(micro, n));
   let sum: Record<string, tf.Tensor> = {};
@@ -39,7 +42,7 @@ export function accumulateGradients(model: IqaModel, all: tf.Variable[], x: tf.T
       const xs = count === n ? x : x.slice([start, 0, 0, 0], [count, -1, -1, -1]);
       const ys = count === n ? y : y.slice([start], [count]);
       return tf.variableGrads(() => {
-        const l1 = model.predict(xs, true).sub(ys).abs().sum().div(n) as tf.Scalar;
+        const l1 = model.predict(xs, true).sub(ys).abs().sum().div(total) as tf.Scalar;
         if (!weightDecay || !first) return l1;
         return l1.add(tf.addN(all.filter((v) => v.shape.length > 1).map((v) => v.square().sum())).mul(weightDecay / 2)) as tf.Scalar;
       }, all);

@@ -23,6 +23,8 @@ export interface LabelSpace {
   range: [number, number];
   higherIsBetter: boolean;
   kind: 'mos' | 'dmos';
+  /** The model learnt the labels as they are (HyperIQA's official-code mode): its output is already in this scale. */
+  raw?: boolean;
 }
 
 interface Manifest {

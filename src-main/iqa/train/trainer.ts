@@ -89,6 +89,15 @@ export async function predictImages(model: IqaModel, source: PatchSource, protoc
   return out;
 }
 
+/** An epoch's result: the test images' predictions and metrics, with the mean training loss and the time since `t0`. */
+export async function evaluateEpoch(opts: TrainOptions, source: PatchSource, epoch: number, trainLoss: number, t0: number): Promise<EpochResult> {
+  const predictions = await predictImages(opts.model, source, opts.protocol, opts.test, opts.signal);
+  const metrics = opts.test.length && opts.score
+    ? opts.score(predictions.map((p) => p.score), opts.test.map((s) => s.target), opts.test.map((s) => s.group ?? null))
+    : {};
+  return { epoch, trainLoss, predictions, metrics, seconds: (performance.now() - t0) / 1000 };
+}
+
 export async function train(opts: TrainOptions): Promise<EpochResult[]> {
   const { model, protocol, hyper } = opts;
   const source = new PatchSource(protocol);
@@ -116,11 +125,7 @@ export async function train(opts: TrainOptions): Promise<EpochResult[]> {
         lossSum += loss;
         opts.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss, secondsPerStep: (performance.now() - ts) / 1000 });
       }
-      const predictions = await predictImages(model, source, protocol, opts.test, opts.signal);
-      const metrics = opts.test.length && opts.score
-        ? opts.score(predictions.map((p) => p.score), opts.test.map((s) => s.target), opts.test.map((s) => s.group ?? null))
-        : {};
-      const result: EpochResult = { epoch, trainLoss: lossSum / stepsPerEpoch, predictions, metrics, seconds: (performance.now() - t0) / 1000 };
+      const result = await evaluateEpoch(opts, source, epoch, lossSum / stepsPerEpoch, t0);
       results.push(result);
       await opts.onEpoch?.(result, model, optimizers);
     }

@@ -115,6 +115,7 @@ export function createStudiesRepo(db: Db) {
     insertStudyRater: db.prepare('INSERT INTO study_raters (study_id, rater_id, seed) VALUES (?, ?, ?)'),
     raters: db.prepare(`${RATER_SELECT} WHERE sr.study_id = ? ORDER BY r.id`),
     raterByTokenHash: db.prepare(`${RATER_SELECT} WHERE r.token_hash = ?`),
+    studyRater: db.prepare(`${RATER_SELECT} WHERE sr.study_id = ? AND sr.rater_id = ?`),
     setRaterMeta: db.prepare('UPDATE raters SET meta = ? WHERE id = ?'),
     hasRated: db.prepare('SELECT 1 FROM ratings WHERE rater_id = ? AND study_item_id = ?'),
     deleteRating: db.prepare('DELETE FROM ratings WHERE rater_id = ? AND study_item_id = ?'),
@@ -204,6 +205,11 @@ export function createStudiesRepo(db: Db) {
   function byTokenHash(tokenHash: string): { studyId: number; rater: StudyRater } | undefined {
     const row = statements.raterByTokenHash.get(tokenHash) as RaterDbRow | undefined;
     return row && { studyId: row.studyId, rater: toRater(row) };
+  }
+  /** One rater of a study by primary key (a vote's fresh counters and cursor). */
+  function studyRater(studyId: number, raterId: number): StudyRater | undefined {
+    const row = statements.studyRater.get(studyId, raterId) as RaterDbRow | undefined;
+    return row && toRater(row);
   }
   function setRaterMeta(raterId: number, meta: Record<string, unknown>): void {
     statements.setRaterMeta.run(JSON.stringify(meta), raterId);
@@ -295,6 +301,7 @@ export function createStudiesRepo(db: Db) {
     addRater,
     raters,
     byTokenHash,
+    studyRater,
     setRaterMeta,
     hasRated,
     addRating,

@@ -41,7 +41,7 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
-export const SettingKey = z.enum(['ui.theme', 'ui.lastScreen', 'tensor.backend', 'library.roots', 'library.autoAdvance', 'library.sidecarNaming']);
+export const SettingKey = z.enum(['ui.theme', 'ui.lastScreen', 'tensor.backend', 'library.roots', 'library.autoAdvance', 'library.sidecarNaming', 'library.xmpTarget']);
 export type SettingKey = z.infer<typeof SettingKey>;
 
 export const JobInfo = z.object({

@@ -118,6 +118,14 @@ export type PhotoStats = z.infer<typeof PhotoStats>;
 export const SidecarNaming = z.enum(['darktable', 'lightroom']);
 export type SidecarNaming = z.infer<typeof SidecarNaming>;
 
+/** Where ratings go: sidecars (the default), or inside JPEG, TIFF and DNG files (what Lightroom reads for them; other RAW files keep sidecars). */
+export const XmpTarget = z.enum(['sidecar', 'file']);
+export type XmpTarget = z.infer<typeof XmpTarget>;
+
+/** Files holding a backup from an unconfirmed write into the file. */
+export const XmpBackups = z.object({ count: z.number().int(), names: z.array(z.string()) });
+export type XmpBackups = z.infer<typeof XmpBackups>;
+
 /** A score interval [lo, hi) (null: unbounded) predicted as `stars`. */
 export const CalibrationBand = z.object({ stars: z.number().int().min(0).max(5), lo: z.number().nullable(), hi: z.number().nullable() });
 export type CalibrationBand = z.infer<typeof CalibrationBand>;

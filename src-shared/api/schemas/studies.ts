@@ -37,6 +37,8 @@ export const StudySettings = z.object({
   /** Luminance (0-255) of the constant neutral surround and of the pause between stimuli (P.910: mid-grey). */
   surround: z.number().int().min(0).max(255).optional(),
   crowd: CrowdSettings.optional(),
+  /** Gold and trapping items spaced evenly through each rater's quota (studies created since); older studies keep their plain seeded order. */
+  goldSpacing: z.boolean().optional(),
 });
 export type StudySettings = z.infer<typeof StudySettings>;
 
@@ -139,3 +141,6 @@ export const StudyResults = z.object({
   raters: z.array(StudyRaterResult),
 });
 export type StudyResults = z.infer<typeof StudyResults>;
+/** One page of a study's results: `items` from `offset`, of `total` matching items, aggregated over `votes` votes at `computedAt`. */
+export const StudyResultsPage = StudyResults.extend({ total: z.number().int(), offset: z.number().int(), votes: z.number().int(), computedAt: z.string() });
+export type StudyResultsPage = z.infer<typeof StudyResultsPage>;

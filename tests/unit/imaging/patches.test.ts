@@ -1,5 +1,6 @@
 // Patch sampling: grid coverage and determinism, seeded random crops, pixel-exact extraction, normalisation, flips.
 import sharp from 'sharp';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src-main/util/random';
@@ -59,6 +60,40 @@ describe('extractPatches', () => {
   it('mirrors patches when asked', async () => {
     const batch = await extractPatches(file, { patch: 4, positions: () => [{ x: 10, y: 5 }], flip: () => true });
     expect(Math.round(batch.data[0]! * 255)).toBe(13);
+  });
+  it('cuts the same floats from a file path (read once into memory) as from its bytes, for JPEG and BMP alike', async () => {
+    const jpeg = join(dir, 'coords.jpg');
+    await sharp(raw, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 80 }).toFile(jpeg);
+    const bmp = join(dir, 'coords.bmp');
+    const header = Buffer.alloc(54);
+    const row = W * 3 + ((4 - ((W * 3) % 4)) % 4);
+    header.write('BM', 0);
+    header.writeUInt32LE(54 + row * H, 2);
+    header.writeUInt32LE(54, 10);
+    header.writeUInt32LE(40, 14);
+    header.writeInt32LE(W, 18);
+    header.writeInt32LE(H, 22);
+    header.writeUInt16LE(1, 26);
+    header.writeUInt16LE(24, 28);
+    const pixels = Buffer.alloc(row * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) pixels.set([7, H - 1 - y, x], y * row + x * 3); // BGR, bottom-up
+    writeFileSync(bmp, Buffer.concat([header, pixels]));
+    const opts = { patch: 8, imagenet: true, positions: (w: number, h: number) => uniformGrid(w, h, 8, 4) };
+    for (const f of [jpeg, bmp, file]) {
+      const fromPath = await extractPatches(f, opts);
+      const fromBytes = await extractPatches(readFileSync(f), opts);
+      expect(Array.from(fromPath.data)).toEqual(Array.from(fromBytes.data));
+    }
+    const bmpCut = await extractPatches(bmp, { patch: 4, positions: () => [{ x: 10, y: 5 }] });
+    expect([...bmpCut.data.subarray(0, 3)].map((v) => Math.round(v * 255))).toEqual([10, 5, 7]);
+  });
+  it('names the file when it is empty or not an image', async () => {
+    const empty = join(dir, 'empty.jpg');
+    writeFileSync(empty, '');
+    await expect(extractPatches(empty, { patch: 4, positions: () => [{ x: 0, y: 0 }] })).rejects.toThrow(/empty\.jpg.*empty file/);
+    const text = join(dir, 'notes.jpg');
+    writeFileSync(text, 'not a photo');
+    await expect(extractPatches(text, { patch: 4, positions: () => [{ x: 0, y: 0 }] })).rejects.toThrow(/notes\.jpg: not an image/);
   });
   it('resizes first when asked, and positions refer to the resized image', async () => {
     const batch = await extractPatches(file, { patch: 8, resize: { width: 20, height: 15 }, positions: (w, h) => uniformGrid(w, h, 8, 4) });

@@ -13,7 +13,6 @@ import {
   createDtgan,
   createDtganOptimizers,
   dtganLearningRate,
-  dtganSpec,
   resolveDtganSizes,
   semanticFeatures,
   trainStepDtgan,
@@ -29,8 +28,9 @@ import {
   reflectPad,
   upsampleNearest2,
 } from '../../../src-main/iqa/models/ttl/dtgan.nets';
+import { dtganSpec } from '../../../src-main/iqa/models/ttl/dtgan.spec';
 import { collectPristine, levelSets, listPristineFolder, trainDtgan } from '../../../src-main/iqa/models/ttl/dtgan.train';
-import { createVgg16 } from '../../../src-main/iqa/models/ttl/vgg16';
+import { createVgg16 } from '../../../src-main/iqa/backbones/vgg16';
 import { assignWeights, loadCheckpoint, saveCheckpoint } from '../../../src-main/iqa/train/checkpoint';
 import { TrainingCancelled, type EpochResult, type TrainHyper } from '../../../src-main/iqa/train/trainer';
 

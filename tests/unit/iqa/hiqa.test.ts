@@ -9,20 +9,12 @@ import { HiqaConfig } from '../../../src-main/iqa/models/hiqa/hiqa.config';
 import { createHiqaOptimizers, hiqaLearningRate, trainStepHiqa } from '../../../src-main/iqa/models/hiqa/hiqa.step';
 import type { HiqaModel } from '../../../src-main/iqa/models/hiqa/hiqa.arch';
 import type { HiqaStepResult } from '../../../src-main/iqa/models/hiqa/hiqa.step';
-import { batchNormTrain } from '../../../src-main/iqa/models/hiqa/layers';
-import {
-  adversarialLoss,
-  bceWithLogits,
-  discriminatorLoss,
-  featureDistance,
-  generatorLoss,
-  pixelLoss,
-  psnr,
-  regressionLoss,
-} from '../../../src-main/iqa/models/hiqa/losses';
+import { batchNormTrain } from '../../../src-main/iqa/layers/norm';
+import { discriminatorLoss, featureDistance, generatorLoss, pixelLoss, regressionLoss } from '../../../src-main/iqa/models/hiqa/losses';
+import { adversarialLoss, bceWithLogits, psnr } from '../../../src-main/iqa/layers/gan-losses';
 import { pairedTrainBatch, toHiqaBatch } from '../../../src-main/iqa/models/hiqa/paired-patches';
 import { hiqaPhaseFor } from '../../../src-main/iqa/models/hiqa/hiqa.train';
-import { loadVgg19 } from '../../../src-main/iqa/models/hiqa/vgg19';
+import { loadVgg19 } from '../../../src-main/iqa/backbones/vgg19';
 import { seededRandom } from '../../../src-main/util/random';
 import sharp from 'sharp';
 import type { SafeTensor } from '../../../src-main/iqa/weights/safetensors';

@@ -18,7 +18,7 @@ import {
   flattenNchw,
   loadTorchvisionVgg16,
   type Vgg16,
-} from '../../../src-main/iqa/models/ttl/vgg16';
+} from '../../../src-main/iqa/backbones/vgg16';
 import { assignMatchingWeights, assignWeights, loadCheckpoint, saveCheckpoint } from '../../../src-main/iqa/train/checkpoint';
 import { TrainingCancelled, type TrainHyper, type TrainOptions } from '../../../src-main/iqa/train/trainer';
 import type { SafeTensor } from '../../../src-main/iqa/weights/safetensors';

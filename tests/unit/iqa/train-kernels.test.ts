@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/iqa/backend';
 import { seededRandom } from '../../../src-main/util/random';
-import { batchNormTrainOp } from '../../../src-main/iqa/models/norm';
+import { batchMoments, batchNormTrainOp } from '../../../src-main/iqa/layers/norm';
+import { hasFastBatchNorm } from '../../../src-main/iqa/wasm-kernels';
 
 function randomArray(n: number, seed: number): Float32Array {
   const r = seededRandom(seed);
@@ -69,13 +70,46 @@ function bnFast(shape: [number, number, number, number]): Float32Array[] {
   });
 }
 
+interface PoolCase { x: [number, number, number, number]; k: number; stride: number; pad: 'same' | 'valid' | number; relu: boolean }
+const POOLS: PoolCase[] = [
+  { x: [2, 8, 8, 3], k: 3, stride: 2, pad: 1, relu: false },
+  { x: [2, 9, 9, 4], k: 3, stride: 2, pad: 1, relu: true },
+  { x: [1, 8, 6, 5], k: 2, stride: 2, pad: 'valid', relu: true },
+  { x: [2, 7, 7, 2], k: 3, stride: 1, pad: 'same', relu: false },
+];
+
+/** Max-pool output and its input gradient; `relu` makes ties (zeros) so the routing to the first maximum is checked. */
+function poolCase(c: PoolCase): Float32Array[] {
+  return tf.tidy(() => {
+    let x = tf.tensor4d(randomArray(c.x.reduce((a, b) => a * b, 1), 8), c.x);
+    if (c.relu) x = x.relu();
+    const f = (xx: tf.Tensor) => tf.maxPool(xx as tf.Tensor4D, c.k, c.stride, c.pad);
+    const y = f(x);
+    const [dx] = tf.grads((xx: tf.Tensor) => f(xx).mul(weights(y.shape)).sum())([x]);
+    return [y, dx!].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+/** Batch statistics of a batch-norm input: the mean and biased variance over batch and pixels. */
+function momentsCase(shape: [number, number, number, number]): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(randomArray(shape.reduce((a, b) => a * b, 1), 9), shape).mul(2).add(5) as tf.Tensor4D;
+    const { mean, variance } = batchMoments(x);
+    return [mean, variance].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
 let cpuMat: Float32Array[][] = [];
 let cpuBn: Float32Array[][] = [];
+let cpuPool: Float32Array[][] = [];
+let cpuMoments: Float32Array[][] = [];
 
 beforeAll(async () => {
   await initBackend('cpu');
   cpuMat = MATMULS.map(matmulCase);
   cpuBn = BN_SHAPES.map(bnReference);
+  cpuPool = POOLS.map(poolCase);
+  cpuMoments = BN_SHAPES.map(momentsCase);
   await initBackend('wasm');
 });
 afterAll(async () => {
@@ -96,5 +130,19 @@ describe('wasm training kernels vs the cpu backend', () => {
     expect(tf.memory().numTensors).toBe(before);
     // 1e-4: the hand-written backward sums in another order than autodiff's chain.
     got.forEach((g, k) => expect(relErr(g, cpuBn[i]![k]!)).toBeLessThan(1e-4));
+  });
+
+  it.each(POOLS.map((c, i) => [`${c.k}x${c.k} stride ${c.stride} pad ${c.pad}${c.relu ? ' (ties)' : ''} on ${c.x.join('x')}`, i] as const))('MaxPoolGrad: %s', (_n, i) => {
+    expect(tf.getKernel('MaxPoolGrad', 'wasm')).toBeDefined();
+    const before = tf.memory().numTensors;
+    const got = poolCase(POOLS[i]!);
+    expect(tf.memory().numTensors).toBe(before);
+    got.forEach((g, k) => expect(relErr(g, cpuPool[i]![k]!)).toBeLessThan(1e-6));
+  });
+
+  it.each(BN_SHAPES.map((s, i) => [s.join('x'), i] as const))('batch moments (running-statistics input) match tf.moments on cpu: %s', (_n, i) => {
+    expect(hasFastBatchNorm()).toBe(true);
+    const got = momentsCase(BN_SHAPES[i]!);
+    got.forEach((g, k) => expect(relErr(g, cpuMoments[i]![k]!)).toBeLessThan(1e-5));
   });
 });

@@ -21,6 +21,8 @@ const CASES: Case[] = [
   { x: [3, 8, 8, 4], k: 1, co: 6, stride: 2, pad: 'valid' },
   { x: [1, 16, 16, 3], k: 7, co: 4, stride: 2, pad: 3 },
   { x: [2, 12, 12, 4], k: 5, co: 2, stride: 1, pad: 2 },
+  { x: [2, 8, 8, 5], k: 3, co: 3, stride: 2, pad: 1 },
+  { x: [1, 9, 7, 2], k: 3, co: 2, stride: 3, pad: 'same' },
 ];
 
 function filterGrad(c: Case): { dw: Float32Array; dx: Float32Array } {

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeDng } from '../../../scripts/fixtures/dng';
 import { resourcesDir } from '../../../src-main/app/paths';
 import { endExifTool } from '../../../src-main/photo/exif';
-import { backupOf, confirmIntoFile, writeIntoFile } from '../../../src-main/photo/xmp-in-file';
+import { backupOf, confirmIntoFile, readFromFile, restoreFromBackup, writeIntoFile } from '../../../src-main/photo/xmp-in-file';
 import { tempDir } from '../../helpers/temp';
 
 /** JPEG segments up to the scan, without the XMP APP1 one, then the rest of the file: what must not change. */
@@ -39,12 +39,21 @@ describe('XMP written into the file', () => {
     const after = readFileSync(file);
     expect(withoutXmp(after).equals(withoutXmp(before))).toBe(true);
     expect(readFileSync(backupOf(file)).equals(before)).toBe(true);
-    await expect(writeIntoFile(file, { rating: 2 })).rejects.toThrow(/not confirmed/);
+    expect(await readFromFile(file)).toEqual({ rating: 4, pick: 'picked', label: 'Red' });
+    // A second write before a confirm keeps the backup of the file as it was before any write.
+    expect(await writeIntoFile(file, { rating: 2, pick: 'none', label: null })).toMatchObject({ backedUp: false });
+    expect(await readFromFile(file)).toEqual({ rating: 2, pick: 'none', label: null });
+    expect(readFileSync(backupOf(file)).equals(before)).toBe(true);
     await confirmIntoFile(file);
     expect(existsSync(backupOf(file))).toBe(false);
     await writeIntoFile(file, { rating: -1, pick: 'rejected' });
     expect(exiftoolJson(file)).toMatchObject({ Rating: -1, PickLabel: 1 });
     expect(exiftoolJson(file).RatingPercent).toBeUndefined();
+    // Restore puts the file back as it was before the write (a confirmed one included).
+    expect(await restoreFromBackup(file)).toBe(true);
+    expect(await readFromFile(file)).toEqual({ rating: 2, pick: 'none', label: null });
+    expect(existsSync(backupOf(file))).toBe(false);
+    expect(await restoreFromBackup(file)).toBe(false);
   });
 
   it('writes into a DNG, keeping its raw data readable, and refuses a PNG', async () => {

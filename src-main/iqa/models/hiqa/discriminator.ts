@@ -1,6 +1,7 @@
 // HIQA IQA-discriminator D and its influence label d_fake (Lin & Wang, CVPR 2018, §3.2 eq. 6-7; methods.md §1.2.5, §1.3).
 import * as tf from '@tensorflow/tfjs';
-import { ParamStore, type ForwardOptions, type Param } from './layers';
+import { ParamStore } from '../../layers/param-store';
+import type { ForwardOptions, Param } from '../../layers/torch-params';
 
 /**
  * 'iqa': the paper's IQA-discriminator, a hallucination counts as real (d_fake = 1) when R's error with it is below ε

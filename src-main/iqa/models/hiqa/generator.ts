@@ -1,7 +1,8 @@
 // HIQA generator G (Lin & Wang, CVPR 2018, §3.1 and §3.3; methods.md §1.2.1): a full-resolution stacked hourglass (Newell et al., ECCV 2016) I_d → I_sh, exposing H_{m,n}.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../src-shared/api/errors';
-import { ParamStore, upsample2, type ForwardOptions, type Param } from './layers';
+import { ParamStore, upsample2 } from '../../layers/param-store';
+import type { ForwardOptions, Param } from '../../layers/torch-params';
 
 export interface GeneratorOptions {
   /** Hourglass stacks (the paper fuses H_{5,2}, so at least 2 [I]). */

@@ -27,7 +27,6 @@ export const HIQA_SCALES = {
     discriminator: { width: 8, hidden: 32 },
   },
 } as const;
-export type HiqaScale = keyof typeof HIQA_SCALES;
 
 const GeneratorSize = z
   .object({

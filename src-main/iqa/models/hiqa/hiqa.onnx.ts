@@ -2,8 +2,8 @@
 import { IO, patchesInput, scoresOutput, type OnnxBuilders } from '../../onnx/builder';
 import type { OnnxGraph } from '../../onnx/graph';
 import { add, batchNormNode, batchNormOf, conv2d, denseOf, globalMean, maxPool, relu, scoped, sigmoid, toNchw, toNhwc, upsampleNearest2, weightsOf, type Weights } from '../../onnx/layers';
-import { BN_EPS } from '../resnet';
-import { resnetOnnx } from '../resnet.onnx';
+import { BN_EPS } from '../../layers/norm';
+import { resnetOnnx } from '../../backbones/resnet.onnx';
 import type { HiqaModel } from './hiqa.arch';
 import { HiqaConfig, resolveHiqaSizes } from './hiqa.config';
 

@@ -6,7 +6,7 @@ import { PatchSource, type Sample } from '../../data/patch-source';
 import { predictImages, TrainingCancelled, type EpochResult, type TrainOptions } from '../../train/trainer';
 import type { HiqaModel } from './hiqa.arch';
 import { createHiqaOptimizers, trainStepHiqa, type HiqaPhase } from './hiqa.step';
-import { psnr } from './losses';
+import { psnr } from '../../layers/gan-losses';
 import { pairedTrainBatch, toHiqaBatch } from './paired-patches';
 
 /**

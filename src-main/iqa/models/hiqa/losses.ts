@@ -1,6 +1,7 @@
 // HIQA losses (Lin & Wang, CVPR 2018, §3.1-3.3 eq. 1-12; methods.md §1.3): pixel, perceptual (VGG l_v + quality-aware l_q), adversarial, L_G, L_D and L_R.
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { bceWithLogits } from '../../layers/gan-losses';
 
 /**
  * Loss weights and forms. μ₁..μ₃, λ₁, λ₂, the layers and the norms are not in the paper [U]: the defaults are
@@ -51,16 +52,6 @@ export function featureDistance(fa: tf.Tensor4D, fb: tf.Tensor4D, norm: HiqaLoss
   });
 }
 
-/** log(1 − sigmoid(z)) = −softplus(z), stable for any logit. */
-function logOneMinusSigmoid(z: tf.Tensor): tf.Tensor {
-  return tf.softplus(z).neg();
-}
-
-/** Binary cross-entropy on logits with (per-sample) targets y ∈ [0,1]: mean(softplus(z) − y·z). */
-export function bceWithLogits(logits: tf.Tensor1D, targets: tf.Tensor1D | number): tf.Scalar {
-  return tf.tidy(() => tf.softplus(logits).sub(tf.mul(logits, targets)).mean() as tf.Scalar);
-}
-
 /**
  * D's loss to minimise (eq. 6, negated): −E[log D(I_r)] − E[log(1 − |D(G(I_d)) − d_fake|)]. For d ∈ {0,1},
  * log(1 − |D − d|) = d·log D + (1 − d)·log(1 − D), so this is BCE(D(I_r), 1) + BCE(D(I_sh), d_fake).
@@ -69,25 +60,9 @@ export function discriminatorLoss(realLogits: tf.Tensor1D, fakeLogits: tf.Tensor
   return tf.tidy(() => bceWithLogits(realLogits, 1).add(bceWithLogits(fakeLogits, dFake)) as tf.Scalar);
 }
 
-/**
- * L_adv of eq. 8, minimised by G: E[log(1 − D(G(I_d)))] ('saturating', as printed; in (−∞, 0]), or
- * E[−log D(G(I_d))] ('nonSaturating').
- */
-export function adversarialLoss(fakeLogits: tf.Tensor1D, form: HiqaLossConfig['adversarial'] = 'saturating'): tf.Scalar {
-  return tf.tidy(() => (form === 'saturating' ? logOneMinusSigmoid(fakeLogits).mean() : tf.softplus(fakeLogits.neg()).mean()) as tf.Scalar);
-}
-
 /** L_R of eq. 12 (and R_pre's loss): mean absolute error between predicted and true scores. */
 export function regressionLoss(predicted: tf.Tensor1D, target: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => predicted.sub(target).abs().mean() as tf.Scalar);
-}
-
-/** PSNR in dB of images in [0,1] (mean over the batch of per-image PSNR), for monitoring the hallucination. */
-export function psnr(a: tf.Tensor4D, b: tf.Tensor4D): number {
-  return tf.tidy(() => {
-    const mse = tf.squaredDifference(a, b).mean([1, 2, 3]).maximum(1e-10);
-    return mse.log().mul(-10 / Math.LN10).mean().dataSync()[0]!;
-  });
 }
 
 /** The terms of L_G for one batch; absent terms are off. */

@@ -1,7 +1,8 @@
 // HIQA regressor R (Lin & Wang, CVPR 2018, §3.3 eq. 10-12; methods.md §1.2.2): ResNet on concat(I_d, |I_d − I_sh|), fused with f(H_{5,2}) before FC.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../src-shared/api/errors';
-import { ParamStore, type ForwardOptions, type Param } from './layers';
+import { ParamStore } from '../../layers/param-store';
+import type { ForwardOptions, Param } from '../../layers/torch-params';
 
 export interface RegressorOptions {
   /** 18: ResNet-18 ("modified Res-18" [P §4.2]); 10: one basic block per stage (our CPU-sized choice [U]). */

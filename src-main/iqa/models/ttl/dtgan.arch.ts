@@ -5,12 +5,11 @@ import { AppError } from '../../../../src-shared/api/errors';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../../../imaging/patches';
 import type { Optimizers } from '../../train/trainer';
 import { readWeights } from '../../weights/read-weights';
-import type { Param } from '../hiqa/layers';
-import { adversarialLoss, bceWithLogits, psnr } from '../hiqa/losses';
-import type { IqaModel, ModelSpec } from '../model';
+import type { Param } from '../../layers/torch-params';
+import { adversarialLoss, bceWithLogits, psnr } from '../../layers/gan-losses';
+import type { IqaModel } from '../model';
 import { createPatchDiscriminator, createTranslatorGenerator, type PatchDiscriminator, type TranslatorGenerator } from './dtgan.nets';
-import { trainDtgan } from './dtgan.train';
-import { createVgg16, loadTorchvisionVgg16 } from './vgg16';
+import { createVgg16, loadTorchvisionVgg16 } from '../../backbones/vgg16';
 
 /**
  * Sizes per scale. 'paper' is Table II (256² crops [P §IV-D], w = 64 for both nets, 3 RBs as the text says); 'small'
@@ -357,26 +356,3 @@ export function trainStepDtgan(model: DtganModel, optimizers: Optimizers, level:
     tf.dispose([fake, ...(fakeHq ? [fakeHq] : []), ...(targetFeatures ? [targetFeatures] : [])]);
   }
 }
-
-export const dtganSpec: ModelSpec<DtganConfig> = {
-  id: 'dtgan',
-  kind: 'translator',
-  label: 'DT-GAN (TTL-IQA distortion-translation GAN, one per quality level)',
-  citation: 'Yang, Li & Liu, "TTL-IQA: Transitive transfer learning based no-reference image quality assessment", IEEE TMM 2021, §IV eq. 8-14, Tables II-III',
-  configSchema: DtganConfig as unknown as z.ZodType<DtganConfig>,
-  input: (c) => ({
-    patch: resolveDtganSizes(c).patch,
-    trainCrops: 1,
-    testCrops: 1,
-    // "Sample enhancement": the distorted samples plus their flipped copies [P §IV-D].
-    flip: true,
-    imagenet: false,
-  }),
-  create: createDtgan,
-  trainLoop: (opts) => trainDtgan(opts),
-  // 200 epochs at batch 1 [P §VI-A.3]; the DT-GAN takes its LR from its config (lr, decayEpochs), not from hyper.
-  defaultHyper: { epochs: 200, batchImages: 1, lr: 2e-4, weightDecay: 0, lrDecay: { every: 0, factor: 1 } },
-  prepare: async (model, config) => {
-    if (config.vggWeights) await loadDtganVgg16(model as DtganModel, config.vggWeights);
-  },
-};

@@ -1,8 +1,10 @@
 // TTL-IQA's DT-GAN networks (Yang, Li & Liu, TMM 2021, §IV-A, Table II, Fig. 4-5; methods.md §3.2.1-3.2.2): the D-Gnet/H-Gnet resize-convolution generator and the D-Dnet/H-Dnet 70×70 PatchGAN.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../src-shared/api/errors';
-import { affineNormOp, ParamStore, type Param } from '../hiqa/layers';
-import { conv, ownedVariable } from '../resnet';
+import { affineNormOp } from '../../layers/norm';
+import { ParamStore } from '../../layers/param-store';
+import type { Param } from '../../layers/torch-params';
+import { conv, ownedVariable } from '../../layers/torch-params';
 
 /** Instance-norm ε (PyTorch's InstanceNorm2d default). */
 export const IN_EPS = 1e-5;

@@ -8,7 +8,7 @@ import { orientedSize } from '../../../imaging/open-image';
 import { PatchSource, type Sample } from '../../data/patch-source';
 import { TrainingCancelled, type EpochResult, type TrainOptions } from '../../train/trainer';
 import type { InputProtocol } from '../model';
-import { psnr } from '../hiqa/losses';
+import { psnr } from '../../layers/gan-losses';
 import { createDtganOptimizers, dtganLearningRate, setDtganLearningRate, trainStepDtgan, type DtganConfig, type DtganModel } from './dtgan.arch';
 import { assignLevels, levelName } from './levels';
 

@@ -1,7 +1,8 @@
 // SFTnet's semantic discrimination adaptation (SDA) attention block (Yang, Li & Liu, TMM 2021, §V-A eq. 15-19; methods.md §3.3.1).
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../src-shared/api/errors';
-import { ParamStore, type Param } from '../hiqa/layers';
+import { ParamStore } from '../../layers/param-store';
+import type { Param } from '../../layers/torch-params';
 
 /**
  * 'paper': s = σ(δ(W'·u')) with one Dense C→C, as eq. 18 is written (so s ∈ [0.5, 1)); 'se': Dense C→C/r, ReLU,

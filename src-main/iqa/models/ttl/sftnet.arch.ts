@@ -3,12 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { AppError } from '../../../../src-shared/api/errors';
 import { readWeights } from '../../weights/read-weights';
-import { ParamStore, type Param } from '../hiqa/layers';
+import { ParamStore } from '../../layers/param-store';
+import type { Param } from '../../layers/torch-params';
 import type { IqaModel, ModelSpec } from '../model';
 import { levelToTarget } from './levels';
 import { createSda, type SdaBlock } from './sda';
 import { trainSftnet } from './sftnet.train';
-import { createVgg16, loadTorchvisionVgg16, type Vgg16 } from './vgg16';
+import { createVgg16, loadTorchvisionVgg16, type Vgg16 } from '../../backbones/vgg16';
 
 /** 'paper' is VGG-16 at 224² [I]; 'small' and 'tiny' are our CPU-sized choices [U]. */
 export const SFTNET_SCALES = {

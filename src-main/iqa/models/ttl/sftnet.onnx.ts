@@ -4,7 +4,7 @@ import type { OnnxGraph } from '../../onnx/graph';
 import { conv2d, denseOf, maxPool, relu, sigmoid, weightsOf, type Weights } from '../../onnx/layers';
 import { levelToTarget } from './levels';
 import type { SftnetModel } from './sftnet.arch';
-import { VGG16_CFG } from './vgg16';
+import { VGG16_CFG } from '../../backbones/vgg16';
 
 /** PyTorch's adaptive average pooling of n cells into m, as the m×n averaging matrix (vgg16.ts's poolMatrix). */
 function poolMatrix(n: number, m: number): Float32Array {

@@ -1,9 +1,9 @@
 // VGG-16 (torchvision layout) for TTL-IQA's SFTnet backbone and DT-GAN's semantic loss (Yang, Li & Liu, TMM 2021, §V-A and eq. 13; methods.md §3.3.1).
 import * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../../../src-shared/api/errors';
-import type { SafeTensor } from '../../weights/safetensors';
-import { fromTorch, torchShape } from '../resnet';
-import { ParamStore, type Param } from '../hiqa/layers';
+import { AppError } from '../../../src-shared/api/errors';
+import type { SafeTensor } from '../weights/safetensors';
+import { fromTorch, torchShape, type Param } from '../layers/torch-params';
+import { ParamStore } from '../layers/param-store';
 
 /** torchvision `vgg16().features`: conv channels, 'M' = MaxPool 2×2 s2. Conv i is `features.<k>` (ReLU at k+1). */
 export const VGG16_CFG: readonly (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'];

@@ -1,7 +1,7 @@
 // ResNet-10/18/50 (He et al., CVPR 2016, §3-4, Table 1; torchvision v1.5 layout) as ONNX nodes on NCHW input, batch norm folded into each conv.
 import type { OnnxGraph } from '../onnx/graph';
 import { add, batchNormOf, conv2d, maxPool, relu, type Weights } from '../onnx/layers';
-import { BN_EPS } from './resnet';
+import { BN_EPS } from '../layers/norm';
 
 export interface OnnxResNetFeatures {
   layer1: string;

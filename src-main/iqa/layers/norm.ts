@@ -1,5 +1,11 @@
-// Batch and instance normalisation for training, with a hand-written backward pass (fewer, cheaper kernels than autodiff).
+// Batch and instance normalisation for training, with a hand-written backward pass (fewer, cheaper kernels than autodiff), and the one BatchNorm2d every network uses.
 import * as tf from '@tensorflow/tfjs';
+import { activeTrainingKernels, BATCH_MOMENTS, BATCH_NORM_GRAD, BATCH_NORM_TRAIN, hasFastBatchNorm } from '../wasm-kernels';
+import type { ForwardOptions } from './torch-params';
+
+/** PyTorch's BatchNorm2d defaults. */
+export const BN_EPS = 1e-5;
+export const BN_MOMENTUM = 0.1;
 
 /**
  * Affine normalisation over `axes` with a hand-written backward pass (n = the elements per statistic):
@@ -43,9 +49,22 @@ function affine(x: tf.Tensor4D, mean: tf.Tensor1D | null, scale: tf.Tensor1D, of
  * Training-mode BatchNorm2d (batch statistics, biased variance as PyTorch normalises) whose forward is one
  * FusedBatchNorm pass and whose backward, with x̂ = (x − μ)/σ and M elements per channel, is
  * dβ = Σ dy, dγ = Σ dy·x̂, dx = dy·k₁ + x̂·k₂ + k₃ with k₁ = γ/σ, k₂ = −k₁·dγ/M, k₃ = −k₁·dβ/M
- * (the same values as affineNormOp([0,1,2])); channel sums are GEMMs.
+ * (the same values as affineNormOp([0,1,2])); channel sums are GEMMs. On wasm (fast kernels) forward and backward are
+ * each one heap kernel (src-main/iqa/wasm-heap.ts).
  */
 export function batchNormTrainOp(eps: number): (x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor4D {
+  const heapOp = tf.customGrad((...args: unknown[]) => {
+    const [x, gamma, beta, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const [y, mean, inv] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma, beta }, { eps }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    save([x, mean, inv, gamma]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xs, mu, iv, gm] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        return tf.engine().runKernel(BATCH_NORM_GRAD, { dy: dy as tf.Tensor4D, x: xs, mean: mu, inv: iv, gamma: gm }, {}) as tf.Tensor[];
+      },
+    };
+  });
   const op = tf.customGrad((...args: unknown[]) => {
     const [x, gamma, beta, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
     const m = x.size / x.shape[3];
@@ -70,5 +89,51 @@ export function batchNormTrainOp(eps: number): (x: tf.Tensor4D, gamma: tf.Tensor
       },
     };
   });
-  return (x, gamma, beta) => op(x, gamma, beta) as tf.Tensor4D;
+  return (x, gamma, beta) => (hasFastBatchNorm() ? heapOp : op)(x, gamma, beta) as tf.Tensor4D;
+}
+
+/** Per-channel mean and biased variance over batch and pixels (the running-statistics update's input). */
+export function batchMoments(x: tf.Tensor4D): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  if (hasFastBatchNorm()) {
+    const [mean, variance] = tf.engine().runKernel(BATCH_MOMENTS, { x }, {}) as [tf.Tensor1D, tf.Tensor1D];
+    return { mean, variance };
+  }
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return { mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+}
+
+/** Training-mode batch norm with batch statistics and the hand-written backward pass. */
+const batchNormTrainFast = batchNormTrainOp(BN_EPS);
+
+/** Training-mode batch norm; the 'legacy' kernel set (the before/after bench's "before") differentiates tf.moments by autodiff. */
+export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
+  if (activeTrainingKernels() !== 'legacy') return batchNormTrainFast(x, gamma, beta);
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, BN_EPS);
+}
+
+/**
+ * BatchNorm2d over the variables `${name}.weight|bias|running_mean|running_var` (PyTorch names): eval uses the running
+ * statistics; training uses batch statistics and, with `updateStats`, updates the running ones (momentum 0.1,
+ * unbiased variance, as PyTorch).
+ */
+export function batchNorm2d(x: tf.Tensor4D, variable: (name: string) => tf.Variable, name: string, o: ForwardOptions): tf.Tensor4D {
+  const gamma = variable(`${name}.weight`) as tf.Tensor1D;
+  const beta = variable(`${name}.bias`) as tf.Tensor1D;
+  const runMean = variable(`${name}.running_mean`);
+  const runVar = variable(`${name}.running_var`);
+  if (!o.training) return tf.batchNorm4d(x, runMean as tf.Tensor1D, runVar as tf.Tensor1D, beta, gamma, BN_EPS);
+  if (o.updateStats) {
+    const { mean, variance } = batchMoments(x);
+    const n = x.shape[0] * x.shape[1] * x.shape[2];
+    const unbiased = n > 1 ? n / (n - 1) : 1;
+    const [m, s] = tf.tidy(() => [
+      runMean.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)),
+      runVar.mul(1 - BN_MOMENTUM).add(variance.mul(BN_MOMENTUM * unbiased)),
+    ]);
+    runMean.assign(m!);
+    runVar.assign(s!);
+    tf.dispose([m!, s!, mean, variance]);
+  }
+  return batchNormTrain(x, gamma, beta);
 }

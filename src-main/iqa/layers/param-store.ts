@@ -1,13 +1,7 @@
-// Shared HIQA building blocks: a seeded, named parameter store (PyTorch-like names) with conv, BN (running stats) and FC helpers.
+// Building blocks HIQA and TTL-IQA share: a seeded, named parameter store (PyTorch-like names) with conv, BN (running stats) and FC helpers.
 import * as tf from '@tensorflow/tfjs';
-import { BN_EPS, BN_MOMENTUM, conv, ownedVariable } from '../resnet';
-import type { ForwardOptions, Param } from '../resnet';
-import { affineNormOp, batchNormTrainOp } from '../norm';
-import { activeTrainingKernels } from '../../wasm-kernels';
-
-export { affineNormOp };
-
-export type { ForwardOptions, Param } from '../resnet';
+import { batchNorm2d } from './norm';
+import { conv, ownedVariable, type ForwardOptions, type Param } from './torch-params';
 
 /**
  * Named parameters of one network. Every tensor gets its own seed (`seed·1000 + k`), so a network is reproducible
@@ -71,26 +65,9 @@ export class ParamStore {
     return x.matMul(this.v(`${name}.weight`) as tf.Tensor2D).add(this.v(`${name}.bias`));
   }
 
-  /** BatchNorm2d: eval uses running stats; training uses batch stats and optionally updates the running ones (momentum 0.1, unbiased variance, as PyTorch). */
+  /** BatchNorm2d (layers/norm.ts): eval uses running stats; training uses batch stats and optionally updates the running ones. */
   batchNorm(x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D {
-    const gamma = this.v(`${name}.weight`) as tf.Tensor1D;
-    const beta = this.v(`${name}.bias`) as tf.Tensor1D;
-    const runMean = this.v(`${name}.running_mean`);
-    const runVar = this.v(`${name}.running_var`);
-    if (!o.training) return tf.batchNorm4d(x, runMean as tf.Tensor1D, runVar as tf.Tensor1D, beta, gamma, BN_EPS);
-    if (o.updateStats) {
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      const n = x.shape[0] * x.shape[1] * x.shape[2];
-      const unbiased = n > 1 ? n / (n - 1) : 1;
-      const [m, s] = tf.tidy(() => [
-        runMean.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)),
-        runVar.mul(1 - BN_MOMENTUM).add(variance.mul(BN_MOMENTUM * unbiased)),
-      ]);
-      runMean.assign(m!);
-      runVar.assign(s!);
-      tf.dispose([m!, s!, mean, variance]);
-    }
-    return batchNormTrain(x, gamma, beta);
+    return batchNorm2d(x, (n) => this.v(n), name, o);
   }
 
   /** Trainable variables (running statistics excluded). */
@@ -116,15 +93,6 @@ function pointwise(x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D {
   const [b, h, wd, cin] = x.shape;
   const cout = w.shape[3]!;
   return x.reshape([b * h * wd, cin]).matMul(w.reshape([cin, cout]) as tf.Tensor2D).reshape([b, h, wd, cout]);
-}
-
-/** Training-mode batch norm with batch statistics. */
-const batchNormTrainFast = batchNormTrainOp(BN_EPS);
-/** What HIQA trained with before (the before/after bench's 'legacy' set). */
-const batchNormTrainLegacy = affineNormOp([0, 1, 2], BN_EPS);
-
-export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
-  return (activeTrainingKernels() === 'legacy' ? batchNormTrainLegacy : batchNormTrainFast)(x, gamma, beta);
 }
 
 /** Nearest-neighbour ×2 upsampling (Newell's hourglass decoder). */

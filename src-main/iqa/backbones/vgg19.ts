@@ -1,9 +1,9 @@
 // VGG-19 loss network φ_j for HIQA's l_v (Lin & Wang, CVPR 2018, §3.1 eq. 4; methods.md §1.2.4), built ONLY from user-provided torchvision weights.
 import * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../../../src-shared/api/errors';
-import { IMAGENET_MEAN, IMAGENET_STD } from '../../../imaging/patches';
-import type { SafeTensor } from '../../weights/safetensors';
-import { conv, fromTorch } from '../resnet';
+import { AppError } from '../../../src-shared/api/errors';
+import { IMAGENET_MEAN, IMAGENET_STD } from '../../imaging/patches';
+import type { SafeTensor } from '../weights/safetensors';
+import { conv, fromTorch } from '../layers/torch-params';
 
 /** Taps after a ReLU, named as in the perceptual-loss literature; relu5_4 is SRGAN's "VGG54" (our default [U]). */
 export const VGG19_TAPS = ['relu1_2', 'relu2_2', 'relu3_4', 'relu4_4', 'relu5_4'] as const;

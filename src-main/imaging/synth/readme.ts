@@ -1,5 +1,5 @@
 // The README.md written into each synthetic dataset: how it was made, the distortions, and the pseudo-MOS formula.
-import { getDistortion } from '../../imaging/distortions/index';
+import { getDistortion } from '../distortions/index';
 import { pseudoMosMarkdown } from './pseudo-mos';
 
 export interface ReadmeInput {

@@ -2,31 +2,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../src-shared/api/errors';
 import type { SafeTensor } from '../weights/safetensors';
-import { batchNormTrainOp } from './norm';
-import { activeTrainingKernels } from '../wasm-kernels';
-
-/**
- * How a variable is laid out in PyTorch: conv weights are OIHW there and HWIO here, linear weights [out, in] there and
- * [in, out] here, vectors identical.
- */
-export type TorchLayout = 'conv' | 'linear' | 'vector';
-
-export interface Param {
-  variable: tf.Variable;
-  layout: TorchLayout;
-  /** False for batch-norm running statistics (updated by forward passes, never by an optimizer). */
-  trainable: boolean;
-}
+import { batchNorm2d } from '../layers/norm';
+import { assignTorchTensors, conv, ownedVariable, type ForwardOptions, type Param } from '../layers/torch-params';
 
 /** 10 is not a torchvision model: one basic block per stage, for small CPU-trainable backbones. */
 export type ResNetDepth = 10 | 18 | 50;
-
-export interface ForwardOptions {
-  /** Batch-norm uses batch statistics (PyTorch `train()` mode). */
-  training?: boolean;
-  /** With `training`, also update the running statistics (momentum 0.1, unbiased variance, as PyTorch does). */
-  updateStats?: boolean;
-}
 
 export interface ResNetFeatures {
   layer1: tf.Tensor4D;
@@ -46,87 +26,11 @@ export interface ResNet {
   dispose(): void;
 }
 
-export const BN_EPS = 1e-5;
-export const BN_MOMENTUM = 0.1;
-/** Training-mode BatchNorm2d with batch statistics and a hand-written backward pass. */
-const batchNormTrain = batchNormTrainOp(BN_EPS);
-
 const SPECS: Record<ResNetDepth, { block: 'basic' | 'bottleneck'; layers: [number, number, number, number] }> = {
   10: { block: 'basic', layers: [1, 1, 1, 1] },
   18: { block: 'basic', layers: [2, 2, 2, 2] },
   50: { block: 'bottleneck', layers: [3, 4, 6, 3] },
 };
-
-/** Conv with PyTorch's symmetric zero padding (tfjs 'same' pads asymmetrically at stride 2). */
-export function conv(x: tf.Tensor4D, w: tf.Variable | tf.Tensor, stride: number, pad: number): tf.Tensor4D {
-  return tf.conv2d(x, w as tf.Tensor4D, stride, pad === 0 ? 'valid' : pad);
-}
-
-/** Torch shape of a tfjs-layout variable. */
-export function torchShape(shape: readonly number[], layout: TorchLayout): number[] {
-  if (layout === 'conv') {
-    const [h, w, i, o] = shape as [number, number, number, number];
-    return [o, i, h, w];
-  }
-  if (layout === 'linear') {
-    const [i, o] = shape as [number, number];
-    return [o, i];
-  }
-  return [...shape];
-}
-
-/** Converts PyTorch-layout data to this variable's tfjs layout (OIHW -> HWIO, [out,in] -> [in,out]). */
-export function fromTorch(data: Float32Array, shape: number[], layout: TorchLayout): tf.Tensor {
-  return tf.tidy(() => {
-    const t = tf.tensor(data, shape, 'float32');
-    if (layout === 'conv') return t.transpose([2, 3, 1, 0]);
-    if (layout === 'linear') return t.transpose([1, 0]);
-    return t;
-  });
-}
-
-/** Converts a tfjs-layout tensor back to PyTorch layout (for export). */
-export function toTorch(t: tf.Tensor, layout: TorchLayout): tf.Tensor {
-  return tf.tidy(() => (layout === 'conv' ? t.transpose([3, 2, 0, 1]) : layout === 'linear' ? t.transpose([1, 0]) : t.clone()));
-}
-
-/**
- * Assigns PyTorch tensors to parameters by name. `names` maps each file name to a parameter; every parameter must be
- * present with the right shape, or a `bad_input` error names the tensor.
- */
-export function assignTorchTensors(
-  params: Map<string, Param>,
-  tensors: Map<string, SafeTensor>,
-  fileName: (paramName: string) => string,
-): void {
-  // Check everything first so a bad file leaves the model untouched.
-  const plan: { param: Param; tensor: SafeTensor; name: string }[] = [];
-  for (const [name, param] of params) {
-    const key = fileName(name);
-    const tensor = tensors.get(key);
-    if (!tensor) throw new AppError('bad_input', `weights: tensor "${key}" is missing`);
-    if (!(tensor.data instanceof Float32Array)) {
-      throw new AppError('bad_input', `weights: tensor "${key}" has dtype ${tensor.dtype}, expected a float type`);
-    }
-    const want = torchShape(param.variable.shape, param.layout);
-    if (tensor.shape.length !== want.length || tensor.shape.some((d, i) => d !== want[i])) {
-      throw new AppError('bad_input', `weights: tensor "${key}" has shape [${tensor.shape.join(', ')}], expected [${want.join(', ')}]`);
-    }
-    plan.push({ param, tensor, name: key });
-  }
-  for (const { param, tensor } of plan) {
-    const value = fromTorch(tensor.data as Float32Array, tensor.shape, param.layout);
-    param.variable.assign(value);
-    value.dispose();
-  }
-}
-
-/** A variable owning its data: the initial tensor is disposed (tf.variable keeps a reference to it otherwise). */
-export function ownedVariable(init: tf.Tensor, trainable = true): tf.Variable {
-  const v = tf.variable(init, trainable);
-  init.dispose();
-  return v;
-}
 
 /** Gaussian init with a per-parameter seed, so a model is reproducible from one seed. */
 function normal(shape: number[], std: number, seed: number): tf.Tensor {
@@ -200,32 +104,7 @@ export function createResNet(opts: { depth: ResNetDepth; seed: number; width?: n
     return p.variable;
   };
 
-  /** BatchNorm2d: eval uses running stats; training uses batch stats and optionally updates the running ones. */
-  const bn = (x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D => {
-    const gamma = v(`${name}.weight`);
-    const beta = v(`${name}.bias`);
-    const runMean = v(`${name}.running_mean`);
-    const runVar = v(`${name}.running_var`);
-    if (!o.training) return tf.batchNorm4d(x, runMean as tf.Tensor1D, runVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPS);
-    if (o.updateStats) {
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      const n = x.shape[0] * x.shape[1] * x.shape[2];
-      const unbiased = n > 1 ? n / (n - 1) : 1;
-      const [m, s] = tf.tidy(() => [
-        runMean.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)),
-        runVar.mul(1 - BN_MOMENTUM).add(variance.mul(BN_MOMENTUM * unbiased)),
-      ]);
-      runMean.assign(m!);
-      runVar.assign(s!);
-      tf.dispose([m!, s!, mean, variance]);
-    }
-    if (activeTrainingKernels() === 'legacy') {
-      // The autodiff path the before/after bench times as "before".
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPS);
-    }
-    return batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D);
-  };
+  const bn = (x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D => batchNorm2d(x, v, name, o);
 
   const runBlock = (x: tf.Tensor4D, blk: Block, o: ForwardOptions): tf.Tensor4D => {
     const n = blk.name;
