@@ -1,6 +1,6 @@
 // Computes the feature vectors of every image of the named quality sets into .cache/quality/features/<set>.json (skipped when present).
 // Usage: npx tsx scripts/quality/extract-features.ts SET... [--shards N] [--follow]
-//   --shards N: N processes, each on its share of the images, merged at the end.
+//   --shards N: N processes, each on its share of the images, merged at the end (a resumed run may use another N).
 //   --follow: start while the set is still being built (scripts/quality/build-sets.ts) and keep up with its images.
 // Progress is kept per image in <set>.<shard>.ndjson, so an interrupted run resumes where it stopped.
 import { fork } from 'node:child_process';
@@ -70,6 +70,10 @@ const readNdjson = (file: string): Record<string, number[]> => {
   return out;
 };
 
+/** The set's per-shard progress files, whatever --shards made them. */
+const shardFiles = async (name: string): Promise<string[]> =>
+  (await readdir(join(root, 'features'))).filter((f) => new RegExp(`^${name}\\.\\d+\\.ndjson$`).test(f)).map((f) => join(root, 'features', f));
+
 async function extract(name: string, k: number): Promise<void> {
   const out = join(root, 'features', `${name}.${k}.ndjson`);
   const head = join(root, 'features', `${name}.names.json`);
@@ -77,7 +81,8 @@ async function extract(name: string, k: number): Promise<void> {
     throw new Error(`${name}: the cached features were computed with another feature list; delete ${join(root, 'features', `${name}.*`)}`);
   }
   await writeFile(head, JSON.stringify(FEATURE_NAMES));
-  const done = readNdjson(out);
+  // Every shard file of the set counts as done, so a run resumed with another --shards loses nothing.
+  const done = Object.assign({}, ...(await shardFiles(name)).map(readNdjson)) as Record<string, number[]>;
   const t0 = Date.now();
   let count = 0;
   for (;;) {
@@ -117,11 +122,12 @@ for (const name of argv) {
   }
   const { files } = await filesOf(name);
   const merged: Record<string, number[]> = {};
-  for (let k = 0; k < shards; k++) Object.assign(merged, readNdjson(join(root, 'features', `${name}.${k}.ndjson`)));
+  const parts = await shardFiles(name);
+  for (const f of parts) Object.assign(merged, readNdjson(f));
   const missing = files.filter((f) => !merged[f]);
   if (missing.length) throw new Error(`${name}: ${missing.length} images without features (first ${missing[0]})`);
   await writeFile(out, JSON.stringify({ names: FEATURE_NAMES, features: Object.fromEntries(files.map((f) => [f, merged[f]!])) }));
-  for (let k = 0; k < shards; k++) await rm(join(root, 'features', `${name}.${k}.ndjson`));
+  for (const f of parts) await rm(f);
   await rm(join(root, 'features', `${name}.names.json`));
   console.log(`${name}: ${files.length} images -> ${out}`);
 }

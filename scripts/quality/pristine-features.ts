@@ -1,5 +1,5 @@
 // Feature vectors of undistorted training photos as a camera would hand them over: random crops at random sizes, saved as high-quality JPEG, analysed as the app does.
-// Writes .cache/quality/features/pristine-train.json (label: the pseudo-MOS of a perfect copy). Usage: npx tsx scripts/quality/pristine-features.ts [--per-photo 4] [--seed 5]
+// Writes .cache/quality/features/pristine-train.json (label: the pseudo-MOS of a perfect copy). Usage: npx tsx scripts/quality/pristine-features.ts [--per-photo 4] [--seed 5] [--name pristine-train]
 import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ const arg = (name: string, dflt: string) => {
 const perPhoto = Number(arg('per-photo', '4'));
 const seed = Number(arg('seed', '5'));
 const pool = join(process.cwd(), '.cache', 'photo-pool', 'pool');
-const out = join(process.cwd(), '.cache', 'quality', 'features', 'pristine-train.json');
+const out = join(process.cwd(), '.cache', 'quality', 'features', `${arg('name', 'pristine-train')}.json`);
 const train = new Set((await loadPoolSplit()).train);
 const photos = (await readdir(pool)).filter((f) => train.has(sourceName(f))).sort();
 const tmp = await mkdtemp(join(tmpdir(), 'iqa-pristine-'));

@@ -1,5 +1,5 @@
 // Trains the default quality model on the training sets' features and reports validation figures; --save writes resources/models/quality/model.json.
-// Usage: npx tsx scripts/quality/train.ts [--sets train-400-s1,...] [--val val-s201] [--trees N --depth N --lr X] [--save]
+// Usage: npx tsx scripts/quality/train.ts [--sets train-400-s1,...] [--val val-s201] [--trees N --depth N --lr X] [--seeds 22,23,24] [--save]
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { evaluateScores, TARGET_TYPES } from '../../src-main/iqa/quality/evaluate';
@@ -95,12 +95,16 @@ console.log(`training on ${x.length} images from ${trainSets.join(', ')}; ${JSON
 const t0 = Date.now();
 const pairs = rank.weight > 0 ? rankingPairs() : undefined;
 if (pairs) console.log(`ranking term: ${pairs.better.length} pairs, ${JSON.stringify(rank)}`);
-const model = trainGbt(x, y, { ...opts, onProgress: (k, rmse) => console.log(`  ${k} trees, train RMSE ${rmse.toFixed(4)}`) }, pairs ? rankingLoss(y, pairs, rank.sigma) : undefined);
+// --seeds a,b,...: one ensemble per seed (rows and features drawn differently), averaged with equal weights.
+const seeds = arg('seeds', String(opts.seed))!.split(',').map(Number);
+const models = seeds.map((seed) => trainGbt(x, y, { ...opts, seed, onProgress: (k, rmse) => console.log(`  seed ${seed}: ${k} trees, train RMSE ${rmse.toFixed(4)}`) }, pairs ? rankingLoss(y, pairs, rank.sigma) : undefined));
+const model = models[0]!;
+const predictAll = (v: ArrayLike<number>) => models.reduce((s, m) => s + predictGbt(m, v), 0) / models.length;
 console.log(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 for (const name of valSets) {
   const { rows, feats } = await load(name);
-  const score = (f: string) => predictGbt(model, feats[f]!);
+  const score = (f: string) => predictAll(feats[f]!);
   const fig = evaluateScores(rows, rows.map((r) => score(r.file)), new Map(rows.map((r) => [r.reference, score(r.ref)])));
   if (process.argv.includes('--brief')) {
     console.log(`${name}: SRCC ${fig.srccMos.toFixed(3)} (level ${fig.srccLevel.toFixed(3)}), levels ordered ${(100 * fig.levelPairs).toFixed(1)}%, ref > L1 ${(100 * fig.refAboveL1).toFixed(1)}%; targets ${TARGET_TYPES.map((t) => fig.perType[t]?.srccMos.toFixed(2)).join(' ')}`);
@@ -124,7 +128,7 @@ if (blend) {
   for (const name of valSets) {
     const { rows, feats } = await load(name);
     const other = qualityPredictor(blendFile, blend);
-    const score = (f: string) => (1 - blendWeight) * predictGbt(model, feats[f]!) + blendWeight * other(feats[f]!);
+    const score = (f: string) => (1 - blendWeight) * predictAll(feats[f]!) + blendWeight * other(feats[f]!);
     const fig = evaluateScores(rows, rows.map((r) => score(r.file)), new Map(rows.map((r) => [r.reference, score(r.ref)])));
     console.log(`${name}, blended ${blendWeight} with ${blend.slice(0, at)}: SRCC ${fig.srccMos.toFixed(3)} (level ${fig.srccLevel.toFixed(3)}), PLCC ${fig.plccMos.toFixed(3)}, levels ordered ${(100 * fig.levelPairs).toFixed(1)}%, ref > L1 ${(100 * fig.refAboveL1).toFixed(1)}%`);
   }
@@ -136,8 +140,16 @@ if (process.argv.includes('--save')) {
     features: [...FEATURE_NAMES],
     labels: { kind: 'mos', range: [1, 5], higherIsBetter: true },
     regressor: model,
-    ...(blendFile ? { weight: 1 - blendWeight, members: [{ weight: blendWeight * (blendFile.weight ?? 1), features: blendFile.features, regressor: blendFile.regressor, training: blendFile.training }, ...(blendFile.members ?? []).map((m) => ({ ...m, weight: blendWeight * m.weight }))] } : {}),
-    training: { sets: trainSets, pristine, options: { ...opts, onProgress: undefined }, refRepeat, rank, images: x.length, command: process.argv.slice(2).join(' ') },
+    ...(blendFile || models.length > 1
+      ? {
+          weight: (1 - blendWeight) / models.length,
+          members: [
+            ...models.slice(1).map((m, k) => ({ weight: (1 - blendWeight) / models.length, features: [...FEATURE_NAMES], regressor: m, training: { seed: seeds[k + 1] } })),
+            ...(blendFile ? [{ weight: blendWeight * (blendFile.weight ?? 1), features: blendFile.features, regressor: blendFile.regressor, training: blendFile.training }, ...(blendFile.members ?? []).map((m) => ({ ...m, weight: blendWeight * m.weight }))] : []),
+          ],
+        }
+      : {}),
+    training: { sets: trainSets, pristine, options: { ...opts, onProgress: undefined }, seeds, refRepeat, rank, images: x.length, command: process.argv.slice(2).join(' ') },
   };
   await writeFile(QUALITY_MODEL_FILE(), JSON.stringify(file));
   console.log(`saved ${QUALITY_MODEL_FILE()}`);

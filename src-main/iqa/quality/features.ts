@@ -2,7 +2,8 @@
 import { decodeError, openImage } from '../../imaging/open-image';
 import { analyseRgb, type Analysis } from './measures';
 import { brisqueFeatures } from './nss';
-import { half, lumaChroma } from './planes';
+import { half, lumaChroma, type Plane } from './planes';
+import { blockZeroing, fineReblur, histogramComb } from './relative';
 
 /**
  * Longest side the photo is analysed at: the size of the held-out sets (`iqa synth --max-side 400`); the training
@@ -59,8 +60,13 @@ const BRISQUE_NAMES = (scale: number) => [
   ...['h', 'v', 'd1', 'd2'].flatMap((o) => [`${o}_alpha`, `${o}_eta`, `${o}_varl`, `${o}_varr`]),
 ].map((n) => `brisque${scale}_${n}`);
 
+/** Round 3: statistics relative to the photo's own content (relative.ts), for mild defects on unseen content. */
+const RELATIVE_NAMES = [
+  'zero8_ratio', 'zero8', 'zero4_ratio', 'zero4', 'reblur_once', 'reblur_twice', 'lap_octave', 'comb_dark', 'comb_mid', 'comb_bright', 'noise_ratio_12', 'noise_c_over_y',
+] as const;
+
 /** The names of the feature vector's entries, in order. */
-export const FEATURE_NAMES: readonly string[] = [...STAT_NAMES, ...BRISQUE_NAMES(1), ...BRISQUE_NAMES(2)];
+export const FEATURE_NAMES: readonly string[] = [...STAT_NAMES, ...BRISQUE_NAMES(1), ...BRISQUE_NAMES(2), ...RELATIVE_NAMES];
 
 export interface Features {
   analysis: Analysis;
@@ -70,6 +76,17 @@ export interface Features {
 export function featuresOf(img: { width: number; height: number; data: Uint8Array }): Features {
   const analysis = analyseRgb(img.data, img.width, img.height);
   const { y } = lumaChroma(img.data, img.width, img.height);
-  const values = Float64Array.from([...STAT_NAMES.map((n) => analysis.stats[n]!), ...brisqueFeatures(y), ...brisqueFeatures(half(y))]);
+  const values = Float64Array.from([...STAT_NAMES.map((n) => analysis.stats[n]!), ...brisqueFeatures(y), ...brisqueFeatures(half(y)), ...relativeFeatures(img.data, y, analysis.stats)]);
   return { analysis, values };
+}
+
+/** The RELATIVE_NAMES entries, in order. */
+function relativeFeatures(rgb: Uint8Array, y: Plane, stats: Record<string, number>): number[] {
+  const z8 = blockZeroing(y, 8);
+  const z4 = blockZeroing(y, 4);
+  const rb = fineReblur(y);
+  // Noise in flat blocks at full over half scale: white noise halves with each octave, texture and grain do not.
+  const noiseRatio = (stats.noise_y_p20! + 0.05) / (stats.noise_y2_p20! + 0.05);
+  const chromaOverLuma = (stats.noise_c_p20! + 0.05) / (stats.noise_y_p20! + 0.05);
+  return [z8.ratio, z8.aligned, z4.ratio, z4.aligned, rb.once, rb.twice, rb.octave, ...histogramComb(rgb), noiseRatio, chromaOverLuma];
 }

@@ -1,0 +1,149 @@
+// Content-relative statistics: each compares the photo with a shifted, re-blurred or re-binned version of itself, so a
+// mild defect shows against the photo's own content (a clean photo scores near 1 or 0 whatever it shows).
+import { half, type Plane } from './planes';
+
+/** Orthonormal DCT-II basis of size n, row u = frequency. */
+function dctBasis(n: number): Float64Array {
+  const m = new Float64Array(n * n);
+  for (let u = 0; u < n; u++) {
+    const a = u === 0 ? Math.sqrt(1 / n) : Math.sqrt(2 / n);
+    for (let x = 0; x < n; x++) m[u * n + x] = a * Math.cos(((2 * x + 1) * u * Math.PI) / (2 * n));
+  }
+  return m;
+}
+
+/**
+ * Share of a block transform's high-frequency coefficients (u + v ≥ n/2) that are near zero (|c| < 0.75 grey levels,
+ * above the ±0.5 rounding of 8-bit RGB), over n-square blocks starting at `off`. A block codec (JPEG 8x8, WebP 4x4)
+ * zeroes most of them in its own blocks; blocks straddling its grid see its block edges as high frequencies instead.
+ */
+function zeroHighShare(y: Plane, n: number, off: number): number {
+  const { width: w, height: h, data } = y;
+  const basis = dctBasis(n);
+  const tmp = new Float64Array(n * n);
+  let zero = 0;
+  let all = 0;
+  for (let by = off; by + n <= h; by += n) {
+    for (let bx = off; bx + n <= w; bx += n) {
+      // Rows first: tmp[r][u] = Σx block[r][x] · basis[u][x].
+      for (let r = 0; r < n; r++) {
+        const row = (by + r) * w + bx;
+        for (let u = 0; u < n; u++) {
+          let s = 0;
+          for (let x = 0; x < n; x++) s += data[row + x]! * basis[u * n + x]!;
+          tmp[r * n + u] = s;
+        }
+      }
+      for (let v = 0; v < n; v++) {
+        for (let u = 0; u < n; u++) {
+          if (u + v < n / 2) continue;
+          let s = 0;
+          for (let r = 0; r < n; r++) s += tmp[r * n + u]! * basis[v * n + r]!;
+          all++;
+          if (Math.abs(s) < 0.75) zero++;
+        }
+      }
+    }
+  }
+  return zero / Math.max(1, all);
+}
+
+/**
+ * Block-codec evidence at block size n: zeroed high frequencies on the grid against the grid shifted by half a block
+ * (as (aligned + 0.01) / (shifted + 0.01): about 1 for a clean photo, well above 1 after JPEG or WebP), and the
+ * aligned share itself.
+ */
+export function blockZeroing(y: Plane, n: number): { ratio: number; aligned: number } {
+  const aligned = zeroHighShare(y, n, 0);
+  const shifted = zeroHighShare(y, n, n >> 1);
+  return { ratio: (aligned + 0.01) / (shifted + 0.01), aligned };
+}
+
+/** Mean |4-neighbour Laplacian| over the plane's interior. */
+function laplacianEnergy(p: Plane): number {
+  const { width: w, height: h, data } = p;
+  let s = 0;
+  for (let yy = 1; yy < h - 1; yy++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = yy * w + x;
+      s += Math.abs(4 * data[i]! - data[i - 1]! - data[i + 1]! - data[i - w]! - data[i + w]!);
+    }
+  }
+  return s / Math.max(1, (w - 2) * (h - 2));
+}
+
+/** Separable binomial blur [1 2 1]/4 applied `times` times, edges replicated. */
+function binomial(p: Plane, times: number): Plane {
+  const { width: w, height: h } = p;
+  let src = p.data;
+  for (let t = 0; t < times; t++) {
+    const tmp = new Float32Array(w * h);
+    const out = new Float32Array(w * h);
+    for (let yy = 0; yy < h; yy++) {
+      const row = yy * w;
+      for (let x = 0; x < w; x++) tmp[row + x] = 0.25 * (src[row + Math.max(0, x - 1)]! + 2 * src[row + x]! + src[row + Math.min(w - 1, x + 1)]!);
+    }
+    for (let yy = 0; yy < h; yy++) {
+      const up = Math.max(0, yy - 1) * w;
+      const down = Math.min(h - 1, yy + 1) * w;
+      for (let x = 0; x < w; x++) out[yy * w + x] = 0.25 * (tmp[up + x]! + 2 * tmp[yy * w + x]! + tmp[down + x]!);
+    }
+    src = out;
+  }
+  return { width: w, height: h, data: src };
+}
+
+/**
+ * Re-blur at the finest scales (the small-kernel relative of Crété-Roffet's re-blur): the Laplacian energy left after
+ * one and after two binomial passes, over the photo's own. A crisp photo loses most of its finest detail to one pass;
+ * one already blurred, even slightly, has little left to lose, so the ratio rises towards 1. Also the Laplacian energy
+ * at full over half scale (the spectrum's slope at its top octave).
+ */
+export function fineReblur(y: Plane): { once: number; twice: number; octave: number } {
+  const e0 = Math.max(laplacianEnergy(y), 1e-6);
+  return {
+    once: laplacianEnergy(binomial(y, 1)) / e0,
+    twice: laplacianEnergy(binomial(y, 2)) / e0,
+    octave: e0 / Math.max(laplacianEnergy(half(y)), 1e-6),
+  };
+}
+
+/**
+ * Histogram combing of 8-bit R, G, B in the shadows (< 85), mid-tones and highlights (≥ 170): Σ |h(v) − (h(v−1) +
+ * h(v+1)) / 2| over the band's levels, against what Poisson counts would give (about 1 for a smooth histogram
+ * whatever the pixel count), averaged over the channels. A tone curve applied in 8 bits leaves
+ * empty levels where it stretches and doubled ones where it squeezes (brighten, darken, contrast); a photo developed
+ * at higher bit depth and resized has a smooth histogram (Poisson noise only).
+ */
+export function histogramComb(rgb: Uint8Array): [number, number, number] {
+  const hist = [new Float64Array(256), new Float64Array(256), new Float64Array(256)];
+  for (let j = 0; j < rgb.length; j += 3) {
+    hist[0]![rgb[j]!]!++;
+    hist[1]![rgb[j + 1]!]!++;
+    hist[2]![rgb[j + 2]!]!++;
+  }
+  const bands: [number, number][] = [[1, 85], [85, 170], [170, 255]];
+  return bands.map(([lo, hi]) => {
+    let score = 0;
+    let weight = 0;
+    for (const hc of hist) {
+      let dev = 0;
+      let expected = 0;
+      let tot = 0;
+      for (let v = lo; v < hi; v++) {
+        dev += Math.abs(hc[v]! - 0.5 * (hc[v - 1]! + hc[v + 1]!));
+        // What Poisson counts around the local mean would give: E|a - (b + c) / 2| = sqrt(1.5 λ) · sqrt(2 / π).
+        let local = 0;
+        for (let k = -2; k <= 2; k++) local += hc[Math.min(255, Math.max(0, v + k))]!;
+        expected += Math.sqrt(1.5 * Math.max(1, local / 5)) * Math.sqrt(2 / Math.PI);
+        tot += hc[v]!;
+      }
+      // A channel with under 200 pixels in the band says nothing about it.
+      if (tot >= 200) {
+        score += dev / expected;
+        weight++;
+      }
+    }
+    return weight ? score / weight : 1;
+  }) as [number, number, number];
+}
