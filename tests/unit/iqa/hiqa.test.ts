@@ -305,7 +305,7 @@ describe('HIQA training (Algorithm 1) on a synthetic blur + noise task', () => {
     tf.dispose([gBefore, rBefore]);
     optimizers.groups.forEach((g) => g.optimizer.dispose());
     a.dispose();
-  });
+  }, 180_000);
 
   it('a residual G starts as the identity and its warm-up moves G toward I_r, R untouched', () => {
     // Without l_q: an untrained R_pre's features pull G anywhere (the runs train R_pre first).
