@@ -1,6 +1,7 @@
 // The dispatcher both shells call: real services over a real store, and a clear error for every bad request.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppInfo, DatasetSummary, ImagePage } from '../../../src-shared/api/schemas';
+import { MIGRATIONS } from '../../../src-main/store/migrations';
 import { testRuntime } from '../../helpers/runtime';
 
 const rt = await testRuntime();
@@ -12,7 +13,7 @@ describe('dispatch', () => {
     expect(res.ok).toBe(true);
     const info = (res as { result: AppInfo }).result;
     expect(info.databasePath).toMatch(/iqa\.sqlite$/);
-    expect(info.schemaVersion).toBe(11);
+    expect(info.schemaVersion).toBe(MIGRATIONS.at(-1)!.version);
     expect(info.backend?.name).toBe('cpu');
     expect(info.versions['better-sqlite3']).toMatch(/^\d+\./);
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../helpers/serve-process';
+import { MIGRATIONS } from '../../../src-main/store/migrations';
 import { tempDir } from '../../helpers/temp';
 
 const run = promisify(execFile);
@@ -16,7 +17,7 @@ describe('iqa info', () => {
     const info = JSON.parse(stdout) as { databasePath: string; backend: { name: string }; versions: Record<string, string>; schemaVersion: number };
     expect(info.databasePath).toBe(join(dataDir, 'iqa.sqlite'));
     expect(info.backend.name).toBe('cpu');
-    expect(info.schemaVersion).toBe(11);
+    expect(info.schemaVersion).toBe(MIGRATIONS.at(-1)!.version);
     expect(Object.keys(info.versions)).toEqual(expect.arrayContaining(['sharp', 'better-sqlite3', '@tensorflow/tfjs', 'sqlite']));
   });
 
@@ -47,18 +48,39 @@ describe('iqa info', () => {
 describe('iqa import / datasets / splits', () => {
   const dir = tempDir('iqa-cli-import-');
   it('imports a generic CSV dataset and prints JSON', async () => {
-    const { stdout } = await iqa('import', '--format', 'csv', '--file', 'labels.csv', '--range', '1,5', '--name', 'tiny', '--json', '--data-dir', dir, join(REPO_ROOT, 'tests/fixtures/datasets/csv'));
+    const { stdout } = await iqa(
+      'import',
+      '--format',
+      'csv',
+      '--file',
+      'labels.csv',
+      '--range',
+      '1,5',
+      '--name',
+      'tiny',
+      '--json',
+      '--data-dir',
+      dir,
+      join(REPO_ROOT, 'tests/fixtures/datasets/csv'),
+    );
     const out = JSON.parse(stdout) as { dataset: { name: string; imageCount: number; labelKind: string }; images: number };
     expect(out.dataset).toMatchObject({ name: 'tiny', imageCount: 4, labelKind: 'mos' });
   });
   it('lists it and makes splits', async () => {
     expect((await iqa('datasets', '--data-dir', dir)).stdout).toMatch(/tiny\s+csv\s+4 images\s+mos \[1, 5\]/);
     const { stdout } = await iqa('splits', 'tiny', '--repeats', '2', '--data-dir', dir);
-    expect(stdout.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['csv_split', 'ratio802_seed123_split01', 'ratio802_seed123_split02']);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['csv_split', 'ratio802_seed123_split01', 'ratio802_seed123_split02']);
     expect(stdout).toMatch(/ratio802_seed123_split01\s+content-disjoint\s+train 2\s+val 0\s+test 2/);
   });
   it('fails with the problem list and exit code 1 on a bad CSV', async () => {
-    await expect(iqa('import', '--format', 'csv', '--file', 'nope.csv', '--data-dir', dir, join(REPO_ROOT, 'tests/fixtures/datasets/csv'))).rejects.toMatchObject({
+    await expect(
+      iqa('import', '--format', 'csv', '--file', 'nope.csv', '--data-dir', dir, join(REPO_ROOT, 'tests/fixtures/datasets/csv')),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/Missing file: .*nope\.csv/),
     });
@@ -75,6 +97,8 @@ describe('iqa fr', () => {
   });
   it('says why a metric cannot run', async () => {
     await expect(iqa('fr', '--metric', 'ms-ssim', a, b)).rejects.toMatchObject({ stderr: expect.stringMatching(/MS-SSIM needs both sides at least 176 px/) });
-    await expect(iqa('fr', a, join(REPO_ROOT, 'resources/demo/bee.jpg'))).rejects.toMatchObject({ stderr: expect.stringMatching(/differ in size: 8x8 vs 943x530/) });
+    await expect(iqa('fr', a, join(REPO_ROOT, 'resources/demo/bee.jpg'))).rejects.toMatchObject({
+      stderr: expect.stringMatching(/differ in size: 8x8 vs 943x530/),
+    });
   });
 });
