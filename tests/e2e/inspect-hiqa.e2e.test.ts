@@ -163,6 +163,7 @@ describe('Inspect with a Hallucinated-IQA run', () => {
     expect(panned[0]!.x0 - zoomed[0]!.x0).toBeCloseTo(-30 / (panned[3]!.paneWidth * scale), 2);
     // Zooming in the swipe pane (the case that showed other regions in the small panels) moves them all alike.
     await page.getByTestId('inspect-reset').click();
+    await page.getByTestId('swipe-view').scrollIntoViewIfNeeded();
     const swipeBox = (await page.getByTestId('swipe-view').boundingBox())!;
     await page.mouse.move(swipeBox.x + swipeBox.width * 0.25, swipeBox.y + swipeBox.height * 0.75);
     await page.mouse.wheel(0, -700);
@@ -204,7 +205,9 @@ describe('Inspect with a Hallucinated-IQA run', () => {
 
     // A gentle zoom for the screenshot, so the pixels show yet the views stay recognisable.
     await page.getByTestId('inspect-reset').click();
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    await panels.nth(1).scrollIntoViewIfNeeded();
+    const panel = (await panels.nth(1).locator('.viewport').boundingBox())!;
+    await page.mouse.move(panel.x + panel.width * 0.5, panel.y + panel.height * 0.5);
     await page.mouse.wheel(0, -150);
     await expect.poll(async () => Number(await page.getByTestId('map-panels').getAttribute('data-scale'))).toBeGreaterThan(1);
     const png = await page.screenshot({ path: join(SHOTS, 'inspect-hiqa.png'), fullPage: false });
