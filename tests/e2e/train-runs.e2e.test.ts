@@ -141,6 +141,9 @@ describe('Train and Runs screens against serve mode', () => {
     expect(await form.locator('select[name="cfg-optim.optimizer"]').inputValue()).toBe('sgd');
     expect(await form.locator('input[name="cfg-optim.lrR"]').inputValue()).toBe('0.01');
     expect(await form.locator('label:has(input[name="cfg-rotation"]) small.hint').innerText()).toMatch(/degrees .*default 20 · paper: ±20° \[P §3\.6\]/);
+    // Its own optimiser group replaces the generic learning rate, decay and schedule, which are greyed out and say so.
+    expect(await page.locator('input[name=hyper-lr]').isDisabled()).toBe(true);
+    expect(await page.getByTestId('train-own-optim').innerText()).toMatch(/hiqa sets its optimiser/);
     await form.locator('input[name="cfg-optim.lrDecayFactor"]').fill('2');
     await page.getByTestId('train-start').click();
     await expect.poll(() => form.locator('label.invalid:has(input[name="cfg-optim.lrDecayFactor"]) small.error').innerText()).toBe('must be > 0 and ≤ 1');
