@@ -87,10 +87,40 @@ async function seed(dataDir: string): Promise<{ runs: number[]; testImages: numb
       store.runs.setStatus(id, k === 7 ? 'running' : k === 6 ? 'failed' : 'completed', k === 6 ? 'out of memory' : null);
       runs.push(id);
     }
+    seedAblation(store, datasetId, split, splitId, parts, test);
     return { runs, testImages: test.map((t) => t.id) };
   } finally {
     store.close();
   }
+}
+
+/**
+ * An ablation for the Ablation tab: a CNNIQA baseline on two splits, a row with a lower lr on the first split only
+ * (Δ over one shared split), one with more kernels on both, and one whose predictions equal the baseline's (a
+ * degenerate interval).
+ */
+function seedAblation(store: ReturnType<typeof openStore>, datasetId: number, split1: string, split1Id: number, parts1: Map<number, 'train' | 'val' | 'test'>, test1: { id: number; label: number }[]): void {
+  const ids = [...parts1.keys()];
+  const parts2 = new Map<number, 'train' | 'val' | 'test'>(ids.map((id, i) => [id, i < 8 ? 'test' : 'train']));
+  const test2 = ids.slice(0, 8).map((id, i) => ({ id, label: 5 - (i % 4) }));
+  const split2 = 'content_disjoint_80_0_seed1_2';
+  const split2Id = store.splits.save(datasetId, split2, 'content-disjoint', 1, parts2);
+  const make = (name: string, lr: number, kernels: number, hidden: number, split: string, splitId: number, test: { id: number; label: number }[], noiseK: number, seedK: number) => {
+    const rnd = noise(seedK);
+    const config = { model: 'cnniqa', split, scoreRange: [1, 5], higherIsBetter: true, hyper: { epochs: 4, batchImages: 8, lr, seed: 1 }, modelConfig: { kernels, hidden } };
+    const id = store.runs.create({ name, model: 'cnniqa', datasetId, splitId, config });
+    const predictions = test.map((img) => ({ imageId: img.id, score: img.label + noiseK * (rnd() - 0.5) }));
+    const s = 0.9 - noiseK / 4;
+    store.runs.recordEpoch(id, 'cnniqa', 4, 40, { srcc: s, plcc: s, krcc: s * 0.8, rmse: noiseK / 3 }, predictions, null);
+    store.runs.setStatus(id, 'completed');
+  };
+  make('cnniqa ablation baseline [split 1]', 1e-3, 8, 64, split1, split1Id, test1, 1.5, 101);
+  make('cnniqa ablation baseline [split 2]', 1e-3, 8, 64, split2, split2Id, test2, 3, 102);
+  make('cnniqa ablation lr 3e-4 [split 1]', 3e-4, 8, 64, split1, split1Id, test1, 2.5, 103);
+  make('cnniqa ablation kernels 16 [split 1]', 1e-3, 16, 64, split1, split1Id, test1, 1.4, 104);
+  make('cnniqa ablation kernels 16 [split 2]', 1e-3, 16, 64, split2, split2Id, test2, 2.6, 105);
+  // The same made-up predictions as the baseline's on split 1: an interval of zero width.
+  make('cnniqa ablation hidden 32 [split 1]', 1e-3, 8, 32, split1, split1Id, test1, 1.5, 101);
 }
 
 /** Screenshots at each viewport; `top` (a selector) is scrolled to the top of the window first. */
@@ -124,6 +154,13 @@ try {
   await shoot(page, outDir, 'runs-groups', '[role=tablist]');
   await page.getByTestId('tab-errors').click();
   await shoot(page, outDir, 'runs-errors', '[role=tablist]');
+  await page.getByTestId('tab-ablation').click();
+  await page.locator('[data-testid=ablation-delta][data-status=degenerate]').first().waitFor({ timeout: 30_000 });
+  await shoot(page, outDir, 'ablation', '[role=tablist]');
+  await page.getByTestId('tab-matrix').click();
+  await page.getByTestId('matrix-row').first().waitFor();
+  await page.waitForTimeout(1500);
+  await shoot(page, outDir, 'matrix', '[role=tablist]');
   await page.goto(`${serve.url}#/inspect?mode=across&runs=${runs.slice(0, 3).join(',')}&images=${testImages.slice(0, 4).join(',')}`);
   await page.waitForTimeout(2500);
   await shoot(page, outDir, 'inspect-across');
