@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { dataPaths, resourcesDir } from '../src-main/app/paths';
 import { openStore } from '../src-main/store/store';
+import { evaluate } from '../src-shared/metrics/index';
 import { launchBrowser } from '../tests/helpers/browser';
 import { startServe } from '../tests/helpers/serve-process';
 
@@ -110,8 +111,9 @@ function seedAblation(store: ReturnType<typeof openStore>, datasetId: number, sp
     const config = { model: 'cnniqa', split, scoreRange: [1, 5], higherIsBetter: true, hyper: { epochs: 4, batchImages: 8, lr, seed: 1 }, modelConfig: { kernels, hidden } };
     const id = store.runs.create({ name, model: 'cnniqa', datasetId, splitId, config });
     const predictions = test.map((img) => ({ imageId: img.id, score: img.label + noiseK * (rnd() - 0.5) }));
-    const s = 0.9 - noiseK / 4;
-    store.runs.recordEpoch(id, 'cnniqa', 4, 40, { srcc: s, plcc: s, krcc: s * 0.8, rmse: noiseK / 3 }, predictions, null);
+    // The stored figures are those of the predictions, as a real run's are.
+    const e = evaluate(predictions.map((p) => p.score), test.map((t) => t.label), { logistic: false });
+    store.runs.recordEpoch(id, 'cnniqa', 4, 40, { srcc: e.srcc, plcc: e.plcc, krcc: e.krcc, rmse: e.rmse }, predictions, null);
     store.runs.setStatus(id, 'completed');
   };
   make('cnniqa ablation baseline [split 1]', 1e-3, 8, 64, split1, split1Id, test1, 1.5, 101);
