@@ -89,6 +89,12 @@ async function seed(dataDir: string): Promise<{ runs: number[]; testImages: numb
       runs.push(id);
     }
     seedAblation(store, datasetId, split, splitId, parts, test);
+    // A second labelled dataset (the same images on 0..100), for the Train screen's whole-dataset "Test on".
+    const copy = store.datasets.create({ name: 'blur-demo on 0–100', kind: 'csv', root: imgDir, labelKind: 'mos', scoreMin: 0, scoreMax: 100 });
+    for (let k = 0; k < parts.size; k++) {
+      const img = store.datasets.addImage(copy, { path: join(imgDir, `copy_${k}.png`), name: `copy_${k}`, referenceId: null, distortion: null, level: null, width: 96, height: 72, format: 'png' });
+      store.datasets.setLabel(img, 20 * (5 - (k % 4)));
+    }
     return { runs, testImages: test.map((t) => t.id) };
   } finally {
     store.close();
@@ -163,6 +169,11 @@ try {
   await page.getByTestId('matrix-row').first().waitFor();
   await page.waitForTimeout(1500);
   await shoot(page, outDir, 'matrix', '[role=tablist]');
+  await page.goto(`${serve.url}#/train`);
+  await page.getByTestId('train-test-dataset').waitFor();
+  await page.getByTestId('train-dataset').selectOption({ label: 'blur-demo (6 photos × 4 levels) (24 labelled)' });
+  await page.getByTestId('train-test-dataset').selectOption({ label: 'all of blur-demo on 0–100' });
+  await shoot(page, outDir, 'train-whole-dataset', '[data-testid=train-dataset]');
   await page.goto(`${serve.url}#/inspect?mode=across&runs=${runs.slice(0, 3).join(',')}&images=${testImages.slice(0, 4).join(',')}`);
   await page.waitForTimeout(2500);
   await shoot(page, outDir, 'inspect-across');
