@@ -198,10 +198,11 @@ export function buildProgram(): Command {
 
   program
     .command('runs')
-    .description('list training runs with their last-epoch metrics')
+    .description('list training runs with their last-epoch metrics and best epoch (selected on the test set); with an id, one run in full')
+    .argument('[id...]', 'a run id (or "show <id>"): its last-epoch and best-epoch figures')
     .option('--json', 'print JSON', false)
     .addOption(dataDirOption())
-    .action(runsCommand);
+    .action((args: string[], flags: { json: boolean; dataDir?: string }) => runsCommand(args[0] === 'show' ? args[1] : args[0], flags));
 
   program
     .command('ttl')
