@@ -31,7 +31,7 @@ export const ConfigField = z.object({
   multipleOf: z.number().optional(),
   parent: z.string().optional(),
   /** What it does, the paper's value and the unit, where written down (src-main/iqa/models/field-help.ts). */
-  help: z.object({ text: z.string(), paper: z.string().optional(), unit: z.string().optional() }).nullable(),
+  help: z.object({ text: z.string(), paper: z.string().optional(), unit: z.string().optional(), /** Labels of an enum's options, by value. */ options: z.record(z.string(), z.string()).optional() }).nullable(),
 });
 export type ConfigField = z.infer<typeof ConfigField>;
 
