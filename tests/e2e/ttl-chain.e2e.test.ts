@@ -60,7 +60,22 @@ describe('TTL-IQA chain from the Train screen', () => {
     const panel = page.getByTestId('ttl-panel');
     await expect.poll(() => panel.getByTestId('ttl-dataset').locator('option').allInnerTexts()).toContain('blur');
     await panel.getByTestId('ttl-dataset').selectOption(String(datasetId));
+    // Paper scale: the paper's schedule is shown, and both VGG-16s are warned about until their weights are named.
+    await panel.getByTestId('ttl-scale').selectOption('paper');
+    await expect.poll(() => panel.getByTestId('ttl-from-scratch').allInnerTexts()).toEqual([
+      expect.stringMatching(/SFTnet's VGG-16 will train from scratch/),
+      expect.stringMatching(/DT-GAN's semantic loss L_s \(eq. 13\) will be off/),
+    ]);
+    expect(await panel.getByTestId('ttl-paper-schedule').innerText()).toMatch(/50,000 iterations with ×0.1 every 10,000/);
+    await panel.getByTestId('ttl-splits').fill('10');
+    await panel.scrollIntoViewIfNeeded();
+    await expectNotBlank('ttl-chain-paper-warnings');
+    await panel.getByTestId('ttl-sftnet-weights').fill('/data/vgg16-397923af.pth');
+    await expect.poll(() => panel.getByTestId('ttl-from-scratch').count()).toBe(1);
+    await panel.getByTestId('ttl-splits').fill('1');
     await panel.getByTestId('ttl-scale').selectOption('tiny');
+    await expect.poll(() => panel.getByTestId('ttl-from-scratch').count()).toBe(0);
+    expect(await panel.getByTestId('ttl-sftnet-weights').count()).toBe(0);
     await panel.getByTestId('ttl-pristine').fill(join(resourcesDir(), 'demo'));
     for (const id of ['ttl-dtgan-epochs', 'ttl-stage1-epochs', 'ttl-stage2-epochs']) await panel.getByTestId(id).fill('1');
     await panel.getByTestId('ttl-start').click();
