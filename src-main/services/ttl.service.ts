@@ -36,15 +36,18 @@ const AUXILIARY_SIDE_PER_CROP = 256 / 224;
 
 type Metrics = { srcc: number | null; plcc: number | null; epoch: number | null };
 
-/** Mean, standard deviation and 95% Student-t interval of per-split values (null with fewer than 2). */
-export function splitMean(values: readonly (number | null)[]): SplitMean | null {
+/**
+ * Mean, standard deviation and 95% Student-t interval of per-split values (null with fewer than 2), the interval
+ * clipped to `range` (a correlation's [−1, 1]; [−2, 2] for a difference of two).
+ */
+export function splitMean(values: readonly (number | null)[], range: [number, number] = [-1, 1]): SplitMean | null {
   const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
   const n = xs.length;
   if (n < 2) return null;
   const mean = xs.reduce((a, x) => a + x, 0) / n;
   const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
   const half = (studentTQuantile(0.975, n - 1) * sd) / Math.sqrt(n);
-  return { mean, sd, lo: mean - half, hi: mean + half, n };
+  return { mean, sd, lo: Math.max(range[0], mean - half), hi: Math.min(range[1], mean + half), n };
 }
 
 /** The last epoch's test SRCC and PLCC of a run (null if it recorded none). */
@@ -191,7 +194,7 @@ export function createTtlService(ctx: ServiceContext, runs: Runs) {
         ? {
             ttl: { srcc: splitMean(results.map((r) => r.ttl.srcc)), plcc: splitMean(results.map((r) => r.ttl.plcc)) },
             direct: input.compareDirect ? { srcc: splitMean(results.map((r) => r.direct?.srcc ?? null)), plcc: splitMean(results.map((r) => r.direct?.plcc ?? null)) } : null,
-            gain: input.compareDirect ? splitMean(results.map((r) => (r.ttl.srcc === null || r.direct === null || r.direct.srcc === null ? null : r.ttl.srcc - r.direct.srcc))) : null,
+            gain: input.compareDirect ? splitMean(results.map((r) => (r.ttl.srcc === null || r.direct === null || r.direct.srcc === null ? null : r.ttl.srcc - r.direct.srcc)), [-2, 2]) : null,
           }
         : null;
     const { dtganRunId, auxiliaryDatasetId, stage1RunId, stage2RunId, directRunId, ttl, direct } = first;

@@ -24,9 +24,13 @@ describe('mean over splits', () => {
     expect(m.sd).toBeCloseTo(0.07190271204899022, 12);
     expect(m.lo).toBeCloseTo(0.6927209910755567, 10);
     expect(m.hi).toBeCloseTo(0.8712790089244433, 10);
-    // Two splits: t(0.975; 1) = 12.706, so the interval is wide.
-    const two = splitMean([0.5, 0.7])!;
+    // Two splits: t(0.975; 1) = 12.706, so the interval is wide: [-0.6706, 1.8706] as a difference, clipped to a
+    // correlation's [-1, 1] by default.
+    const two = splitMean([0.5, 0.7], [-2, 2])!;
     expect([two.lo, two.hi].map((v) => Number(v.toFixed(10)))).toEqual([-0.6706204736, 1.8706204736]);
+    const clipped = splitMean([0.5, 0.7])!;
+    expect(clipped.lo).toBeCloseTo(-0.6706204736, 9);
+    expect(clipped.hi).toBe(1);
     expect(splitMean([0.5])).toBeNull();
     expect(splitMean([0.5, null, Number.NaN])).toBeNull();
   });
@@ -37,11 +41,11 @@ describe('mean over splits', () => {
       split: `s${k}`, dtganRunId: 10 * k + 1, auxiliaryDatasetId: k, stage1RunId: 10 * k + 2, stage2RunId: 10 * k + 3, directRunId: 10 * k + 4, ttl: metrics(t), direct: metrics(d),
     });
     const splits = [split(1, 0.8, 0.7), split(2, 0.6, 0.65)];
-    const mean = { ttl: { srcc: splitMean([0.8, 0.6]), plcc: splitMean([0.81, 0.61]) }, direct: { srcc: splitMean([0.7, 0.65]), plcc: splitMean([0.71, 0.66]) }, gain: splitMean([0.1, -0.05]) };
+    const mean = { ttl: { srcc: splitMean([0.8, 0.6]), plcc: splitMean([0.81, 0.61]) }, direct: { srcc: splitMean([0.7, 0.65]), plcc: splitMean([0.71, 0.66]) }, gain: splitMean([0.1, -0.05], [-2, 2]) };
     const text = formatTtlResult({ datasetId: 1, ...splits[0]!, splits, mean } as TtlChainResult);
     expect(text).toMatch(/^s1: DT-GAN run #11 → auxiliary dataset #1 → SFTnet stage 1 run #12 → stage 2 run #13\n {2}held-out SRCC 0\.8000 {2}PLCC 0\.8100 {2}\(TTL-IQA, transitive\)\n/);
     expect(text).toMatch(/s2: DT-GAN run #21/);
-    expect(text).toMatch(/mean of 2 splits \[95% t-interval\]:\n {2}TTL-IQA {2}SRCC 0\.7000 \[-0\.5706, 1\.9706\]/);
+    expect(text).toMatch(/mean of 2 splits \[95% t-interval\]:\n {2}TTL-IQA {2}SRCC 0\.7000 \[-0\.5706, 1\.0000\]/);
     expect(text).toMatch(/TTL-IQA − direct SRCC 0\.0250 \[.*\] \(within noise: the interval contains 0\)/);
   });
 });
