@@ -129,7 +129,7 @@ export function createVgg16(opts: Vgg16Options): Vgg16 {
     tf.tidy(() => {
       let h = x;
       convs.forEach((c, i) => {
-        h = tf.relu(s.conv2d(h, c.name));
+        h = s.conv2d(h, c.name, 1, true);
         // pool5 belongs to head(): features() stops at conv5_3's ReLU.
         if (c.pool && i < convs.length - 1) h = tf.maxPool(h, 2, 2, 'valid');
       });
@@ -140,7 +140,7 @@ export function createVgg16(opts: Vgg16Options): Vgg16 {
       if (f.shape[1] < 2 || f.shape[2] < 2) throw new AppError('bad_input', `VGG-16: conv5_3 features are ${f.shape[1]}×${f.shape[2]}; the input must be at least 32×32`);
       let z = flattenNchw(adaptiveAvgPool2d(tf.maxPool(f, 2, 2, 'valid'), [7, 7]));
       for (const name of ['classifier.0', 'classifier.3']) {
-        z = tf.relu(s.dense(z, `${p}${name}`));
+        z = s.dense(z, `${p}${name}`, true);
         if (training && o.dropout > 0) z = tf.dropout(z, o.dropout, undefined, dropoutSeed++) as tf.Tensor2D;
       }
       return o.outputs > 0 ? s.dense(z, `${p}classifier.6`) : z;

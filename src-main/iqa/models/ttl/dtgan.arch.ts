@@ -1,5 +1,6 @@
 // TTL-IQA's DT-GAN (Yang, Li & Liu, TMM 2021, §IV eq. 8-14, Tables II-III; methods.md §3.2, §9.3): one D-Gnet/D-Dnet/H-Gnet/H-Dnet set per quality level, the model spec, and one training iteration (§IV-D).
 import * as tf from '@tensorflow/tfjs';
+import { adam as fusedAdam } from '../../train/fused-adam';
 import { z } from 'zod';
 import { AppError } from '../../../../src-shared/api/errors';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../../../imaging/patches';
@@ -230,7 +231,7 @@ export function dtganLearningRate(config: DtganConfig, epoch: number, epochs: nu
 export function createDtganOptimizers(model: DtganModel, lr = model.config.lr): Optimizers {
   const { beta1, beta2 } = model.config;
   return {
-    groups: model.parameterGroups().map((g) => ({ ...g, optimizer: tf.train.adam(lr, beta1, beta2) })),
+    groups: model.parameterGroups().map((g) => ({ ...g, optimizer: fusedAdam(lr, beta1, beta2) })),
   };
 }
 

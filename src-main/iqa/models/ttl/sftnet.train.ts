@@ -1,5 +1,6 @@
 // SFTnet's two training stages (Yang, Li & Liu, TMM 2021, §V-B, §VI-A.3): quality levels by softmax cross-entropy, then scores by Euclidean loss.
 import * as tf from '@tensorflow/tfjs';
+import { adam as fusedAdam } from '../../train/fused-adam';
 import { AppError } from '../../../../src-shared/api/errors';
 import { seededRandom, shuffle } from '../../../util/random';
 import { PatchSource, type Sample } from '../../data/patch-source';
@@ -17,7 +18,7 @@ export function createSftnetOptimizers(model: SftnetModel, hyper: TrainHyper, ep
   return {
     groups: model.parameterGroups().map((g) => {
       const lr = lrAt(hyper, epoch) * g.lrMultiplier;
-      const optimizer = model.config.optimizer === 'sgd' ? tf.train.momentum(lr, model.config.momentum) : tf.train.adam(lr);
+      const optimizer = model.config.optimizer === 'sgd' ? tf.train.momentum(lr, model.config.momentum) : fusedAdam(lr);
       // `Optimizers` is typed for Adam; the runs service only calls getWeights/setWeights/applyGradients/dispose.
       return { name: g.name, variables: g.variables, lrMultiplier: g.lrMultiplier, optimizer: optimizer as unknown as tf.AdamOptimizer };
     }),
