@@ -43,6 +43,8 @@ export const HELD_OUT_SETS: SetSpec[] = [
 export const TRAIN_SETS: SetSpec[] = [
   { name: 'train-400-s1', part: 'train', seed: 1, perImage: 10, maxSide: 400 },
   { name: 'train-320-s2', part: 'train', seed: 2, perImage: 25, maxSide: 320 },
+  // Round 4: every type at every level (train-400-s1's images are a subset of it: same seed, photo and type).
+  { name: 'train-400-all-s1', part: 'train', seed: 1, perImage: 25, maxSide: 400 },
 ];
 
 export interface SetFolders {
