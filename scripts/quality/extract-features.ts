@@ -51,7 +51,7 @@ async function filesOf(name: string): Promise<{ files: string[]; complete: boole
   const spec = [...HELD_OUT_SETS, ...TRAIN_SETS].find((s) => s.name === name);
   const wanted = (f: string) => {
     const m = /^(.*)__([a-z0-9_]+)__\d+\.png$/.exec(f);
-    return !m || !spec || typesFor(DISTORTION_IDS, spec.perImage, spec.seed, m[1]!).includes(m[2]!);
+    return !m || !spec || typesFor(DISTORTION_IDS, spec.perImage, spec.seed, m[1]!, spec.skipTypes ?? 0).includes(m[2]!);
   };
   for (const sub of ['refs', 'dist']) {
     const d = join(dir, sub);

@@ -30,7 +30,8 @@ const opts = {
 };
 // Pairwise ranking term (0 = plain least squares): its weight per image, RankNet's σ, and the weight of pairs of two
 // different distortions of one photo (ordered by label) relative to pairs within one distortion (ordered by level).
-const rank = { weight: Number(arg('rank', '0')), sigma: Number(arg('sigma', '4')), cross: Number(arg('cross', '0.3')), margin: Number(arg('margin', '0.2')) };
+// `l1` multiplies the pairs of the photo against its level-1 copies (the mildest defects, the hardest to tell).
+const rank = { weight: Number(arg('rank', '0')), sigma: Number(arg('sigma', '4')), cross: Number(arg('cross', '0.3')), margin: Number(arg('margin', '0.2')), ...(arg('l1') ? { l1: Number(arg('l1')) } : {}) };
 
 async function load(name: string): Promise<{ rows: SetRow[]; feats: Record<string, number[]> }> {
   const rows = await readSet(join(root, 'sets', name));
@@ -72,7 +73,7 @@ function rankingPairs(): { better: Int32Array; worse: Int32Array; weight: Float6
     for (const a of idx) for (const b of idx) {
       const ma = meta[a]!;
       const mb = meta[b]!;
-      if (ma.level === 0 && mb.level > 0) better.push(a), worse.push(b), weight.push(1);
+      if (ma.level === 0 && mb.level > 0) better.push(a), worse.push(b), weight.push(mb.level === 1 ? (rank.l1 ?? 1) : 1);
       else if (ma.level > 0 && ma.type === mb.type && ma.level < mb.level) better.push(a), worse.push(b), weight.push(1);
       else if (rank.cross > 0 && ma.level > 0 && mb.level > 0 && ma.type !== mb.type && y[a]! > y[b]! + rank.margin) better.push(a), worse.push(b), weight.push(rank.cross);
     }
