@@ -27,7 +27,20 @@ const opts = {
   colsample: Number(arg('colsample', String(GBT_DEFAULTS.colsample))),
   bins: Number(arg('bins', String(GBT_DEFAULTS.bins))),
   lambda: Number(arg('lambda', String(GBT_DEFAULTS.lambda))),
+  // --monotone steep_p90:1,noise_y_p20:-1: the score may only rise (1) or fall (-1) with these features.
+  ...(arg('monotone') ? { monotone: monotoneOf(arg('monotone')!) } : {}),
 };
+
+function monotoneOf(spec: string): Record<number, 1 | -1> {
+  const out: Record<number, 1 | -1> = {};
+  for (const part of spec.split(',')) {
+    const [name, sign] = part.split(':');
+    const at = FEATURE_NAMES.indexOf(name!);
+    if (at < 0 || (sign !== '1' && sign !== '-1')) throw new Error(`--monotone: "${part}" is not feature:1 or feature:-1`);
+    out[at] = sign === '1' ? 1 : -1;
+  }
+  return out;
+}
 // Pairwise ranking term (0 = plain least squares): its weight per image, RankNet's σ, and the weight of pairs of two
 // different distortions of one photo (ordered by label) relative to pairs within one distortion (ordered by level).
 // `l1` multiplies the pairs of the photo against its level-1 copies (the mildest defects, the hardest to tell).
@@ -45,19 +58,26 @@ const x: Float64Array[] = [];
 const y: number[] = [];
 // Per training image: its photo (set + reference), distortion ('' for the photo itself) and level (0 for the photo).
 const meta: { group: string; type: string; level: number }[] = [];
+// Sets built at one size from the same photos (train-400-s1 and train-400-more-s1) hold the same undistorted photo:
+// --by-photo makes it one ranking group, with the photo itself added once.
+const byPhoto = process.argv.includes('--by-photo');
+const groupOf = (name: string, r: SetRow) => (byPhoto ? r.reference : `${name}/${r.reference}`);
+const seenPhotos = new Set<string>();
 for (const name of trainSets) {
   const { rows, feats } = await load(name);
   for (const r of rows) {
     x.push(Float64Array.from(feats[r.file]!));
     y.push(r.mos);
-    meta.push({ group: `${name}/${r.reference}`, type: r.distortion, level: r.level });
+    meta.push({ group: groupOf(name, r), type: r.distortion, level: r.level });
   }
   // The undistorted photos themselves, at the label a perfect copy gets (repeated: there is one per 125 distorted images).
   for (const r of new Map(rows.map((r) => [r.ref, r])).values()) {
+    if (seenPhotos.has(groupOf(name, r))) continue;
+    seenPhotos.add(groupOf(name, r));
     for (let k = 0; k < refRepeat; k++) {
       x.push(Float64Array.from(feats[r.ref]!));
       y.push(REFERENCE_MOS);
-      meta.push({ group: `${name}/${r.reference}`, type: '', level: 0 });
+      meta.push({ group: groupOf(name, r), type: '', level: 0 });
     }
   }
 }
@@ -150,7 +170,7 @@ if (process.argv.includes('--save')) {
           ],
         }
       : {}),
-    training: { sets: trainSets, pristine, options: { ...opts, onProgress: undefined }, seeds, refRepeat, rank, images: x.length, command: process.argv.slice(2).join(' ') },
+    training: { sets: trainSets, ...(byPhoto ? { byPhoto } : {}), pristine, options: { ...opts, onProgress: undefined }, seeds, refRepeat, rank, images: x.length, command: process.argv.slice(2).join(' ') },
   };
   await writeFile(QUALITY_MODEL_FILE(), JSON.stringify(file));
   console.log(`saved ${QUALITY_MODEL_FILE()}`);
