@@ -63,9 +63,12 @@ const meta: { group: string; type: string; level: number }[] = [];
 const byPhoto = process.argv.includes('--by-photo');
 const groupOf = (name: string, r: SetRow) => (byPhoto ? r.reference : `${name}/${r.reference}`);
 const seenPhotos = new Set<string>();
+// --skip-types a,b: leave these distortions out of training (failure analysis: what a type does to the others).
+const skipTypes = new Set((arg('skip-types', '') ?? '').split(',').filter(Boolean));
 for (const name of trainSets) {
   const { rows, feats } = await load(name);
   for (const r of rows) {
+    if (skipTypes.has(r.distortion)) continue;
     x.push(Float64Array.from(feats[r.file]!));
     y.push(r.mos);
     meta.push({ group: groupOf(name, r), type: r.distortion, level: r.level });
@@ -112,6 +115,14 @@ if (pristine) {
     y.push(REFERENCE_MOS);
   }
 }
+// --drop a,b: features the trees may not split on (held constant in training), e.g. content descriptors that let
+// them recognise a training photo instead of its defects.
+const dropped = (arg('drop', '') ?? '').split(',').filter(Boolean).map((n) => {
+  const at = FEATURE_NAMES.indexOf(n);
+  if (at < 0) throw new Error(`--drop: no feature "${n}"`);
+  return at;
+});
+for (const v of x) for (const at of dropped) v[at] = 0;
 console.log(`training on ${x.length} images from ${trainSets.join(', ')}; ${JSON.stringify({ ...opts, onProgress: undefined })}`);
 const t0 = Date.now();
 const pairs = rank.weight > 0 ? rankingPairs() : undefined;
@@ -170,7 +181,7 @@ if (process.argv.includes('--save')) {
           ],
         }
       : {}),
-    training: { sets: trainSets, ...(byPhoto ? { byPhoto } : {}), pristine, options: { ...opts, onProgress: undefined }, seeds, refRepeat, rank, images: x.length, command: process.argv.slice(2).join(' ') },
+    training: { sets: trainSets, ...(dropped.length ? { dropped: dropped.map((at) => FEATURE_NAMES[at]) } : {}), ...(byPhoto ? { byPhoto } : {}), pristine, options: { ...opts, onProgress: undefined }, seeds, refRepeat, rank, images: x.length, command: process.argv.slice(2).join(' ') },
   };
   await writeFile(QUALITY_MODEL_FILE(), JSON.stringify(file));
   console.log(`saved ${QUALITY_MODEL_FILE()}`);

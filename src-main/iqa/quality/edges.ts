@@ -24,14 +24,15 @@ const MIN_RISE = 24;
  */
 export function edgeSteepness(y: Plane): EdgeSteepness {
   const { width: w, height: h, data } = y;
-  const mags: number[] = [];
+  const mags = new Float64Array(Math.ceil(h / 2) * Math.ceil(w / 2));
+  let nm = 0;
   for (let yy = 2; yy < h - 2; yy += 2) {
     for (let x = 2; x < w - 2; x += 2) {
       const i = yy * w + x;
-      mags.push(Math.abs(data[i + 1]! - data[i - 1]!) + Math.abs(data[i + w]! - data[i - w]!));
+      mags[nm++] = Math.abs(data[i + 1]! - data[i - 1]!) + Math.abs(data[i + w]! - data[i - w]!);
     }
   }
-  const thr = Math.max(16, quantile(Float64Array.from(mags).sort(), 0.95));
+  const thr = Math.max(16, quantile(mags.subarray(0, nm).sort(), 0.95));
   const along: [number[], number[]] = [[], []];
   const TOL = 0.5;
   for (let yy = 2; yy < h - 2; yy++) {
