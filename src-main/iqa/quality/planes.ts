@@ -39,27 +39,41 @@ export function gaussianTaps(sigma: number): Float32Array {
 
 /** Separable convolution with the same taps along x and y, edges replicated. */
 export function filterSeparable(p: Plane, taps: Float32Array): Plane {
-  const { width: w, height: h } = p;
+  const { width: w, height: h, data } = p;
   const r = (taps.length - 1) >> 1;
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
+  // Interior pixels skip the edge clamps; every pixel sums its taps in the same order (k = -r..r).
+  const x0 = Math.min(r, w);
+  const x1 = Math.max(x0, w - r);
+  const edge = (row: number, x: number) => {
+    let s = 0;
+    for (let k = -r; k <= r; k++) s += taps[k + r]! * data[row + (x + k < 0 ? 0 : x + k >= w ? w - 1 : x + k)]!;
+    return s;
+  };
   for (let y = 0; y < h; y++) {
     const row = y * w;
-    for (let x = 0; x < w; x++) {
+    for (let x = 0; x < x0; x++) tmp[row + x] = edge(row, x);
+    for (let x = x0; x < x1; x++) {
       let s = 0;
-      for (let k = -r; k <= r; k++) {
-        const xx = x + k < 0 ? 0 : x + k >= w ? w - 1 : x + k;
-        s += taps[k + r]! * p.data[row + xx]!;
-      }
+      const at = row + x - r;
+      for (let k = 0; k <= 2 * r; k++) s += taps[k]! * data[at + k]!;
       tmp[row + x] = s;
     }
+    for (let x = x1; x < w; x++) tmp[row + x] = edge(row, x);
   }
   for (let y = 0; y < h; y++) {
+    const interior = y >= r && y + r < h;
     for (let x = 0; x < w; x++) {
       let s = 0;
-      for (let k = -r; k <= r; k++) {
-        const yy = y + k < 0 ? 0 : y + k >= h ? h - 1 : y + k;
-        s += taps[k + r]! * tmp[yy * w + x]!;
+      if (interior) {
+        const at = (y - r) * w + x;
+        for (let k = 0; k <= 2 * r; k++) s += taps[k]! * tmp[at + k * w]!;
+      } else {
+        for (let k = -r; k <= r; k++) {
+          const yy = y + k < 0 ? 0 : y + k >= h ? h - 1 : y + k;
+          s += taps[k + r]! * tmp[yy * w + x]!;
+        }
       }
       out[y * w + x] = s;
     }
@@ -90,4 +104,20 @@ export function mean(a: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]!;
   return a.length ? s / a.length : NaN;
+}
+
+/**
+ * The indices of non-negative values in ascending order, ties by index (what a stable sort by value gives), sorted as
+ * numbers without a comparator: each key packs the value's float32 bits (monotonic for values >= 0) above its index.
+ */
+export function ascendingOrder(values: Float32Array): number[] {
+  const n = values.length;
+  if (n >= 1 << 21) return Array.from(values.keys()).sort((a, b) => values[a]! - values[b]!);
+  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = bits[i]! * (1 << 21) + i;
+  keys.sort();
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = keys[i]! % (1 << 21);
+  return order;
 }

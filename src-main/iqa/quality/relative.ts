@@ -99,12 +99,14 @@ function binomial(p: Plane, times: number): Plane {
  * one already blurred, even slightly, has little left to lose, so the ratio rises towards 1. Also the Laplacian energy
  * at full over half scale (the spectrum's slope at its top octave).
  */
-export function fineReblur(y: Plane): { once: number; twice: number; octave: number } {
+export function fineReblur(y: Plane, y2: Plane = half(y)): { once: number; twice: number; octave: number } {
   const e0 = Math.max(laplacianEnergy(y), 1e-6);
+  const once = binomial(y, 1);
   return {
-    once: laplacianEnergy(binomial(y, 1)) / e0,
-    twice: laplacianEnergy(binomial(y, 2)) / e0,
-    octave: e0 / Math.max(laplacianEnergy(half(y)), 1e-6),
+    once: laplacianEnergy(once) / e0,
+    // Two passes are one pass over the first one's output.
+    twice: laplacianEnergy(binomial(once, 1)) / e0,
+    octave: e0 / Math.max(laplacianEnergy(y2), 1e-6),
   };
 }
 
