@@ -1,7 +1,7 @@
 // Explainable technical measures of one photo (sharpness with a tile map, noise, exposure, compression, colour) and the raw statistics behind them.
 import type { PhotoMeasures } from '../../../src-shared/api/schemas';
 import { gridRatios } from './grid-ratios';
-import { ascendingOrder, half, lumaChroma, mean, quantile, type Plane } from './planes';
+import { ascendingOrder, half, lumaChroma, mean, quantile, quantileSelect, type Plane } from './planes';
 
 /** Side of the square tiles of the sharpness map, in pixels of the analysed image. */
 export const TILE = 16;
@@ -117,7 +117,7 @@ function edgeWidths(y: Plane): Float32Array {
       if ((x & 1) === 0 && (yy & 1) === 0) mags[nm++] = Math.abs(gx[i]!) + Math.abs(gy[i]!);
     }
   }
-  const thr = Math.max(8, quantile(mags.subarray(0, nm).sort(), 0.95));
+  const thr = Math.max(8, quantileSelect(mags.subarray(0, nm), 0.95));
   const widths: number[] = [];
   const TOL = 0.5;
   for (let yy = 2; yy < h - 2; yy++) {

@@ -46,6 +46,8 @@ export function filterSeparable(p: Plane, taps: Float32Array): Plane {
   // Interior pixels skip the edge clamps; every pixel sums its taps in the same order (k = -r..r).
   const x0 = Math.min(r, w);
   const x1 = Math.max(x0, w - r);
+  const t9 = r === 4 ? taps : new Float32Array(9);
+  const [t0, t1, t2, t3, t4, t5, t6, t7, t8] = [t9[0]!, t9[1]!, t9[2]!, t9[3]!, t9[4]!, t9[5]!, t9[6]!, t9[7]!, t9[8]!];
   const edge = (row: number, x: number) => {
     let s = 0;
     for (let k = -r; k <= r; k++) s += taps[k + r]! * data[row + (x + k < 0 ? 0 : x + k >= w ? w - 1 : x + k)]!;
@@ -54,16 +56,32 @@ export function filterSeparable(p: Plane, taps: Float32Array): Plane {
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < x0; x++) tmp[row + x] = edge(row, x);
-    for (let x = x0; x < x1; x++) {
-      let s = 0;
-      const at = row + x - r;
-      for (let k = 0; k <= 2 * r; k++) s += taps[k]! * data[at + k]!;
-      tmp[row + x] = s;
+    if (r === 4) {
+      // The 9 taps spelt out (BRISQUE's window): the same sums in the same order, without the loop.
+      for (let x = x0; x < x1; x++) {
+        const a = row + x - 4;
+        tmp[row + x] = 0 + t0 * data[a]! + t1 * data[a + 1]! + t2 * data[a + 2]! + t3 * data[a + 3]! + t4 * data[a + 4]! + t5 * data[a + 5]! + t6 * data[a + 6]! + t7 * data[a + 7]! + t8 * data[a + 8]!;
+      }
+    } else {
+      for (let x = x0; x < x1; x++) {
+        let s = 0;
+        const at = row + x - r;
+        for (let k = 0; k <= 2 * r; k++) s += taps[k]! * data[at + k]!;
+        tmp[row + x] = s;
+      }
     }
     for (let x = x1; x < w; x++) tmp[row + x] = edge(row, x);
   }
   for (let y = 0; y < h; y++) {
     const interior = y >= r && y + r < h;
+    if (interior && r === 4) {
+      const a = (y - 4) * w;
+      for (let x = 0; x < w; x++) {
+        const b = a + x;
+        out[y * w + x] = 0 + t0 * tmp[b]! + t1 * tmp[b + w]! + t2 * tmp[b + 2 * w]! + t3 * tmp[b + 3 * w]! + t4 * tmp[b + 4 * w]! + t5 * tmp[b + 5 * w]! + t6 * tmp[b + 6 * w]! + t7 * tmp[b + 7 * w]! + t8 * tmp[b + 8 * w]!;
+      }
+      continue;
+    }
     for (let x = 0; x < w; x++) {
       let s = 0;
       if (interior) {
@@ -120,4 +138,35 @@ export function ascendingOrder(values: Float32Array): number[] {
   const order = new Array<number>(n);
   for (let i = 0; i < n; i++) order[i] = keys[i]! % (1 << 21);
   return order;
+}
+
+/** quantile(sorted, q) of unsorted finite values, found by selection instead of a sort; reorders `a`. */
+export function quantileSelect(a: Float32Array, q: number): number {
+  const n = a.length;
+  if (!n) return NaN;
+  const k = Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))));
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    // Hoare partition around the median of three: after it, a[lo..j] <= pivot <= a[i..hi], and between them = pivot.
+    const x = a[lo]!;
+    const y = a[(lo + hi) >> 1]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
