@@ -87,12 +87,12 @@ export function createRunService(ctx: ServiceContext) {
   }
 
   /** A split of the dataset with every readable image on one side (made once, then reused). */
-  function wholeSplit(datasetId: number, part: 'train' | 'test'): { id: number; name: string } {
+  function wholeSplit(datasetId: number, part: 'train' | 'test'): { id: number; name: string; counts: { train: number } } {
     const name = part === 'train' ? WHOLE_TRAIN : WHOLE_TEST;
     const existing = store.splits.list(datasetId).find((s) => s.name === name);
     if (existing) return existing;
     const members = new Map(store.splits.imagesToSplit(datasetId).map((i) => [i.imageId, part]));
-    return { id: store.splits.save(datasetId, name, 'whole-dataset', null, members), name };
+    return { id: store.splits.save(datasetId, name, 'whole-dataset', null, members), name, counts: { train: part === 'train' ? members.size : 0 } };
   }
 
   /** Images of the run: its split's parts, or (whole-dataset) all of its dataset to train and all of the test dataset to test. */
