@@ -80,9 +80,12 @@ export const FIELD_HELP: Record<string, Record<string, Help>> = {
     attention: { text: 'The SDA block (off = plain VGG-16).', paper: 'on [P Table IX]' },
     sdaForm: { text: 'Channel-weight form of eq. 18: paper (Dense, ReLU, sigmoid) or se [U].', paper: 'paper [P eq. 18]' },
     dropout: { text: 'Dropout after fc6 and fc7.', paper: '0.5 [P §VI-A.3]', unit: 'probability' },
-    backboneWeights: { text: 'A torchvision vgg16 state dict loaded before training; empty = random weights.', paper: 'ImageNet VGG-16 [P]', unit: 'file' },
+    backboneWeights: { text: 'A torchvision vgg16 state dict (.pth or .safetensors) loaded before training (paper scale); empty = random weights.', paper: 'ImageNet VGG-16 [P §V-B]', unit: 'file' },
     optimizer: { text: 'sgd with momentum (the paper\'s Caffe solver) or adam [U].', paper: 'sgd' },
     momentum: { text: 'SGD momentum.', paper: '0.9' },
+    iterations: { text: 'Training length in mini-batches; the run\'s epochs follow from it. Empty = the run\'s epochs (a CPU-sized length).', paper: '50000 [P §VI-A.3]', unit: 'iterations' },
+    lrDecayEvery: { text: 'Multiply the learning rate by the factor every this many iterations. Empty = a fifth of the run (the paper\'s proportion); 0 = never.', paper: '10000 [P §VI-A.3]', unit: 'iterations' },
+    lrDecayFactor: { text: 'The decay factor.', paper: '0.1 [P §VI-A.3]', unit: '×' },
   },
   dtgan: {
     scale: { text: 'Network sizes and crop side: paper (256², w = 64), small, tiny [U].', paper: 'paper [P Table II]' },
@@ -97,6 +100,6 @@ export const FIELD_HELP: Record<string, Record<string, Help>> = {
     beta2: { text: 'Adam β₂.', paper: 'not given; 0.999 [U]' },
     decayEpochs: { text: 'Epochs of linear decay at the end; empty = half of the run.', paper: '100 of 200 [P]', unit: 'epochs' },
     pristineFolder: { text: 'A folder of pristine images; empty = the train split\'s references.', paper: 'Waterloo Exploration, 4744 images [P]', unit: 'folder' },
-    vggWeights: { text: 'A torchvision VGG-16 state dict for the semantic loss L_s; empty = L_s off.', paper: 'ImageNet VGG-16 [P eq. 13]', unit: 'file' },
+    vggWeights: { text: 'A torchvision vgg16 state dict (.pth or .safetensors) for the semantic loss L_s; empty = L_s off.', paper: 'ImageNet VGG-16 [P eq. 13]', unit: 'file' },
   },
 };

@@ -126,7 +126,10 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
         }
         opts.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss, secondsPerStep: (performance.now() - ts) / 1000 });
       }
-      const predictions = oracle ? await predictWithReferences(model, opts.test, opts, epoch) : await predictImages(model, source, protocol, opts.test, opts.signal);
+      // R scores the test images only once it has trained (joint or regressor phase): in the R_pre and warm-up epochs it
+      // still has its random weights, whose outputs far outside 0..1 gave an epoch-1 RMSE of ~20 on a 1–5 MOS.
+      const rTrained = Array.from({ length: epoch }, (_, i) => hiqaPhaseFor(i + 1, hyper.epochs, model, withReferences)).some((p) => p === 'joint' || p === 'regressor');
+      const predictions = !rTrained ? [] : oracle ? await predictWithReferences(model, opts.test, opts, epoch) : await predictImages(model, source, protocol, opts.test, opts.signal);
       const metrics: Record<string, number> = {
         phase: ['rpre', 'warmup', 'joint', 'regressor'].indexOf(phase),
         ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.reduce((a, x) => a + x, 0) / v.length])),
