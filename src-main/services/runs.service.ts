@@ -7,7 +7,7 @@ import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import type { RunProgress } from '../../src-shared/api/schemas';
 import { describeIssues } from '../../src-shared/api/validate';
 import { randomSplitName } from '../datasets/splits';
-import { createContentSplits } from '../datasets/create-splits';
+import { createContentSplits, seriesSplits } from '../datasets/create-splits';
 import type { Sample } from '../iqa/data/patch-source';
 import { configFields } from '../iqa/config-fields';
 import { fromNormalised, getModel, listModels, toNormalised } from '../iqa/registry';
@@ -66,7 +66,7 @@ export function createRunService(ctx: ServiceContext) {
   const interrupted = store.runs.recoverInterrupted();
   if (interrupted) log.warn('runs', `${interrupted} run(s) were interrupted by a stop; resume them from their last checkpoint`);
 
-  function splitFor(datasetId: number, requested: string | undefined, seed: number): { id: number; name: string } {
+  function splitFor(datasetId: number, requested: string | undefined, seed: number): { id: number; name: string; counts: { train: number } } {
     const splits = store.splits.list(datasetId);
     if (requested) {
       const s = splits.find((x) => x.name === requested);
@@ -87,12 +87,12 @@ export function createRunService(ctx: ServiceContext) {
   }
 
   /** A split of the dataset with every readable image on one side (made once, then reused). */
-  function wholeSplit(datasetId: number, part: 'train' | 'test'): { id: number; name: string } {
+  function wholeSplit(datasetId: number, part: 'train' | 'test'): { id: number; name: string; counts: { train: number } } {
     const name = part === 'train' ? WHOLE_TRAIN : WHOLE_TEST;
     const existing = store.splits.list(datasetId).find((s) => s.name === name);
     if (existing) return existing;
     const members = new Map(store.splits.imagesToSplit(datasetId).map((i) => [i.imageId, part]));
-    return { id: store.splits.save(datasetId, name, 'whole-dataset', null, members), name };
+    return { id: store.splits.save(datasetId, name, 'whole-dataset', null, members), name, counts: { train: part === 'train' ? members.size : 0 } };
   }
 
   /** Images of the run: its split's parts, or (whole-dataset) all of its dataset to train and all of the test dataset to test. */
@@ -239,7 +239,7 @@ export function createRunService(ctx: ServiceContext) {
     const cfg: ResolvedRunConfig = {
       model: spec.id,
       modelConfig,
-      hyper,
+      hyper: spec.resolveHyper ? spec.resolveHyper(modelConfig, hyper, split.counts.train) : hyper,
       datasetId: ds.id,
       split: split.name,
       backend: input.backend ?? 'auto',
@@ -265,18 +265,7 @@ export function createRunService(ctx: ServiceContext) {
   async function startSeries(input: ParsedInputOf<'runs:startSeries'>) {
     const { splits: n, ...rest } = input;
     const ds = store.datasets.get(rest.datasetId) ?? AppError.notFound('dataset', rest.datasetId);
-    let names = store.splits
-      .list(ds.id)
-      .filter((s) => s.protocol === 'content-disjoint' && s.counts.train > 0 && s.counts.test > 0)
-      .map((s) => s.name);
-    if (names.length < n) {
-      // A seed whose split names are all new: re-making an existing split would orphan the runs trained on it.
-      const taken = new Set(store.splits.list(ds.id).map((s) => s.name));
-      let seed = 123;
-      while (Array.from({ length: n }, (_, k) => randomSplitName(0.8, 0, seed, k + 1)).some((name) => taken.has(name))) seed++;
-      names = createContentSplits(store, { datasetId: ds.id, trainRatio: 0.8, valRatio: 0, repeats: n, seed });
-    }
-    names = names.slice(0, n);
+    const names = seriesSplits(store, ds.id, n);
     const base = rest.name ?? `${rest.model} on ${ds.name}`;
     const runOn = (split: string) => start({ ...rest, split, name: `${base} [${split}]` });
     const first = await runOn(names[0]!);

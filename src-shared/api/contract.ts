@@ -192,8 +192,15 @@ export const contract = {
         compareDirect: z.boolean().default(true),
         /** Pristine photos for the DT-GAN and the auxiliary domain; default: the references of the training split. */
         pristineFolder: FolderPath.optional(),
-        maxSide: z.number().int().min(32).max(2048).default(256),
+        /** A torchvision vgg16 state dict (.pth/.safetensors) for SFTnet's backbone in stage 1 and direct training (paper scale) [P §V-B]. */
+        sftnetWeights: FolderPath.optional(),
+        /** A torchvision vgg16 state dict for DT-GAN's semantic loss L_s (eq. 13); without it L_s is off. */
+        vggWeights: FolderPath.optional(),
+        /** Longest side of the auxiliary images; default: the shorter side at SFTnet's crop × 8/7 (256 for 224). */
+        maxSide: z.number().int().min(32).max(2048).optional(),
         split: z.string().min(1).max(100).optional(),
+        /** Run the whole chain on this many content-disjoint 80/20 splits and report the mean (the paper: 10) [P §VI-A]. */
+        splits: z.number().int().min(1).max(20).default(1),
         seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
         backend: BackendChoice.optional(),
         dtganHyper: TrainHyperInput.default({}),
@@ -210,7 +217,8 @@ export const contract = {
         dtganRunId: Id,
         name: z.string().trim().min(1).max(200).optional(),
         pristineFolder: FolderPath.optional(),
-        maxSide: z.number().int().min(32).max(2048).default(256),
+        /** Longest side of the translated images; default: the shorter side at the SFTnet crop × 8/7 (256 for 224). */
+        maxSide: z.number().int().min(32).max(2048).optional(),
       })
       .strict(),
     output: JobInfo,

@@ -5,7 +5,7 @@ import { seededRandom, shuffle } from '../../../util/random';
 import { PatchSource, type Sample } from '../../data/patch-source';
 import { predictImages, TrainingCancelled, type EpochResult, type TrainOptions } from '../../train/trainer';
 import type { HiqaModel } from './hiqa.arch';
-import { createHiqaOptimizers, trainStepHiqa, type HiqaPhase } from './hiqa.step';
+import { createHiqaOptimizers, disposeHiqaOptimizers, trainStepHiqa, type HiqaPhase } from './hiqa.step';
 import { psnr } from '../../layers/gan-losses';
 import { pairedTrainBatch, toHiqaBatch } from './paired-patches';
 
@@ -110,7 +110,7 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
         const ts = performance.now();
         const chunk = order.slice(step * hyper.batchImages, (step + 1) * hyper.batchImages);
         const needsReference = phase === 'joint' || phase === 'warmup' || (phase === 'regressor' && oracle);
-        const b = await pairedTrainBatch(chunk.map((s) => ({ distorted: s.path, reference: needsReference ? s.reference! : null, target: s.target })), protocol, random);
+        const b = await pairedTrainBatch(chunk.map((s) => ({ distorted: s.path, reference: needsReference ? s.reference! : null, target: s.target })), protocol, random, model.config.rotation);
         const batch = toHiqaBatch(b);
         let r;
         try {
@@ -142,7 +142,7 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
     }
     return results;
   } finally {
-    for (const g of optimizers.groups) g.optimizer.dispose();
+    disposeHiqaOptimizers(optimizers);
     if (probe) tf.dispose([probe.distorted, probe.reference]);
   }
 }
