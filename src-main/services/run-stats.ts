@@ -72,8 +72,9 @@ export function createRunStatsService(ctx: ServiceContext) {
         return { runId, n: pred.length, srcc: interval('srcc'), plcc: interval('plcc'), vsBaseline };
       });
       const usable = runs.filter((r) => r.srcc && r.plcc && Number.isFinite(r.srcc.estimate) && Number.isFinite(r.plcc.estimate));
+      // A bootstrap over two runs draws from three possible means: no 95% interval, so none is given.
       const experiment =
-        usable.length >= 2
+        usable.length >= 3
           ? { runs: usable.length, srcc: meanInterval(usable.map((r) => r.srcc!.estimate), resamples), plcc: meanInterval(usable.map((r) => r.plcc!.estimate), resamples) }
           : null;
       return { runs, experiment };

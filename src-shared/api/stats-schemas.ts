@@ -57,7 +57,7 @@ export type RunStats = z.infer<typeof RunStats>;
 
 export const RunStatsResult = z.object({
   runs: z.array(RunStats),
-  /** The runs as one experiment (e.g. N splits): the mean of each metric with a bootstrap interval over the runs. */
+  /** The runs as one experiment (e.g. N splits): the mean of each metric with a bootstrap interval over the runs (3 or more runs; else null). */
   experiment: z.object({ runs: z.number().int(), srcc: CorrelationInterval, plcc: CorrelationInterval }).nullable(),
 });
 export type RunStatsResult = z.infer<typeof RunStatsResult>;
