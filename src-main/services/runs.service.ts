@@ -292,7 +292,9 @@ export function createRunService(ctx: ServiceContext) {
     const run = store.runs.get(id) ?? AppError.notFound('run', id);
     if (active.has(id)) throw new AppError('conflict', `Run ${id} is already running`);
     if (run.status === 'completed') throw new AppError('conflict', `Run ${id} has completed; start a new run to train further`);
-    const cfg = run.config as unknown as ResolvedRunConfig;
+    const stored = run.config as unknown as ResolvedRunConfig;
+    const upgrade = getModel(stored.model).storedConfig;
+    const cfg = upgrade ? { ...stored, modelConfig: upgrade(stored.modelConfig) } : stored;
     if (run.splitId === null) throw new AppError('bad_input', `Run ${id} lost its split (deleted?) and cannot resume`);
     const checkpoint = run.checkpointPath;
     const epoch = checkpoint ? Number(/epoch-(\d+)$/.exec(checkpoint)?.[1] ?? 0) : 0;

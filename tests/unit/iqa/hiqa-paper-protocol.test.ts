@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { configFields } from '../../../src-main/iqa/config-fields';
 import { createHiqa, hiqaSpec } from '../../../src-main/iqa/models/hiqa/hiqa.arch';
-import { HiqaConfig } from '../../../src-main/iqa/models/hiqa/hiqa.config';
+import { HiqaConfig, hiqaStoredConfig } from '../../../src-main/iqa/models/hiqa/hiqa.config';
 import { createHiqaOptimizers, disposeHiqaOptimizers, trainStepHiqa } from '../../../src-main/iqa/models/hiqa/hiqa.step';
 import { regressionLoss } from '../../../src-main/iqa/models/hiqa/losses';
 import { pairedTrainBatch } from '../../../src-main/iqa/models/hiqa/paired-patches';
@@ -28,6 +28,20 @@ function sgdStep(w: Float64Array, g: ArrayLike<number>, v: Float64Array | null, 
 }
 
 describe("HIQA's optimiser defaults", () => {
+  it('a run stored before the paper optimiser became the default resumes with Adam and upright crops; a new one keeps its own', () => {
+    const fresh = HiqaConfig.parse({}) as unknown as Record<string, unknown>;
+    const { optimizer: _o, momentum: _m, ...oldOptim } = fresh.optim as Record<string, unknown>;
+    const { rotation: _r, ...oldConfig } = fresh;
+    const resumed = HiqaConfig.parse(hiqaStoredConfig({ ...oldConfig, optim: { ...oldOptim, lrG: 1e-4 } }));
+    expect(resumed.optim.optimizer).toBe('adam');
+    expect(resumed.optim.lrG).toBe(1e-4);
+    expect(resumed.rotation).toBe(0);
+    const kept = HiqaConfig.parse(hiqaStoredConfig(fresh));
+    expect(kept.optim.optimizer).toBe('sgd');
+    expect(kept.rotation).toBe(20);
+    expect(hiqaSpec.storedConfig).toBe(hiqaStoredConfig);
+  });
+
   it('are the paper\'s SGD: momentum 0.9, weight decay 5e-4, LR 1e-5 for G and 1e-2 for R, ×0.1 every 20K iterations, ±20° rotation', () => {
     const c = HiqaConfig.parse({});
     expect(c.optim).toMatchObject({ optimizer: 'sgd', momentum: 0.9, weightDecay: 5e-4, lrG: 1e-5, lrR: 1e-2, lrDecayEvery: 20_000, lrDecayFactor: 0.1 });

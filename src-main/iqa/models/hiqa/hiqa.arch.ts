@@ -9,7 +9,7 @@ import { createGenerator, type Generator } from './generator';
 import type { Param } from '../../layers/torch-params';
 import { createRegressor, type Regressor } from './regressor';
 import { loadVgg19, type Vgg19Features } from '../../backbones/vgg19';
-import { HiqaConfig, resolveHiqaSizes, type HiqaSizes } from './hiqa.config';
+import { HiqaConfig, hiqaStoredConfig, resolveHiqaSizes, type HiqaSizes } from './hiqa.config';
 import { trainHiqa } from './hiqa.train';
 import { regressorInput } from './hiqa.step';
 
@@ -158,6 +158,7 @@ export const hiqaSpec: ModelSpec<HiqaConfig> = {
   label: 'Hallucinated-IQA (hourglass G + ResNet R + IQA-discriminator)',
   citation: 'Lin & Wang, "Hallucinated-IQA", CVPR 2018, §3 eq. 1-12 and supp. Algorithm 1',
   configSchema: HiqaConfig as unknown as z.ZodType<HiqaConfig>,
+  storedConfig: hiqaStoredConfig,
   input: (c) => ({
     patch: resolveHiqaSizes(c).patch,
     ...(c.resize ? { resize: c.resize } : {}),

@@ -163,3 +163,15 @@ export function resolveHiqaSizes(config: HiqaConfig): HiqaSizes {
   }
   return sizes;
 }
+
+/**
+ * A HIQA config stored before the paper's optimiser became the default: its `optim` has no `optimizer` (those runs
+ * trained with Adam) and it has no `rotation` (they trained upright), so a resumed run goes on as it started.
+ */
+export function hiqaStoredConfig(stored: Record<string, unknown>): Record<string, unknown> {
+  const optim = stored.optim as Record<string, unknown> | undefined;
+  const out = { ...stored };
+  if (optim && !('optimizer' in optim)) out.optim = { ...optim, optimizer: 'adam' };
+  if (optim && !('rotation' in stored)) out.rotation = 0;
+  return out;
+}
