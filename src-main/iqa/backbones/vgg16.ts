@@ -206,3 +206,38 @@ export function loadTorchvisionVgg16(net: Vgg16, tensors: Map<string, SafeTensor
   }
   assignVgg16Tensors(net, tensors, opts);
 }
+
+/** Names and shapes of a torchvision `vgg16` state dict (conv OIHW, linear [out, in]); classifier.6 when includeLast. */
+export function torchvisionVgg16Shapes(includeLast: boolean): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  let inC = 3;
+  let c = 0;
+  for (const item of VGG16_CFG) {
+    if (item === 'M') continue;
+    const k = VGG16_CONV_INDICES[c++]!;
+    out.set(`features.${k}.weight`, [item, inC, 3, 3]);
+    out.set(`features.${k}.bias`, [item]);
+    inC = item;
+  }
+  const fcs: [number, number, number][] = [[0, 4096, 512 * 7 * 7], [3, 4096, 4096], ...(includeLast ? [[6, 1000, 4096] as [number, number, number]] : [])];
+  for (const [k, o, i] of fcs) {
+    out.set(`classifier.${k}.weight`, [o, i]);
+    out.set(`classifier.${k}.bias`, [o]);
+  }
+  return out;
+}
+
+/**
+ * Checks that a weights file holds a torchvision VGG-16 (every tensor the loader needs, float, right shape) without
+ * building the 138M-parameter network, so a chain refuses a wrong file before hours of DT-GAN training.
+ */
+export function checkTorchvisionVgg16(tensors: Map<string, SafeTensor>, opts: { includeLast: boolean }, file: string): void {
+  for (const [key, want] of torchvisionVgg16Shapes(opts.includeLast)) {
+    const tensor = tensors.get(key);
+    if (!tensor) throw new AppError('bad_input', `${file} is not a torchvision VGG-16: tensor "${key}" is missing`);
+    if (!(tensor.data instanceof Float32Array)) throw new AppError('bad_input', `${file}: VGG-16 tensor "${key}" has dtype ${tensor.dtype}, expected a float type`);
+    if (tensor.shape.join(',') !== want.join(',')) {
+      throw new AppError('bad_input', `${file}: VGG-16 tensor "${key}" has shape [${tensor.shape.join(', ')}], expected [${want.join(', ')}]`);
+    }
+  }
+}

@@ -21,17 +21,40 @@ export function regressorInput(config: HiqaConfig, distorted: tf.Tensor4D, refer
   };
 }
 
-/** Per-network Adam optimizers as trainer `Optimizers` groups 'G', 'D', 'R', 'Rpre' (checkpointable with saveCheckpoint). */
+/**
+ * One optimizer per network as trainer `Optimizers` groups 'G', 'D', 'R', 'Rpre' (checkpointable with saveCheckpoint):
+ * the paper's SGD with momentum [P §3.6] (tfjs: v ← m·v + g, w ← w − lr·v, as torch.optim.SGD; the weight decay is
+ * the wd/2·Σw² term `minimize` adds, i.e. + wd·w on the gradient of conv/FC weights), or Adam [U].
+ */
 export function createHiqaOptimizers(model: HiqaModel, config: HiqaConfig = model.config): Optimizers {
   const { G, R, D, rPre } = model.networks;
   const o = config.optim;
+  const make = (lr: number, beta1: number): tf.AdamOptimizer =>
+    // `Optimizers` is typed for Adam; the trainer and checkpoints only call getWeights/setWeights/applyGradients/dispose.
+    (o.optimizer === 'sgd' ? tf.train.momentum(lr, o.momentum) : fusedAdam(lr, beta1)) as unknown as tf.AdamOptimizer;
   const groups: Optimizers['groups'] = [
-    { name: 'G', variables: G.store.trainable(), lrMultiplier: 1, optimizer: fusedAdam(o.lrG, o.ganBeta1) },
-    { name: 'R', variables: R.store.trainable(), lrMultiplier: 1, optimizer: fusedAdam(o.lrR) },
+    { name: 'G', variables: G.store.trainable(), lrMultiplier: 1, optimizer: make(o.lrG, o.ganBeta1) },
+    { name: 'R', variables: R.store.trainable(), lrMultiplier: 1, optimizer: make(o.lrR, 0.9) },
   ];
-  if (D) groups.push({ name: 'D', variables: D.store.trainable(), lrMultiplier: 1, optimizer: fusedAdam(o.lrD, o.ganBeta1) });
-  if (rPre) groups.push({ name: 'Rpre', variables: rPre.store.trainable(), lrMultiplier: 1, optimizer: fusedAdam(o.lrRPre) });
+  if (D) groups.push({ name: 'D', variables: D.store.trainable(), lrMultiplier: 1, optimizer: make(o.lrD, o.ganBeta1) });
+  if (rPre) groups.push({ name: 'Rpre', variables: rPre.store.trainable(), lrMultiplier: 1, optimizer: make(o.lrRPre, 0.9) });
   return { groups };
+}
+
+/** Adam reads `learningRate` on every step; SGD with momentum caches −lr in a scalar that only setLearningRate replaces. */
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (o.learningRate === lr) return;
+  if (o.setLearningRate) o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/** Disposes the optimizers' state; MomentumOptimizer.dispose() forgets its cached −lr scalar, so that goes too. */
+export function disposeHiqaOptimizers(optimizers: Optimizers): void {
+  for (const g of optimizers.groups) {
+    g.optimizer.dispose();
+    (g.optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
+  }
 }
 
 /** The LR of a network at an iteration (0-based): base × factor^floor(iteration / every). */
@@ -130,9 +153,7 @@ export function trainStepHiqa(
   const wd = config.optim.weightDecay;
   const { distorted: xd, reference: xr, target: y } = batch;
   if (options.iteration !== undefined) {
-    for (const g of optimizers.groups) {
-      (g.optimizer as unknown as { learningRate: number }).learningRate = hiqaLearningRate(config, g.name as 'G', options.iteration);
-    }
+    for (const g of optimizers.groups) setLearningRate(g.optimizer, hiqaLearningRate(config, g.name as 'G', options.iteration));
   }
   if (xd.shape[0] !== y.shape[0]) throw new AppError('bad_input', `HIQA: ${xd.shape[0]} patches but ${y.shape[0]} targets`);
   const needsRef = phase === 'joint' || phase === 'warmup' || (phase === 'regressor' && models.config.oracle);

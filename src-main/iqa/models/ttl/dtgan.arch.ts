@@ -69,7 +69,7 @@ export const DtganConfig = z
      */
     pristineFolder: z.string().min(1).nullable().default(null),
     /**
-     * A torchvision VGG-16 state dict as .safetensors (ImageNet weights you provide; nothing is downloaded) for the
+     * A torchvision VGG-16 state dict, .pth or .safetensors (ImageNet weights you provide; nothing is downloaded), for the
      * semantic loss L_s (eq. 13, fc8 outputs). null = L_s is OFF and L_cyc = L_p (eq. 12) only.
      */
     vggWeights: z.string().min(1).nullable().default(null),
@@ -207,7 +207,7 @@ export function createDtgan(config: DtganConfig, seed: number): DtganModel {
   };
 }
 
-/** Loads the user's torchvision VGG-16 (.safetensors, fc8 included) as the frozen φ of L_s (eq. 13). */
+/** Loads the user's torchvision VGG-16 (.pth or .safetensors, fc8 included) as the frozen φ of L_s (eq. 13). */
 export async function loadDtganVgg16(model: DtganModel, file: string, seed = 0): Promise<void> {
   const tensors = await readWeights(file);
   const net = createVgg16({ widthDivisor: 1, hidden: 4096, seed, outputs: 1000 });
