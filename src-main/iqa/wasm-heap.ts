@@ -391,3 +391,32 @@ export function reflectPad(backend: unknown, t: Info, p: number, backward: boole
   }
   return out;
 }
+
+/** Nearest-neighbour ×2 upsampling of NHWC x (forward), or its gradient (backward: each 2×2 block of dy summed). */
+export function upsample2(backend: unknown, t: Info, backward: boolean): Info {
+  const [n, th, tw, c] = t.shape as [number, number, number, number];
+  const [h, w] = backward ? [th / 2, tw / 2] : [th, tw];
+  const out = heapOutput(backend, backward ? [n, h, w, c] : [n, 2 * h, 2 * w, c]);
+  const src = heapView(backend, t);
+  const dst = heapView(backend, out);
+  const row = 2 * w * c;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) {
+      const small = (b * h + y) * w * c;
+      const big = (b * 2 * h + 2 * y) * row;
+      if (!backward) {
+        for (let x = 0; x < w; x++) {
+          copyRun(src, small + x * c, dst, big + 2 * x * c, c);
+          copyRun(src, small + x * c, dst, big + (2 * x + 1) * c, c);
+        }
+        copyRun(dst, big, dst, big + row, row);
+      } else {
+        for (let x = 0; x < w; x++) {
+          const p = big + 2 * x * c;
+          for (let k = 0; k < c; k++) dst[small + x * c + k] = src[p + k]! + src[p + c + k]! + src[p + row + k]! + src[p + row + c + k]!;
+        }
+      }
+    }
+  }
+  return out;
+}

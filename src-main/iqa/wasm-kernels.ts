@@ -1,6 +1,6 @@
 // Fast training kernels for the tfjs wasm backend: conv gradients and transposed matmuls as XNNPACK convs and GEMMs.
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdate, batchNormBackward, biasReluBackward, channelMoments, channelSum, flippedFilter, heapOutput, heapView, im2colTransposed, maxPoolGrad, reflectPad, stridedPixels, zeroDilate, type AdamStep } from './wasm-heap';
+import { adamUpdate, batchNormBackward, biasReluBackward, channelMoments, channelSum, flippedFilter, heapOutput, heapView, im2colTransposed, maxPoolGrad, reflectPad, stridedPixels, upsample2, zeroDilate, type AdamStep } from './wasm-heap';
 
 type Info = tf.TensorInfo;
 type KernelFunc = (args: { inputs: Record<string, Info> | Info[]; backend: unknown; attrs: Record<string, unknown> }) => Info;
@@ -277,6 +277,13 @@ export const REFLECT_PAD_GRAD = 'IqaReflectPadGrad';
 const reflectPadKernel: KernelFunc = ({ inputs, backend, attrs }) => reflectPad(backend, (inputs as { x: Info }).x, (attrs as { pad: number }).pad, false);
 const reflectPadGradKernel: KernelFunc = ({ inputs, backend, attrs }) => reflectPad(backend, (inputs as { dy: Info }).dy, (attrs as { pad: number }).pad, true);
 
+/** Nearest-neighbour ×2 upsampling of NHWC x and its gradient (input dy). */
+export const UPSAMPLE2 = 'IqaUpsample2';
+export const UPSAMPLE2_GRAD = 'IqaUpsample2Grad';
+
+const upsample2Kernel: KernelFunc = ({ inputs, backend }) => upsample2(backend, (inputs as { x: Info }).x, false);
+const upsample2GradKernel: KernelFunc = ({ inputs, backend }) => upsample2(backend, (inputs as { dy: Info }).dy, true);
+
 /** Adam over many variables at once: inputs x0, m0, v0, g0, x1, …; attrs lr, beta1, beta2, eps, c1, c2; outputs [x′0, m′0, v′0, …]. */
 export const ADAM_UPDATE = 'IqaAdam';
 
@@ -300,6 +307,8 @@ const REPLACED: Record<string, KernelFunc> = {
   [BIAS_RELU_GRAD]: biasReluGradKernel,
   [REFLECT_PAD]: reflectPadKernel,
   [REFLECT_PAD_GRAD]: reflectPadGradKernel,
+  [UPSAMPLE2]: upsample2Kernel,
+  [UPSAMPLE2_GRAD]: upsample2GradKernel,
 };
 
 /** What the wasm backend ran before these kernels: its own scalar loops and the conv-based filter gradient. */

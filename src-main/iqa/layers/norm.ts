@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeTrainingKernels, BATCH_MOMENTS, BATCH_NORM_GRAD, BATCH_NORM_TRAIN, hasFastBatchNorm, hasFastHeapKernels } from '../wasm-kernels';
 import type { ForwardOptions } from './torch-params';
+import { gemmBatchNormOp } from './batch-norm-gemm';
 
 /** What follows a norm: nothing, ReLU, or LeakyReLU with slope α (fused into the norm's kernels on wasm). */
 export type Activation = 'none' | 'relu' | { leaky: number };
@@ -145,14 +146,14 @@ export function batchMoments(x: tf.Tensor4D): { mean: tf.Tensor1D; variance: tf.
 
 /** Training-mode batch norm with batch statistics and the hand-written backward pass. */
 const batchNormTrainFast = batchNormTrainOp(BN_EPS);
-const batchNormReluHeap = heapNormOp(BN_EPS, false, 0);
+const gemmBatchNorm = { none: gemmBatchNormOp(BN_EPS, false), relu: gemmBatchNormOp(BN_EPS, true) };
 
 /**
  * Training-mode batch norm and the activation after it; the 'legacy' kernel set (the before/after bench's "before")
  * differentiates tf.moments by autodiff.
  */
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, act: Activation = 'none'): tf.Tensor4D {
-  if (act !== 'none' && hasFastHeapKernels()) return (act === 'relu' ? batchNormReluHeap : heapNormOp(BN_EPS, false, slopeOf(act)))(x, gamma, beta);
+  if (hasFastHeapKernels()) return (typeof act === 'string' ? gemmBatchNorm[act] : heapNormOp(BN_EPS, false, slopeOf(act)))(x, gamma, beta);
   let y: tf.Tensor4D;
   if (activeTrainingKernels() !== 'legacy') y = batchNormTrainFast(x, gamma, beta);
   else {
@@ -163,7 +164,7 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
 }
 
 /** PyTorch's running-statistics update from a batch's mean and biased variance over n values per channel. */
-function updateRunningStats(runMean: tf.Variable, runVar: tf.Variable, mean: tf.Tensor1D, variance: tf.Tensor1D, n: number): void {
+function updateRunningStats(runMean: tf.Variable, runVar: tf.Variable, mean: tf.Tensor1D, variance: tf.Tensor1D, n: number, disposeStats = false): void {
   const unbiased = n > 1 ? n / (n - 1) : 1;
   const [m, s] = tf.tidy(() => [
     runMean.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)),
@@ -171,7 +172,7 @@ function updateRunningStats(runMean: tf.Variable, runVar: tf.Variable, mean: tf.
   ]);
   runMean.assign(m!);
   runVar.assign(s!);
-  tf.dispose([m!, s!]);
+  tf.dispose([m!, s!, ...(disposeStats ? [mean, variance] : [])]);
 }
 
 /**
@@ -189,7 +190,11 @@ export function batchNorm2d(x: tf.Tensor4D, variable: (name: string) => tf.Varia
   }
   const n = x.shape[0] * x.shape[1] * x.shape[2];
   if (o.updateStats && hasFastHeapKernels()) {
-    // The forward kernel's own statistics feed the running ones (no second pass over x).
+    // The forward's own statistics feed the running ones (no second pass over x).
+    if (typeof act === 'string') {
+      const update = (mean: Float64Array, variance: Float64Array) => updateRunningStats(runMean, runVar, tf.tensor1d(Float32Array.from(mean)), tf.tensor1d(Float32Array.from(variance)), n, true);
+      return gemmBatchNormOp(BN_EPS, act === 'relu', update)(x, gamma, beta);
+    }
     return heapNormOp(BN_EPS, false, slopeOf(act), (mean, variance) => updateRunningStats(runMean, runVar, mean, variance, n))(x, gamma, beta);
   }
   if (o.updateStats) {

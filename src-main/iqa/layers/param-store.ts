@@ -1,7 +1,8 @@
 // Building blocks HIQA and TTL-IQA share: a seeded, named parameter store (PyTorch-like names) with conv, BN (running stats) and FC helpers.
 import * as tf from '@tensorflow/tfjs';
+import { hasFastHeapKernels } from '../wasm-kernels';
 import { batchNorm2d, type Activation } from './norm';
-import { biasAdd, biasAddRelu, conv, ownedVariable, type ForwardOptions, type Param } from './torch-params';
+import { biasAdd, biasAddRelu, conv, heapUpsample2, ownedVariable, type ForwardOptions, type Param } from './torch-params';
 
 /**
  * Named parameters of one network. Every tensor gets its own seed (`seed·1000 + k`), so a network is reproducible
@@ -103,5 +104,6 @@ function pointwise(x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D {
 
 /** Nearest-neighbour ×2 upsampling (Newell's hourglass decoder). */
 export function upsample2(x: tf.Tensor4D): tf.Tensor4D {
+  if (hasFastHeapKernels()) return heapUpsample2(x);
   return tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
 }

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../src-shared/api/errors';
 import type { SafeTensor } from '../weights/safetensors';
-import { BIAS_RELU_GRAD, CHANNEL_SUM, hasFastHeapKernels } from '../wasm-kernels';
+import { BIAS_RELU_GRAD, CHANNEL_SUM, hasFastHeapKernels, UPSAMPLE2, UPSAMPLE2_GRAD } from '../wasm-kernels';
 
 /**
  * How a variable is laid out in PyTorch: conv weights are OIHW there and HWIO here, linear weights [out, in] there and
@@ -59,6 +59,18 @@ const heapBiasAddRelu = tf.customGrad((...args: unknown[]) => {
 export function biasAddRelu<T extends tf.Tensor>(x: T, b: tf.Tensor): T {
   return (hasFastHeapKernels() ? heapBiasAddRelu(x, b) : tf.relu(tf.add(x, b))) as T;
 }
+
+/**
+ * Nearest-neighbour ×2 upsampling on wasm (fast kernels only): one heap pass each way (tfjs-wasm's Tile, which a
+ * broadcast needs, and ResizeNearestNeighborGrad are scalar loops).
+ */
+export const heapUpsample2 = tf.customGrad((...args: unknown[]) => {
+  const [x] = args as [tf.Tensor4D];
+  return {
+    value: tf.engine().runKernel(UPSAMPLE2, { x }, {}) as tf.Tensor4D,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.engine().runKernel(UPSAMPLE2_GRAD, { dy: dy as tf.Tensor4D }, {}) as tf.Tensor4D],
+  };
+}) as (x: tf.Tensor4D) => tf.Tensor4D;
 
 /** Torch shape of a tfjs-layout variable. */
 export function torchShape(shape: readonly number[], layout: TorchLayout): number[] {

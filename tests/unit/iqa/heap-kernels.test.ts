@@ -1,4 +1,4 @@
-// The wasm heap kernels against autodiff on tfjs's cpu backend: instance norm, batch norm + ReLU, instance norm + ReLU, running statistics from the forward kernel, bias add.
+// The wasm training kernels against autodiff on tfjs's cpu backend: instance norm (+ ReLU, LeakyReLU) on the heap, batch norm (+ ReLU) from GEMMs, running statistics from the forward pass, bias add (+ ReLU), reflection padding.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/iqa/backend';
@@ -6,7 +6,8 @@ import { randomArray, relErr } from '../../helpers/kernel-compare';
 import { affineNormOp, batchNorm2d, batchNormTrain, instanceNormActOp } from '../../../src-main/iqa/layers/norm';
 import { biasAdd, biasAddRelu } from '../../../src-main/iqa/layers/torch-params';
 import { hasFastHeapKernels } from '../../../src-main/iqa/wasm-kernels';
-import { reflectPad } from '../../../src-main/iqa/models/ttl/dtgan.nets';
+import { reflectPad, upsampleNearest2 } from '../../../src-main/iqa/models/ttl/dtgan.nets';
+import { upsample2 } from '../../../src-main/iqa/layers/param-store';
 
 type Shape = [number, number, number, number];
 const SHAPES: Shape[] = [[2, 5, 4, 3], [3, 6, 6, 8], [1, 7, 5, 16]];
@@ -40,7 +41,8 @@ const CASES: { name: string; ref: Norm; fast: () => Norm }[] = [
   { name: 'instance norm', ref: reference([1, 2], 'none'), fast: () => affineNormOp([1, 2], 1e-5) },
   { name: 'instance norm + ReLU', ref: reference([1, 2], 'relu'), fast: () => instanceNormActOp(1e-5, 'relu') },
   { name: 'instance norm + LeakyReLU(0.2)', ref: reference([1, 2], 'leaky'), fast: () => instanceNormActOp(1e-5, { leaky: 0.2 }) },
-  { name: 'batch norm + ReLU', ref: reference([0, 1, 2], 'relu'), fast: () => (x, g, b) => batchNormTrain(x, g, b, 'relu') },
+  { name: 'batch norm (GEMM passes)', ref: reference([0, 1, 2], 'none'), fast: () => (x, g, b) => batchNormTrain(x, g, b) },
+  { name: 'batch norm + ReLU (GEMM passes)', ref: reference([0, 1, 2], 'relu'), fast: () => (x, g, b) => batchNormTrain(x, g, b, 'relu') },
   { name: 'batch norm + LeakyReLU(0.2)', ref: reference([0, 1, 2], 'leaky'), fast: () => (x, g, b) => batchNormTrain(x, g, b, { leaky: 0.2 }) },
 ];
 
@@ -74,7 +76,24 @@ function padCase(c: { shape: Shape; p: number }): Float32Array[] {
   });
 }
 
+const UPSAMPLES: Shape[] = [[2, 3, 4, 5], [1, 8, 6, 32]];
+
+/**
+ * NN ×2 upsampling (HIQA's and DT-GAN's) and its gradient; the reference is DT-GAN's broadcast version on cpu (tfjs
+ * 4.22's cpu ResizeNearestNeighborGrad is wrong for batches > 1).
+ */
+function upsampleCase(shape: Shape, f: (x: tf.Tensor4D) => tf.Tensor4D): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(randomArray(shape.reduce((a, b) => a * b, 1), 17), shape);
+    const y = f(x);
+    const w = tf.tensor(randomArray(y.size, 18), y.shape);
+    const [dx] = tf.grads((xx: tf.Tensor) => f(xx as tf.Tensor4D).mul(w).sum())([x]);
+    return [y, dx!].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
 let cpu: Float32Array[][][] = [];
+let cpuUp: Float32Array[][] = [];
 let cpuPad: Float32Array[][] = [];
 let cpuBias: Float32Array[][] = [];
 let cpuBiasRelu: Float32Array[][] = [];
@@ -83,6 +102,7 @@ beforeAll(async () => {
   await initBackend('cpu');
   cpu = CASES.map((c) => SHAPES.map((s) => normCase(s, c.ref)));
   cpuPad = PADS.map(padCase);
+  cpuUp = UPSAMPLES.map((sh) => upsampleCase(sh, upsampleNearest2));
   cpuBias = BIAS_SHAPES.map((s) => biasCase(s, (x, b) => tf.add(x, b)));
   cpuBiasRelu = BIAS_SHAPES.map((s) => biasCase(s, (x, b) => tf.relu(tf.add(x, b))));
   await initBackend('wasm');
@@ -162,5 +182,17 @@ describe('wasm heap kernels vs autodiff on cpu', () => {
     const info = await tf.profile(() => padCase(PADS[i]!));
     expect(info.kernelNames).toContain('IqaReflectPadGrad');
     expect(info.kernelNames).not.toContain('Reverse');
+  });
+
+  it.each(UPSAMPLES.map((sh, i) => [sh.join('x'), i] as const))('NN ×2 upsampling and its gradient (IqaUpsample2), HIQA and DT-GAN: %s', async (_n, i) => {
+    for (const f of [upsample2, upsampleNearest2]) {
+      const before = tf.memory().numTensors;
+      const got = upsampleCase(UPSAMPLES[i]!, f);
+      expect(tf.memory().numTensors).toBe(before);
+      got.forEach((g, k) => expect(relErr(g, cpuUp[i]![k]!)).toBeLessThan(1e-6));
+      const info = await tf.profile(() => upsampleCase(UPSAMPLES[i]!, f));
+      expect(info.kernelNames).toContain('IqaUpsample2Grad');
+      expect(info.kernelNames).not.toContain('Tile');
+    }
   });
 });

@@ -4,7 +4,7 @@ import { AppError } from '../../../../src-shared/api/errors';
 import { affineNormOp, instanceNormActOp } from '../../layers/norm';
 import { ParamStore } from '../../layers/param-store';
 import type { Param } from '../../layers/torch-params';
-import { biasAdd, conv, ownedVariable } from '../../layers/torch-params';
+import { biasAdd, conv, heapUpsample2, ownedVariable } from '../../layers/torch-params';
 import { hasFastHeapKernels, REFLECT_PAD, REFLECT_PAD_GRAD } from '../../wasm-kernels';
 
 /** Instance-norm ε (PyTorch's InstanceNorm2d default). */
@@ -89,6 +89,7 @@ const instanceNormLeaky = instanceNormActOp(IN_EPS, { leaky: 0.2 });
  * gradient is a plain sum on every backend (tfjs 4.22's cpu ResizeNearestNeighborGrad is wrong for batches > 1).
  */
 export function upsampleNearest2(x: tf.Tensor4D): tf.Tensor4D {
+  if (hasFastHeapKernels()) return heapUpsample2(x);
   const [b, h, w, c] = x.shape;
   // Two rank-4 broadcasts (columns, then rows): tfjs has no Tile gradient above rank 4.
   return tf.tidy(() => {
