@@ -189,30 +189,56 @@ function blockNoise(p: Plane): { sorted: Float32Array; byLevel: [number, number]
  * most 1.5 levels, over the same share on a grid shifted by half a block. A block codec at a low rate keeps only the
  * DC of many blocks (JPEG 8x8, WebP 4x4), so flat blocks line up with its grid; natural flat areas (sky) do not care.
  */
-function alignedFlatRatio(y: Plane, period: number): number {
+function alignedFlatRatios(y: Plane): { flat4: number; flat8: number } {
   const { width: w, height: h, data } = y;
-  const flatShare = (off: number) => {
-    let flat = 0;
-    let all = 0;
-    for (let by = off; by + period <= h; by += period) {
-      for (let bx = off; bx + period <= w; bx += period) {
-        let lo = 255;
-        let hi = 0;
-        for (let yy = by; yy < by + period; yy++) {
-          const row = yy * w;
-          for (let x = bx; x < bx + period; x++) {
-            const v = data[row + x]!;
-            if (v < lo) lo = v;
-            if (v > hi) hi = v;
-          }
+  // Luma range of the 4-square blocks from `off` (row-major); 8-square blocks are 2x2 of those on the same grid.
+  const blocks4 = (off: number) => {
+    const rows = Math.max(0, Math.floor((h - off) / 4));
+    const cols = Math.max(0, Math.floor((w - off) / 4));
+    const lo = new Float32Array(rows * cols).fill(255);
+    const hi = new Float32Array(rows * cols);
+    for (let yy = off; yy < off + 4 * rows; yy++) {
+      const b = ((yy - off) >> 2) * cols;
+      let i = yy * w + off;
+      for (let c = 0; c < cols; c++) {
+        let l = lo[b + c]!;
+        let m = hi[b + c]!;
+        for (let k = 0; k < 4; k++, i++) {
+          const v = data[i]!;
+          if (v < l) l = v;
+          if (v > m) m = v;
         }
-        all++;
-        if (hi - lo <= 1.5) flat++;
+        lo[b + c] = l;
+        hi[b + c] = m;
       }
     }
-    return flat / Math.max(1, all);
+    return { rows, cols, lo, hi };
   };
-  return (flatShare(0) + 0.002) / (flatShare(period >> 1) + 0.002);
+  const share4 = (g: ReturnType<typeof blocks4>) => {
+    let flat = 0;
+    for (let k = 0; k < g.lo.length; k++) if (g.hi[k]! - g.lo[k]! <= 1.5) flat++;
+    return flat / Math.max(1, g.lo.length);
+  };
+  // 8-square blocks from 4 * first (first = 0: on the grid, 1: shifted by 4).
+  const share8 = (g: ReturnType<typeof blocks4>, first: number) => {
+    const rows = Math.max(0, (g.rows - first) >> 1);
+    const cols = Math.max(0, (g.cols - first) >> 1);
+    let flat = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const k = (first + 2 * r) * g.cols + first + 2 * c;
+        const l = Math.min(g.lo[k]!, g.lo[k + 1]!, g.lo[k + g.cols]!, g.lo[k + g.cols + 1]!);
+        const m = Math.max(g.hi[k]!, g.hi[k + 1]!, g.hi[k + g.cols]!, g.hi[k + g.cols + 1]!);
+        if (m - l <= 1.5) flat++;
+      }
+    }
+    return flat / Math.max(1, rows * cols);
+  };
+  const on = blocks4(0);
+  return {
+    flat4: (share4(on) + 0.002) / (share4(blocks4(2)) + 0.002),
+    flat8: (share8(on, 0) + 0.002) / (share8(on, 1) + 0.002),
+  };
 }
 
 /**
@@ -388,7 +414,9 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
   stats.lum_p95 = pct(0.95) / 255;
   stats.lum_p99 = pct(0.99) / 255;
   let lv = 0;
-  for (let i = 0; i < n; i++) lv += (y.data[i]! / 255 - stats.lum_mean) ** 2;
+  const lumMean = stats.lum_mean;
+  const yData = y.data;
+  for (let i = 0; i < n; i++) lv += (yData[i]! / 255 - lumMean) ** 2;
   stats.lum_std = Math.sqrt(lv / n);
   stats.blown = blown / n;
   stats.black = black / n;
@@ -405,8 +433,7 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
   const [cr16, cr8] = gridRatios(cr, [16, 8]) as [number, number];
   stats.grid16c = 0.5 * (cb16 + cr16);
   stats.grid8c = 0.5 * (cb8 + cr8);
-  stats.flat4_aligned = alignedFlatRatio(y, 4);
-  stats.flat8_aligned = alignedFlatRatio(y, 8);
+  ({ flat4: stats.flat4_aligned, flat8: stats.flat8_aligned } = alignedFlatRatios(y));
   [stats.tone_grad_dark, stats.tone_grad_mid, stats.tone_grad_bright] = toneBandContrast(y);
   let entropy = 0;
   for (let v = 0; v < 256; v++) if (hist[v]! > 0) entropy -= (hist[v]! / n) * Math.log2(hist[v]! / n);
