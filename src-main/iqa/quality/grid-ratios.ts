@@ -1,4 +1,4 @@
-// Block-grid contrast of a plane (compression's blocking), for several block sizes in one pass.
+// Block-codec evidence in a luma plane: contrast across block grids (several block sizes in one pass) and flat blocks on the grid.
 import type { Plane } from './planes';
 
 /**
@@ -52,4 +52,61 @@ export function gridRatios(y: Plane, periods: readonly number[]): number[] {
   };
   const all = [ratio(onH0, offH0, nH0, onV0, offV0, nV0), ratio(onH1, offH1, nH1, onV1, offV1, nV1), ratio(onH2, offH2, nH2, onV2, offV2, nV2)];
   return all.slice(0, periods.length);
+}
+
+/**
+ * Aligned flat blocks against shifted ones: the share of `period`-square blocks on the codec's grid whose luma spans at
+ * most 1.5 levels, over the same share on a grid shifted by half a block. A block codec at a low rate keeps only the
+ * DC of many blocks (JPEG 8x8, WebP 4x4), so flat blocks line up with its grid; natural flat areas (sky) do not care.
+ */
+export function alignedFlatRatios(y: Plane): { flat4: number; flat8: number } {
+  const { width: w, height: h, data } = y;
+  // Luma range of the 4-square blocks from `off` (row-major); 8-square blocks are 2x2 of those on the same grid.
+  const blocks4 = (off: number) => {
+    const rows = Math.max(0, Math.floor((h - off) / 4));
+    const cols = Math.max(0, Math.floor((w - off) / 4));
+    const lo = new Float32Array(rows * cols).fill(255);
+    const hi = new Float32Array(rows * cols);
+    for (let yy = off; yy < off + 4 * rows; yy++) {
+      const b = ((yy - off) >> 2) * cols;
+      let i = yy * w + off;
+      for (let c = 0; c < cols; c++) {
+        let l = lo[b + c]!;
+        let m = hi[b + c]!;
+        for (let k = 0; k < 4; k++, i++) {
+          const v = data[i]!;
+          if (v < l) l = v;
+          if (v > m) m = v;
+        }
+        lo[b + c] = l;
+        hi[b + c] = m;
+      }
+    }
+    return { rows, cols, lo, hi };
+  };
+  const share4 = (g: ReturnType<typeof blocks4>) => {
+    let flat = 0;
+    for (let k = 0; k < g.lo.length; k++) if (g.hi[k]! - g.lo[k]! <= 1.5) flat++;
+    return flat / Math.max(1, g.lo.length);
+  };
+  // 8-square blocks from 4 * first (first = 0: on the grid, 1: shifted by 4).
+  const share8 = (g: ReturnType<typeof blocks4>, first: number) => {
+    const rows = Math.max(0, (g.rows - first) >> 1);
+    const cols = Math.max(0, (g.cols - first) >> 1);
+    let flat = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const k = (first + 2 * r) * g.cols + first + 2 * c;
+        const l = Math.min(g.lo[k]!, g.lo[k + 1]!, g.lo[k + g.cols]!, g.lo[k + g.cols + 1]!);
+        const m = Math.max(g.hi[k]!, g.hi[k + 1]!, g.hi[k + g.cols]!, g.hi[k + g.cols + 1]!);
+        if (m - l <= 1.5) flat++;
+      }
+    }
+    return flat / Math.max(1, rows * cols);
+  };
+  const on = blocks4(0);
+  return {
+    flat4: (share4(on) + 0.002) / (share4(blocks4(2)) + 0.002),
+    flat8: (share8(on, 0) + 0.002) / (share8(on, 1) + 0.002),
+  };
 }
