@@ -2,11 +2,12 @@
 // Usage: npx tsx scripts/quality/extract-features.ts SET... [--shards N] [--follow]
 //   --shards N: N processes, each on its share of the images, merged at the end (a resumed run may use another N).
 //   --follow: start while the set is still being built (scripts/quality/build-sets.ts) and keep up with its images.
+//   --reuse SET: take the features of byte-identical images (same refs/ or dist/ name) from SET's finished features file.
 // Progress is kept per image in <set>.<shard>.ndjson, so an interrupted run resumes where it stopped.
 import { fork } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYNTHETIC_CSV, typesFor } from '../../src-main/imaging/synth/build-synthetic';
 import { DISTORTION_IDS } from '../../src-main/imaging/distortions/index';
@@ -26,6 +27,8 @@ const flag = (name: string) => {
 const shards = opt('shards') ?? 1;
 const shard = opt('shard');
 const follow = flag('follow');
+const reuseAt = argv.indexOf('--reuse');
+const reuse = reuseAt >= 0 ? argv.splice(reuseAt, 2)[1] : undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Which shard an image belongs to: by a hash of its path, so it stays put while the set's folder fills up. */
@@ -48,7 +51,7 @@ async function filesOf(name: string): Promise<{ files: string[]; complete: boole
   const spec = [...HELD_OUT_SETS, ...TRAIN_SETS].find((s) => s.name === name);
   const wanted = (f: string) => {
     const m = /^(.*)__([a-z0-9_]+)__\d+\.png$/.exec(f);
-    return !m || !spec || typesFor(DISTORTION_IDS, spec.perImage, spec.seed, m[1]!).includes(m[2]!);
+    return !m || !spec || typesFor(DISTORTION_IDS, spec.perImage, spec.seed, m[1]!, spec.skipTypes ?? 0).includes(m[2]!);
   };
   for (const sub of ['refs', 'dist']) {
     const d = join(dir, sub);
@@ -74,6 +77,19 @@ const readNdjson = (file: string): Record<string, number[]> => {
 const shardFiles = async (name: string): Promise<string[]> =>
   (await readdir(join(root, 'features'))).filter((f) => new RegExp(`^${name}\\.\\d+\\.ndjson$`).test(f)).map((f) => join(root, 'features', f));
 
+/** Looks up an image of `name` in the finished features of set `from`: its vector when the file there has the same bytes. */
+function reusable(name: string, from: string): (file: string) => number[] | undefined {
+  const { names, features } = JSON.parse(readFileSync(join(root, 'features', `${from}.json`), 'utf8')) as { names: string[]; features: Record<string, number[]> };
+  if (names.join() !== FEATURE_NAMES.join()) throw new Error(`--reuse ${from}: its features were computed with another feature list`);
+  const dir = join(root, 'sets', name);
+  const other = join(root, 'sets', from);
+  return (file) => {
+    const twin = join(other, relative(dir, file));
+    const v = features[twin];
+    return v && existsSync(twin) && readFileSync(twin).equals(readFileSync(file)) ? v : undefined;
+  };
+}
+
 async function extract(name: string, k: number): Promise<void> {
   const out = join(root, 'features', `${name}.${k}.ndjson`);
   const head = join(root, 'features', `${name}.names.json`);
@@ -85,12 +101,13 @@ async function extract(name: string, k: number): Promise<void> {
   const done = Object.assign({}, ...(await shardFiles(name)).map(readNdjson)) as Record<string, number[]>;
   const t0 = Date.now();
   let count = 0;
+  const same = reuse ? reusable(name, reuse) : () => undefined;
   for (;;) {
     const { files, complete } = await filesOf(name);
     const todo = files.filter((f) => shardOf(f) === k && !done[f]);
     for (const f of todo) {
       try {
-        done[f] = [...featuresOf(await decodeForAnalysis(f)).values];
+        done[f] = same(f) ?? [...featuresOf(await decodeForAnalysis(f)).values];
       } catch (err) {
         if (complete) throw err;
         continue; // still being written: next round
@@ -116,7 +133,7 @@ for (const name of argv) {
   else {
     const self = fileURLToPath(import.meta.url);
     await Promise.all(Array.from({ length: shards }, (_, k) => new Promise<void>((resolve, reject) => {
-      const child = fork(self, [name, '--shards', String(shards), '--shard', String(k), ...(follow ? ['--follow'] : [])], { execArgv: process.execArgv });
+      const child = fork(self, [name, '--shards', String(shards), '--shard', String(k), ...(follow ? ['--follow'] : []), ...(reuse ? ['--reuse', reuse] : [])], { execArgv: process.execArgv });
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`shard ${k} of ${name} failed (exit ${code})`))));
     })));
   }

@@ -27,10 +27,24 @@ const opts = {
   colsample: Number(arg('colsample', String(GBT_DEFAULTS.colsample))),
   bins: Number(arg('bins', String(GBT_DEFAULTS.bins))),
   lambda: Number(arg('lambda', String(GBT_DEFAULTS.lambda))),
+  // --monotone steep_p90:1,noise_y_p20:-1: the score may only rise (1) or fall (-1) with these features.
+  ...(arg('monotone') ? { monotone: monotoneOf(arg('monotone')!) } : {}),
 };
+
+function monotoneOf(spec: string): Record<number, 1 | -1> {
+  const out: Record<number, 1 | -1> = {};
+  for (const part of spec.split(',')) {
+    const [name, sign] = part.split(':');
+    const at = FEATURE_NAMES.indexOf(name!);
+    if (at < 0 || (sign !== '1' && sign !== '-1')) throw new Error(`--monotone: "${part}" is not feature:1 or feature:-1`);
+    out[at] = sign === '1' ? 1 : -1;
+  }
+  return out;
+}
 // Pairwise ranking term (0 = plain least squares): its weight per image, RankNet's σ, and the weight of pairs of two
 // different distortions of one photo (ordered by label) relative to pairs within one distortion (ordered by level).
-const rank = { weight: Number(arg('rank', '0')), sigma: Number(arg('sigma', '4')), cross: Number(arg('cross', '0.3')), margin: Number(arg('margin', '0.2')) };
+// `l1` multiplies the pairs of the photo against its level-1 copies (the mildest defects, the hardest to tell).
+const rank = { weight: Number(arg('rank', '0')), sigma: Number(arg('sigma', '4')), cross: Number(arg('cross', '0.3')), margin: Number(arg('margin', '0.2')), ...(arg('l1') ? { l1: Number(arg('l1')) } : {}) };
 
 async function load(name: string): Promise<{ rows: SetRow[]; feats: Record<string, number[]> }> {
   const rows = await readSet(join(root, 'sets', name));
@@ -44,19 +58,29 @@ const x: Float64Array[] = [];
 const y: number[] = [];
 // Per training image: its photo (set + reference), distortion ('' for the photo itself) and level (0 for the photo).
 const meta: { group: string; type: string; level: number }[] = [];
+// Sets built at one size from the same photos (train-400-s1 and train-400-more-s1) hold the same undistorted photo:
+// --by-photo makes it one ranking group, with the photo itself added once.
+const byPhoto = process.argv.includes('--by-photo');
+const groupOf = (name: string, r: SetRow) => (byPhoto ? r.reference : `${name}/${r.reference}`);
+const seenPhotos = new Set<string>();
+// --skip-types a,b: leave these distortions out of training (failure analysis: what a type does to the others).
+const skipTypes = new Set((arg('skip-types', '') ?? '').split(',').filter(Boolean));
 for (const name of trainSets) {
   const { rows, feats } = await load(name);
   for (const r of rows) {
+    if (skipTypes.has(r.distortion)) continue;
     x.push(Float64Array.from(feats[r.file]!));
     y.push(r.mos);
-    meta.push({ group: `${name}/${r.reference}`, type: r.distortion, level: r.level });
+    meta.push({ group: groupOf(name, r), type: r.distortion, level: r.level });
   }
   // The undistorted photos themselves, at the label a perfect copy gets (repeated: there is one per 125 distorted images).
   for (const r of new Map(rows.map((r) => [r.ref, r])).values()) {
+    if (seenPhotos.has(groupOf(name, r))) continue;
+    seenPhotos.add(groupOf(name, r));
     for (let k = 0; k < refRepeat; k++) {
       x.push(Float64Array.from(feats[r.ref]!));
       y.push(REFERENCE_MOS);
-      meta.push({ group: `${name}/${r.reference}`, type: '', level: 0 });
+      meta.push({ group: groupOf(name, r), type: '', level: 0 });
     }
   }
 }
@@ -72,7 +96,7 @@ function rankingPairs(): { better: Int32Array; worse: Int32Array; weight: Float6
     for (const a of idx) for (const b of idx) {
       const ma = meta[a]!;
       const mb = meta[b]!;
-      if (ma.level === 0 && mb.level > 0) better.push(a), worse.push(b), weight.push(1);
+      if (ma.level === 0 && mb.level > 0) better.push(a), worse.push(b), weight.push(mb.level === 1 ? (rank.l1 ?? 1) : 1);
       else if (ma.level > 0 && ma.type === mb.type && ma.level < mb.level) better.push(a), worse.push(b), weight.push(1);
       else if (rank.cross > 0 && ma.level > 0 && mb.level > 0 && ma.type !== mb.type && y[a]! > y[b]! + rank.margin) better.push(a), worse.push(b), weight.push(rank.cross);
     }
@@ -91,6 +115,14 @@ if (pristine) {
     y.push(REFERENCE_MOS);
   }
 }
+// --drop a,b: features the trees may not split on (held constant in training), e.g. content descriptors that let
+// them recognise a training photo instead of its defects.
+const dropped = (arg('drop', '') ?? '').split(',').filter(Boolean).map((n) => {
+  const at = FEATURE_NAMES.indexOf(n);
+  if (at < 0) throw new Error(`--drop: no feature "${n}"`);
+  return at;
+});
+for (const v of x) for (const at of dropped) v[at] = 0;
 console.log(`training on ${x.length} images from ${trainSets.join(', ')}; ${JSON.stringify({ ...opts, onProgress: undefined })}`);
 const t0 = Date.now();
 const pairs = rank.weight > 0 ? rankingPairs() : undefined;
@@ -149,7 +181,7 @@ if (process.argv.includes('--save')) {
           ],
         }
       : {}),
-    training: { sets: trainSets, pristine, options: { ...opts, onProgress: undefined }, seeds, refRepeat, rank, images: x.length, command: process.argv.slice(2).join(' ') },
+    training: { sets: trainSets, ...(dropped.length ? { dropped: dropped.map((at) => FEATURE_NAMES[at]) } : {}), ...(byPhoto ? { byPhoto } : {}), pristine, options: { ...opts, onProgress: undefined }, seeds, refRepeat, rank, images: x.length, command: process.argv.slice(2).join(' ') },
   };
   await writeFile(QUALITY_MODEL_FILE(), JSON.stringify(file));
   console.log(`saved ${QUALITY_MODEL_FILE()}`);

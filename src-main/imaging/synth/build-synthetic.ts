@@ -32,6 +32,11 @@ export interface SyntheticOptions {
   levels?: readonly number[];
   /** How many of the distortion types each reference gets, picked by the seed (default: all). */
   perImage?: number;
+  /**
+   * Leaves out the first `skipTypes` of each reference's seeded pick, so a second set with the same seed adds types
+   * that one built with perImage = skipTypes lacks (its images are the ones a set with every type would hold). Default 0.
+   */
+  skipTypes?: number;
   /** Seeds every random choice; the same inputs and seed give byte-identical files. Default 1. */
   seed?: number;
   /** Photos processed at once (default 2). */
@@ -105,15 +110,15 @@ async function loadDownscaled(file: string, maxSide: number): Promise<RgbImage> 
 }
 
 /** The distortion types for one reference: all of them, or `perImage` picked by a seeded shuffle. */
-export function typesFor(all: readonly string[], perImage: number, seed: number, name: string): string[] {
-  if (perImage >= all.length) return [...all];
+export function typesFor(all: readonly string[], perImage: number, seed: number, name: string, skip = 0): string[] {
+  if (perImage >= all.length && skip === 0) return [...all];
   const rng = createRng(seedFrom(seed, name, 'types'));
   const pool = [...all];
   for (let i = pool.length - 1; i > 0; i--) {
     const j = Math.floor(rng.next() * (i + 1));
     [pool[i], pool[j]] = [pool[j]!, pool[i]!];
   }
-  const picked = new Set(pool.slice(0, perImage));
+  const picked = new Set(pool.slice(skip, skip + perImage));
   return all.filter((id) => picked.has(id));
 }
 
@@ -132,7 +137,7 @@ export async function buildSyntheticSet(options: SyntheticOptions): Promise<Synt
   await mkdir(join(root, 'refs'), { recursive: true });
   await mkdir(join(root, 'dist'), { recursive: true });
 
-  const plan = files.map((file, i) => ({ file, name: names[i]!, types: typesFor(distortions, perImage, seed, names[i]!) }));
+  const plan = files.map((file, i) => ({ file, name: names[i]!, types: typesFor(distortions, perImage, seed, names[i]!, options.skipTypes ?? 0) }));
   const total = plan.reduce((s, p) => s + p.types.length * levels.length, 0);
   let done = 0;
   const failed: SyntheticSet['failed'] = [];

@@ -4,6 +4,7 @@ import { analyseRgb, type Analysis } from './measures';
 import { brisqueFeatures } from './nss';
 import type { Plane } from './planes';
 import { blockZeroing, fineReblur, histogramComb } from './relative';
+import { edgeSteepness } from './edges';
 
 /**
  * Longest side the photo is analysed at: the size of the held-out sets (`iqa synth --max-side 400`); the training
@@ -64,8 +65,11 @@ const RELATIVE_NAMES = [
   'zero8_ratio', 'zero8', 'zero4_ratio', 'zero4', 'reblur_once', 'reblur_twice', 'lap_octave', 'comb_dark', 'comb_mid', 'comb_bright', 'noise_ratio_12', 'noise_c_over_y',
 ] as const;
 
+/** Round 4: edge steepness at the strongest edges (edges.ts), a sub-pixel focus cue for the mildest blurs. */
+export const ROUND4_NAMES = ['steep_p50', 'steep_p90', 'steep_axis', 'steep_count'] as const;
+
 /** The names of the feature vector's entries, in order. */
-export const FEATURE_NAMES: readonly string[] = [...STAT_NAMES, ...BRISQUE_NAMES(1), ...BRISQUE_NAMES(2), ...RELATIVE_NAMES];
+export const FEATURE_NAMES: readonly string[] = [...STAT_NAMES, ...BRISQUE_NAMES(1), ...BRISQUE_NAMES(2), ...RELATIVE_NAMES, ...ROUND4_NAMES];
 
 export interface Features {
   analysis: Analysis;
@@ -75,8 +79,14 @@ export interface Features {
 export function featuresOf(img: { width: number; height: number; data: Uint8Array }): Features {
   const analysis = analyseRgb(img.data, img.width, img.height);
   const { y, y2 } = analysis.planes;
-  const values = Float64Array.from([...STAT_NAMES.map((n) => analysis.stats[n]!), ...brisqueFeatures(y), ...brisqueFeatures(y2), ...relativeFeatures(img.data, y, y2, analysis.stats)]);
+  const values = Float64Array.from([...STAT_NAMES.map((n) => analysis.stats[n]!), ...brisqueFeatures(y), ...brisqueFeatures(y2), ...relativeFeatures(img.data, y, y2, analysis.stats), ...round4Features(y)]);
   return { analysis, values };
+}
+
+/** The ROUND4_NAMES entries, in order, from the photo's luma (scripts/quality/add-features.ts appends them to older caches). */
+export function round4Features(y: Plane): number[] {
+  const e = edgeSteepness(y);
+  return [e.p50, e.p90, e.axisRatio, e.count];
 }
 
 /** The RELATIVE_NAMES entries, in order. */

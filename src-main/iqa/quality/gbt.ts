@@ -33,6 +33,12 @@ export interface GbtOptions {
   /** Histogram bins per feature. */
   bins: number;
   seed: number;
+  /**
+   * Monotone constraints per feature index: +1 = the score may only rise with the feature, -1 = only fall (XGBoost's
+   * monotone_constraints: a split on such a feature must order its two leaf values that way, and each side's subtree
+   * stays within the bound the split's midpoint sets). Features not named are free.
+   */
+  monotone?: Readonly<Record<number, 1 | -1>>;
   /** Called every 50 trees with the training RMSE. */
   onProgress?: (trees: number, rmse: number) => void;
 }
@@ -152,7 +158,8 @@ export function trainGbt(x: readonly Float64Array[], y: readonly number[], o: Gb
     for (let f = 0; f < nf; f++) if (random() < o.colsample) feats.push(f);
     if (!feats.length) feats.push(Math.floor(random() * nf));
     const tree: Tree = { feature: [], threshold: [], left: [], right: [], value: [] };
-    const grow = (idx: number[], depth: number): number => {
+    // lo / hi: the bounds a monotone split above this node puts on its leaf values (before the learning rate).
+    const grow = (idx: number[], depth: number, lo = -Infinity, hi = Infinity): number => {
       const node = tree.feature.length;
       tree.feature.push(-1);
       tree.threshold.push(0);
@@ -164,11 +171,14 @@ export function trainGbt(x: readonly Float64Array[], y: readonly number[], o: Gb
         sum -= grad[i]!;
         hsum += hess[i]!;
       }
-      tree.value.push((o.learningRate * sum) / (hsum + o.lambda));
+      const clamp = (v: number) => Math.min(hi, Math.max(lo, v));
+      // (Written as before the constraints when unbounded, so that unconstrained training stays byte-identical.)
+      tree.value.push(lo === -Infinity && hi === Infinity ? (o.learningRate * sum) / (hsum + o.lambda) : o.learningRate * clamp(sum / (hsum + o.lambda)));
       if (depth >= o.depth || idx.length < 2 * o.minLeaf) return node;
       const parentGain = (sum * sum) / (hsum + o.lambda);
-      let best = { gain: 1e-9, f: -1, b: -1 };
+      let best = { gain: 1e-9, f: -1, b: -1, wl: 0, wr: 0 };
       for (const f of feats) {
+        const sign = o.monotone?.[f] ?? 0;
         hs.fill(0);
         hc.fill(0);
         hh.fill(0);
@@ -189,8 +199,11 @@ export function trainGbt(x: readonly Float64Array[], y: readonly number[], o: Gb
           if (lc < o.minLeaf) continue;
           if (rc < o.minLeaf) break;
           const rs = sum - ls;
+          const wl = clamp(ls / (lh + o.lambda));
+          const wr = clamp(rs / (hsum - lh + o.lambda));
+          if (sign !== 0 && sign * (wr - wl) < 0) continue;
           const gain = (ls * ls) / (lh + o.lambda) + (rs * rs) / (hsum - lh + o.lambda) - parentGain;
-          if (gain > best.gain) best = { gain, f, b };
+          if (gain > best.gain) best = { gain, f, b, wl, wr };
         }
       }
       if (best.f < 0) return node;
@@ -199,8 +212,10 @@ export function trainGbt(x: readonly Float64Array[], y: readonly number[], o: Gb
       const ri = idx.filter((i) => col[i]! > best.b);
       tree.feature[node] = best.f;
       tree.threshold[node] = edges[best.f]![best.b]!;
-      tree.left[node] = grow(li, depth + 1);
-      tree.right[node] = grow(ri, depth + 1);
+      const sign = o.monotone?.[best.f] ?? 0;
+      const mid = (best.wl + best.wr) / 2;
+      tree.left[node] = grow(li, depth + 1, sign < 0 ? Math.max(lo, mid) : lo, sign > 0 ? Math.min(hi, mid) : hi);
+      tree.right[node] = grow(ri, depth + 1, sign > 0 ? Math.max(lo, mid) : lo, sign < 0 ? Math.min(hi, mid) : hi);
       return node;
     };
     grow(rows, 0);

@@ -29,6 +29,26 @@ describe('gradient-boosted trees', () => {
     expect(predictGbt(copy, test[0]!)).toBe(predictGbt(m, test[0]!));
   });
 
+  it('keeps a monotone constraint: the score only rises with a +1 feature and only falls with a -1 one, whatever the data say', () => {
+    // sin(3x) rises then falls over [0, 1]: unconstrained trees follow the bump, constrained ones may not.
+    const opts = { ...GBT_DEFAULTS, trees: 150, depth: 4, minLeaf: 5, seed: 3 };
+    const grid = (m: Gbt, k: number) => Array.from({ length: 41 }, (_, i) => predictGbt(m, Float64Array.from({ length: 5 }, (_, j) => (j === k ? i / 40 : 0.6))));
+    const falls = (v: number[]) => v.some((p, i) => i > 0 && p < v[i - 1]! - 1e-12);
+    const rises = (v: number[]) => v.some((p, i) => i > 0 && p > v[i - 1]! + 1e-12);
+    const free = trainGbt(train, train.map(f), opts);
+    expect(falls(grid(free, 0))).toBe(true);
+    const up = trainGbt(train, train.map(f), { ...opts, monotone: { 0: 1 } });
+    expect(falls(grid(up, 0))).toBe(false);
+    // -0.5 x3² falls anyway; asking x3 to rise flattens it instead of reversing the data.
+    const down = trainGbt(train, train.map(f), { ...opts, monotone: { 0: -1, 3: 1 } });
+    expect(rises(grid(down, 0))).toBe(false);
+    expect(falls(grid(down, 3))).toBe(false);
+    // The free features still fit: x2 (behind the x1 > 0.5 switch) keeps moving the score.
+    const mse = (m: Gbt) => test.reduce((s, x) => s + (predictGbt(m, x) - f(x)) ** 2, 0) / test.length;
+    expect(mse(up)).toBeLessThan(0.5);
+    expect(mse(up)).toBeGreaterThan(mse(free));
+  });
+
   it('sends missing values (NaN) down the low side instead of failing', () => {
     const m = trainGbt(train, train.map(f), { ...GBT_DEFAULTS, trees: 20, seed: 1 });
     expect(Number.isFinite(predictGbt(m, Float64Array.from([NaN, 0.2, 0.3, NaN, 0.1])))).toBe(true);
