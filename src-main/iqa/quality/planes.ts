@@ -141,7 +141,7 @@ export function ascendingOrder(values: Float32Array): number[] {
 }
 
 /** quantile(sorted, q) of unsorted finite values, found by selection instead of a sort; reorders `a`. */
-export function quantileSelect(a: Float32Array, q: number): number {
+export function quantileSelect(a: Float32Array | Float64Array, q: number): number {
   const n = a.length;
   if (!n) return NaN;
   const k = Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))));
