@@ -1,5 +1,5 @@
 // Edge steepness at the photo's strongest edges: the share of an edge's rise taken in its single steepest pixel step, a sub-pixel focus cue.
-import { quantile, type Plane } from './planes';
+import { quantile, quantileSelect, type Plane } from './planes';
 
 export interface EdgeSteepness {
   /** Median and 90th percentile of the steepness over the strong edges (0 when the photo has none). */
@@ -32,7 +32,7 @@ export function edgeSteepness(y: Plane): EdgeSteepness {
       mags[nm++] = Math.abs(data[i + 1]! - data[i - 1]!) + Math.abs(data[i + w]! - data[i - w]!);
     }
   }
-  const thr = Math.max(16, quantile(mags.subarray(0, nm).sort(), 0.95));
+  const thr = Math.max(16, quantileSelect(mags.subarray(0, nm), 0.95));
   const along: [number[], number[]] = [[], []];
   const TOL = 0.5;
   for (let yy = 2; yy < h - 2; yy++) {

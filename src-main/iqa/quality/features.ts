@@ -1,5 +1,5 @@
 // The default quality model's input: a photo decoded at analysis size, its measures and the feature vector the regressor reads.
-import { decodeError, openImage } from '../../imaging/open-image';
+import { decodeError, openImageSized } from '../../imaging/open-image';
 import { analyseRgb, type Analysis } from './measures';
 import { brisqueFeatures } from './nss';
 import type { Plane } from './planes';
@@ -25,7 +25,8 @@ export interface AnalysisImage {
 /** Decodes a file upright, over white, sRGB, fitted inside ANALYSIS_MAX_SIDE (never enlarged). */
 export async function decodeForAnalysis(path: string): Promise<AnalysisImage> {
   try {
-    const img = await openImage(path);
+    // The header read that checks the pixel limit gives the upright source size too (no second metadata read).
+    const { image: img, width, height } = await openImageSized(path);
     const { data, info } = await img
       .rotate()
       .resize({ width: ANALYSIS_MAX_SIDE, height: ANALYSIS_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
@@ -34,14 +35,12 @@ export async function decodeForAnalysis(path: string): Promise<AnalysisImage> {
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const meta = await img.metadata();
-    const swap = (meta.orientation ?? 1) >= 5;
     return {
       width: info.width,
       height: info.height,
       data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-      sourceWidth: (swap ? meta.height : meta.width) ?? info.width,
-      sourceHeight: (swap ? meta.width : meta.height) ?? info.height,
+      sourceWidth: width ?? info.width,
+      sourceHeight: height ?? info.height,
     };
   } catch (err) {
     throw decodeError(err, path);

@@ -1,7 +1,7 @@
 // Explainable technical measures of one photo (sharpness with a tile map, noise, exposure, compression, colour) and the raw statistics behind them.
 import type { PhotoMeasures } from '../../../src-shared/api/schemas';
-import { gridRatios } from './grid-ratios';
-import { ascendingOrder, half, lumaChroma, mean, quantile, quantileSelect, type Plane } from './planes';
+import { alignedFlatRatios, gridRatios } from './grid-ratios';
+import { ascendingOrder, half, lumaChroma, mean, meanGrads, quantile, quantileSelect, type Plane } from './planes';
 
 /** Side of the square tiles of the sharpness map, in pixels of the analysed image. */
 export const TILE = 16;
@@ -185,37 +185,6 @@ function blockNoise(p: Plane): { sorted: Float32Array; byLevel: [number, number]
 }
 
 /**
- * Aligned flat blocks against shifted ones: the share of `period`-square blocks on the codec's grid whose luma spans at
- * most 1.5 levels, over the same share on a grid shifted by half a block. A block codec at a low rate keeps only the
- * DC of many blocks (JPEG 8x8, WebP 4x4), so flat blocks line up with its grid; natural flat areas (sky) do not care.
- */
-function alignedFlatRatio(y: Plane, period: number): number {
-  const { width: w, height: h, data } = y;
-  const flatShare = (off: number) => {
-    let flat = 0;
-    let all = 0;
-    for (let by = off; by + period <= h; by += period) {
-      for (let bx = off; bx + period <= w; bx += period) {
-        let lo = 255;
-        let hi = 0;
-        for (let yy = by; yy < by + period; yy++) {
-          const row = yy * w;
-          for (let x = bx; x < bx + period; x++) {
-            const v = data[row + x]!;
-            if (v < lo) lo = v;
-            if (v > hi) hi = v;
-          }
-        }
-        all++;
-        if (hi - lo <= 1.5) flat++;
-      }
-    }
-    return flat / Math.max(1, all);
-  };
-  return (flatShare(0) + 0.002) / (flatShare(period >> 1) + 0.002);
-}
-
-/**
  * Local contrast by tone band: mean |∇| of the pixels in the shadows (luma < 64), mid-tones and highlights (> 176),
  * each over the mean of all. A tone curve that darkens flattens the shadows' slope and steepens the highlights';
  * brightening does the reverse, so the bands' contrast shifts against each other whatever the photo's own key.
@@ -285,14 +254,7 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
   stats.grad_p90 = quantile(sortedGrad, 0.9);
 
   // Multi-scale detail: mean |∇| at 1x, 1/2 and 1/4 (the fall-off is the spectrum's slope).
-  const meanGrad = (p: Plane) => {
-    let s = 0;
-    for (let yy = 0; yy < p.height - 1; yy++) for (let x = 0; x < p.width - 1; x++) {
-      const i = yy * p.width + x;
-      s += Math.abs(p.data[i + 1]! - p.data[i]!) + Math.abs(p.data[i + p.width]! - p.data[i]!);
-    }
-    return s / Math.max(1, (p.width - 1) * (p.height - 1));
-  };
+  const meanGrad = (p: Plane) => meanGrads(p)[0]!;
   const y2 = half(y);
   const y4 = half(y2);
   const g1 = meanGrad(y);
@@ -345,32 +307,50 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
   stats.noise_bright = ny.byLevel[1];
   stats.noise_y2_p20 = quantile(blockNoise(y2).sorted, 0.2);
 
+  // One pass over the pixels for impulses, exposure and colour (each sum in the order of a pass of its own).
   // Impulses: a value at 0 or 255 that both horizontal neighbours miss by more than 60 levels.
   let impulses = 0;
   let equalNeighbours = 0;
-  for (let yy = 0; yy < height; yy++) {
-    for (let x = 1; x < width - 1; x++) {
-      const i = (yy * width + x) * 3;
-      for (let c = 0; c < 3; c++) {
-        const v = rgb[i + c]!;
-        if ((v === 0 || v === 255) && Math.abs(v - rgb[i + c - 3]!) > 60 && Math.abs(v - rgb[i + c + 3]!) > 60) impulses++;
+  // Exposure and tone.
+  const hist = new Float64Array(256);
+  let blown = 0;
+  let black = 0;
+  // Colour: colourfulness (Hasler & Süsstrunk 2003).
+  let srg = 0;
+  let srg2 = 0;
+  let syb = 0;
+  let syb2 = 0;
+  let sat = 0;
+  const yData = y.data;
+  for (let yy = 0, i = 0, j = 0; yy < height; yy++) {
+    for (let x = 0; x < width; x++, i++, j += 3) {
+      const r = rgb[j]!;
+      const g = rgb[j + 1]!;
+      const b = rgb[j + 2]!;
+      if (x > 0 && x < width - 1) {
+        for (let c = 0; c < 3; c++) {
+          const v = rgb[j + c]!;
+          if ((v === 0 || v === 255) && Math.abs(v - rgb[j + c - 3]!) > 60 && Math.abs(v - rgb[j + c + 3]!) > 60) impulses++;
+        }
+        if (r === rgb[j - 3] && g === rgb[j - 2] && b === rgb[j - 1]) equalNeighbours++;
       }
-      if (rgb[i] === rgb[i - 3] && rgb[i + 1] === rgb[i - 2] && rgb[i + 2] === rgb[i - 1]) equalNeighbours++;
+      const l = yData[i]!;
+      hist[Math.min(255, Math.max(0, Math.round(l)))]!++;
+      if (r >= 254 || g >= 254 || b >= 254) blown++;
+      if (l <= 3) black++;
+      const rg = r - g;
+      const yb = 0.5 * (r + g) - b;
+      srg += rg;
+      srg2 += rg * rg;
+      syb += yb;
+      syb2 += yb * yb;
+      const mx = Math.max(r, g, b);
+      sat += mx ? (mx - Math.min(r, g, b)) / mx : 0;
     }
   }
   stats.impulses = impulses / (3 * n);
   stats.equal_neighbours = equalNeighbours / n;
 
-  // Exposure and tone.
-  const hist = new Float64Array(256);
-  let blown = 0;
-  let black = 0;
-  for (let i = 0, j = 0; i < n; i++, j += 3) {
-    const l = y.data[i]!;
-    hist[Math.min(255, Math.max(0, Math.round(l)))]!++;
-    if (rgb[j]! >= 254 || rgb[j + 1]! >= 254 || rgb[j + 2]! >= 254) blown++;
-    if (l <= 3) black++;
-  }
   const pct = (q: number) => {
     let c = 0;
     for (let v = 0; v < 256; v++) {
@@ -388,7 +368,8 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
   stats.lum_p95 = pct(0.95) / 255;
   stats.lum_p99 = pct(0.99) / 255;
   let lv = 0;
-  for (let i = 0; i < n; i++) lv += (y.data[i]! / 255 - stats.lum_mean) ** 2;
+  const lumMean = stats.lum_mean;
+  for (let i = 0; i < n; i++) lv += (yData[i]! / 255 - lumMean) ** 2;
   stats.lum_std = Math.sqrt(lv / n);
   stats.blown = blown / n;
   stats.black = black / n;
@@ -405,37 +386,19 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
   const [cr16, cr8] = gridRatios(cr, [16, 8]) as [number, number];
   stats.grid16c = 0.5 * (cb16 + cr16);
   stats.grid8c = 0.5 * (cb8 + cr8);
-  stats.flat4_aligned = alignedFlatRatio(y, 4);
-  stats.flat8_aligned = alignedFlatRatio(y, 8);
+  ({ flat4: stats.flat4_aligned, flat8: stats.flat8_aligned } = alignedFlatRatios(y));
   [stats.tone_grad_dark, stats.tone_grad_mid, stats.tone_grad_bright] = toneBandContrast(y);
   let entropy = 0;
   for (let v = 0; v < 256; v++) if (hist[v]! > 0) entropy -= (hist[v]! / n) * Math.log2(hist[v]! / n);
   stats.lum_entropy = entropy / 8;
 
-  // Colour: colourfulness (Hasler & Süsstrunk 2003), chroma detail relative to luma detail.
-  let srg = 0;
-  let srg2 = 0;
-  let syb = 0;
-  let syb2 = 0;
-  let sat = 0;
-  for (let j = 0; j < 3 * n; j += 3) {
-    const r = rgb[j]!;
-    const g = rgb[j + 1]!;
-    const b = rgb[j + 2]!;
-    const rg = r - g;
-    const yb = 0.5 * (r + g) - b;
-    srg += rg;
-    srg2 += rg * rg;
-    syb += yb;
-    syb2 += yb * yb;
-    const mx = Math.max(r, g, b);
-    sat += mx ? (mx - Math.min(r, g, b)) / mx : 0;
-  }
+  // Colour: colourfulness (summed above), chroma detail relative to luma detail.
   const mrg = srg / n;
   const myb = syb / n;
   stats.colourfulness = (Math.sqrt(Math.max(0, srg2 / n - mrg * mrg) + Math.max(0, syb2 / n - myb * myb)) + 0.3 * Math.sqrt(mrg * mrg + myb * myb)) / 100;
   stats.saturation = sat / n;
-  const gc = 0.5 * (meanGrad(cb) + meanGrad(cr));
+  const [gcb, gcr] = meanGrads(cb, cr) as [number, number];
+  const gc = 0.5 * (gcb + gcr);
   stats.chroma_detail = gc / Math.max(g1, 1e-6);
 
   return { measures: measuresFromStats(stats), map: { cols: rb.cols, rows: rb.rows, values: mapValues }, stats, planes: { y, y2 } };

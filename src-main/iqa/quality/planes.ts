@@ -141,7 +141,7 @@ export function ascendingOrder(values: Float32Array): number[] {
 }
 
 /** quantile(sorted, q) of unsorted finite values, found by selection instead of a sort; reorders `a`. */
-export function quantileSelect(a: Float32Array, q: number): number {
+export function quantileSelect(a: Float32Array | Float64Array, q: number): number {
   const n = a.length;
   if (!n) return NaN;
   const k = Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))));
@@ -169,4 +169,28 @@ export function quantileSelect(a: Float32Array, q: number): number {
     else return a[k]!;
   }
   return a[k]!;
+}
+
+/** Mean |∇| (forward differences, both directions) of each plane; planes of one size share the pass. */
+export function meanGrads(...planes: Plane[]): number[] {
+  const { width: w, height: h } = planes[0]!;
+  if (planes.length === 2 && planes[1]!.width === w && planes[1]!.height === h) {
+    const a = planes[0]!.data;
+    const b = planes[1]!.data;
+    let sa = 0;
+    let sb = 0;
+    for (let yy = 0; yy < h - 1; yy++) {
+      for (let x = 0, i = yy * w; x < w - 1; x++, i++) {
+        sa += Math.abs(a[i + 1]! - a[i]!) + Math.abs(a[i + w]! - a[i]!);
+        sb += Math.abs(b[i + 1]! - b[i]!) + Math.abs(b[i + w]! - b[i]!);
+      }
+    }
+    const count = Math.max(1, (w - 1) * (h - 1));
+    return [sa / count, sb / count];
+  }
+  return planes.map(({ width: pw, height: ph, data }) => {
+    let s = 0;
+    for (let yy = 0; yy < ph - 1; yy++) for (let x = 0, i = yy * pw; x < pw - 1; x++, i++) s += Math.abs(data[i + 1]! - data[i]!) + Math.abs(data[i + pw]! - data[i]!);
+    return s / Math.max(1, (pw - 1) * (ph - 1));
+  });
 }

@@ -1,7 +1,10 @@
 // The default quality model behind the Scorer interface: whole photo at analysis size in, score and technical measures out.
 import { decodeForAnalysis } from '../quality/features';
 import { loadQualityModel, QUALITY_MODEL_ID } from '../quality/model';
-import { isPatchBatch, type ImageScore, type PreparedImage, type Scorer } from './scorer-types';
+import { isPatchBatch, type ImageScore, type PreparedImage, type Scorer, type WeightsSource } from './scorer-types';
+
+/** Whether the weights name the shipped quality model (no run, checkpoint or file: the default). */
+export const isShippedQuality = (src: WeightsSource): boolean => !src.checkpoint && !src.weights && (src.model ?? QUALITY_MODEL_ID) === QUALITY_MODEL_ID;
 
 export async function loadQualityScorer(): Promise<Scorer> {
   const model = await loadQualityModel();

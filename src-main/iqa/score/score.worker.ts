@@ -2,20 +2,29 @@
 import { parentPort } from 'node:worker_threads';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../../src-shared/api/errors';
-import { initBackend } from '../backend';
-import { initInference } from '../onnx/engine';
 import type { FromScoreWorker, ScoreJob, ScoreOutcome, ToScoreWorker } from './protocol';
 import { scoreInOrder } from './pipelined';
-import { loadScorer } from './scorer';
+import { isShippedQuality, loadQualityScorer } from './quality-scorer';
+import type { Scorer } from './scorer-types';
 
 const port = parentPort;
 if (!port) throw new Error('score.worker must run in a worker thread');
 const send = (msg: FromScoreWorker) => port.postMessage(msg);
 
-async function run(job: ScoreJob): Promise<void> {
+/**
+ * The default quality model is plain TypeScript: its workers load neither tfjs nor ONNX Runtime (seconds of start-up
+ * per worker, paid again by every job). Other models start the tensor backend and the inference engine first.
+ */
+async function loadJobScorer(job: ScoreJob): Promise<Scorer> {
+  if (isShippedQuality(job.weights)) return loadQualityScorer();
+  const [{ initBackend }, { initInference }, { loadScorer }] = await Promise.all([import('../backend'), import('../onnx/engine'), import('./scorer')]);
   await initBackend(job.backend);
   await initInference(job.inference);
-  const scorer = await loadScorer(job.weights);
+  return loadScorer(job.weights);
+}
+
+async function run(job: ScoreJob): Promise<void> {
+  const scorer = await loadJobScorer(job);
   try {
     send({ type: 'ready', backend: scorer.engine.label, modelId: scorer.modelId, source: scorer.source, labels: scorer.labels });
     let items: ScoreOutcome[] = [];

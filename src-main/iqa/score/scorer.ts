@@ -24,7 +24,7 @@ import { meanPrediction } from './predict';
 export { SCORE_CHUNK } from './predict';
 import { assignWeights, loadCheckpoint, readCheckpointMeta, type LabelSpace } from '../train/checkpoint';
 import { QUALITY_MODEL_FILE, QUALITY_MODEL_ID } from '../quality/model';
-import { loadQualityScorer } from './quality-scorer';
+import { isShippedQuality, loadQualityScorer } from './quality-scorer';
 import { isPatchBatch, type CropMode, type WeightsSource, type ImageScore, type PreparedImage, type HallucinationMaps, type MapsOptions, type ScorerEngine, type Scorer } from './scorer-types';
 
 /** Whole images larger than this (per side) are scaled down before hallucinating, to bound memory. */
@@ -190,7 +190,7 @@ async function onnxCore(r: ResolvedWeights, protocol: InputProtocol, load: () =>
  * loads); tfjs runs it otherwise, and the scorer says why.
  */
 export async function loadScorer(src: WeightsSource): Promise<Scorer> {
-  if (!src.checkpoint && !src.weights && (src.model ?? QUALITY_MODEL_ID) === QUALITY_MODEL_ID) return loadQualityScorer();
+  if (isShippedQuality(src)) return loadQualityScorer();
   const r = await resolveWeights(src);
   const { spec, config, labels, source } = r;
   if (spec.kind === 'translator') {
