@@ -6,6 +6,7 @@ import { HiqaConfig, resolveHiqaSizes } from '../src-main/iqa/models/hiqa/hiqa.c
 import { createHiqaOptimizers, trainStepHiqa } from '../src-main/iqa/models/hiqa/hiqa.step';
 import { createSftnet, resolveSftnetSizes, SftnetConfig } from '../src-main/iqa/models/ttl/sftnet.arch';
 import { createSftnetOptimizers, trainStepSftnet } from '../src-main/iqa/models/ttl/sftnet.train';
+import { createDtgan, createDtganOptimizers, DtganConfig, resolveDtganSizes, trainStepDtgan } from '../src-main/iqa/models/ttl/dtgan.arch';
 import { createOptimizers } from '../src-main/iqa/train/trainer';
 import { accumulateStep } from '../src-main/iqa/train/accumulate';
 import { GradientReplica } from '../src-main/iqa/train/replica';
@@ -127,6 +128,29 @@ export function sftnetCase(batch = 16): TrainCase {
   };
 }
 
+/** TTL's DT-GAN, small scale (2 levels): level 1's four updates (D-Dnet, D-Gnet, H-Dnet, H-Gnet) on `batch` pristine/distorted pairs. */
+export function dtganCase(batch = 1): TrainCase {
+  return {
+    name: `ttl dt-gan small train step (${batch} image${batch > 1 ? 's' : ''})`,
+    items: batch,
+    unit: 'images',
+    setup() {
+      const model = createDtgan(DtganConfig.parse({ scale: 'small', levels: 2 }), 1);
+      const { patch } = resolveDtganSizes(model.config);
+      const optimizers = createDtganOptimizers(model);
+      const data = { pristine: tf.randomUniform([batch, patch, patch, 3]) as tf.Tensor4D, distorted: tf.randomUniform([batch, patch, patch, 3]) as tf.Tensor4D };
+      return {
+        step: () => void trainStepDtgan(model, optimizers, 1, data),
+        dispose: () => {
+          tf.dispose([data.pristine, data.distorted]);
+          optimizers.groups.forEach((g) => g.optimizer.dispose());
+          model.dispose();
+        },
+      };
+    },
+  };
+}
+
 export function trainSteps(): TrainCase[] {
-  return [hyperiqaCase(2, 2), hiqaCase(2), sftnetCase(16)];
+  return [hyperiqaCase(2, 2), hiqaCase(2), sftnetCase(16), dtganCase(1)];
 }

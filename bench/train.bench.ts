@@ -4,7 +4,7 @@ import { loadavg } from 'node:os';
 import { initBackend } from '../src-main/iqa/backend';
 import { registerWasmTrainingKernels, type TrainingKernels } from '../src-main/iqa/wasm-kernels';
 import { startTorch } from './onnx.bench';
-import { hiqaCase, hyperiqaCase, hyperiqaParallelCase, sftnetCase, type ParallelTrainCase, type TrainCase } from './train-steps';
+import { dtganCase, hiqaCase, hyperiqaCase, hyperiqaParallelCase, sftnetCase, type ParallelTrainCase, type TrainCase } from './train-steps';
 import { measure, type BenchRow } from './types';
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -70,7 +70,7 @@ export async function trainBench(quick: boolean): Promise<BenchRow[]> {
     }
   }
   rows.push(resnetBefore, resnetAfter, resnetThreads);
-  for (const c of [hiqaCase(2), sftnetCase(16)]) {
+  for (const c of [hiqaCase(2), sftnetCase(16), dtganCase(1)]) {
     const before = await timeCase(c, 'legacy', steps);
     const after = await timeCase(c, 'fast', steps);
     after.ratio = before.rate / after.rate;

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { dataPaths, resourcesDir } from '../src-main/app/paths';
 import { openStore } from '../src-main/store/store';
+import { evaluate } from '../src-shared/metrics/index';
 import { launchBrowser } from '../tests/helpers/browser';
 import { startServe } from '../tests/helpers/serve-process';
 
@@ -87,10 +88,47 @@ async function seed(dataDir: string): Promise<{ runs: number[]; testImages: numb
       store.runs.setStatus(id, k === 7 ? 'running' : k === 6 ? 'failed' : 'completed', k === 6 ? 'out of memory' : null);
       runs.push(id);
     }
+    seedAblation(store, datasetId, split, splitId, parts, test);
+    // A second labelled dataset (the same images on 0..100), for the Train screen's whole-dataset "Test on".
+    const copy = store.datasets.create({ name: 'blur-demo on 0–100', kind: 'csv', root: imgDir, labelKind: 'mos', scoreMin: 0, scoreMax: 100 });
+    for (let k = 0; k < parts.size; k++) {
+      const img = store.datasets.addImage(copy, { path: join(imgDir, `copy_${k}.png`), name: `copy_${k}`, referenceId: null, distortion: null, level: null, width: 96, height: 72, format: 'png' });
+      store.datasets.setLabel(img, 20 * (5 - (k % 4)));
+    }
     return { runs, testImages: test.map((t) => t.id) };
   } finally {
     store.close();
   }
+}
+
+/**
+ * An ablation for the Ablation tab: a CNNIQA baseline on two splits, a row with a lower lr on the first split only
+ * (Δ over one shared split), one with more kernels on both, and one whose predictions equal the baseline's (a
+ * degenerate interval).
+ */
+function seedAblation(store: ReturnType<typeof openStore>, datasetId: number, split1: string, split1Id: number, parts1: Map<number, 'train' | 'val' | 'test'>, test1: { id: number; label: number }[]): void {
+  const ids = [...parts1.keys()];
+  const parts2 = new Map<number, 'train' | 'val' | 'test'>(ids.map((id, i) => [id, i < 8 ? 'test' : 'train']));
+  const test2 = ids.slice(0, 8).map((id, i) => ({ id, label: 5 - (i % 4) }));
+  const split2 = 'content_disjoint_80_0_seed1_2';
+  const split2Id = store.splits.save(datasetId, split2, 'content-disjoint', 1, parts2);
+  const make = (name: string, lr: number, kernels: number, hidden: number, split: string, splitId: number, test: { id: number; label: number }[], noiseK: number, seedK: number) => {
+    const rnd = noise(seedK);
+    const config = { model: 'cnniqa', split, scoreRange: [1, 5], higherIsBetter: true, hyper: { epochs: 4, batchImages: 8, lr, seed: 1 }, modelConfig: { kernels, hidden } };
+    const id = store.runs.create({ name, model: 'cnniqa', datasetId, splitId, config });
+    const predictions = test.map((img) => ({ imageId: img.id, score: img.label + noiseK * (rnd() - 0.5) }));
+    // The stored figures are those of the predictions, as a real run's are.
+    const e = evaluate(predictions.map((p) => p.score), test.map((t) => t.label), { logistic: false });
+    store.runs.recordEpoch(id, 'cnniqa', 4, 40, { srcc: e.srcc, plcc: e.plcc, krcc: e.krcc, rmse: e.rmse }, predictions, null);
+    store.runs.setStatus(id, 'completed');
+  };
+  make('cnniqa ablation baseline [split 1]', 1e-3, 8, 64, split1, split1Id, test1, 1.5, 101);
+  make('cnniqa ablation baseline [split 2]', 1e-3, 8, 64, split2, split2Id, test2, 3, 102);
+  make('cnniqa ablation lr 3e-4 [split 1]', 3e-4, 8, 64, split1, split1Id, test1, 2.5, 103);
+  make('cnniqa ablation kernels 16 [split 1]', 1e-3, 16, 64, split1, split1Id, test1, 1.4, 104);
+  make('cnniqa ablation kernels 16 [split 2]', 1e-3, 16, 64, split2, split2Id, test2, 2.6, 105);
+  // The same made-up predictions as the baseline's on split 1: an interval of zero width.
+  make('cnniqa ablation hidden 32 [split 1]', 1e-3, 8, 32, split1, split1Id, test1, 1.5, 101);
 }
 
 /** Screenshots at each viewport; `top` (a selector) is scrolled to the top of the window first. */
@@ -124,6 +162,18 @@ try {
   await shoot(page, outDir, 'runs-groups', '[role=tablist]');
   await page.getByTestId('tab-errors').click();
   await shoot(page, outDir, 'runs-errors', '[role=tablist]');
+  await page.getByTestId('tab-ablation').click();
+  await page.locator('[data-testid=ablation-delta][data-status=degenerate]').first().waitFor({ timeout: 30_000 });
+  await shoot(page, outDir, 'ablation', '[role=tablist]');
+  await page.getByTestId('tab-matrix').click();
+  await page.getByTestId('matrix-row').first().waitFor();
+  await page.waitForTimeout(1500);
+  await shoot(page, outDir, 'matrix', '[role=tablist]');
+  await page.goto(`${serve.url}#/train`);
+  await page.getByTestId('train-test-dataset').waitFor();
+  await page.getByTestId('train-dataset').selectOption({ label: 'blur-demo (6 photos × 4 levels) (24 labelled)' });
+  await page.getByTestId('train-test-dataset').selectOption({ label: 'all of blur-demo on 0–100' });
+  await shoot(page, outDir, 'train-whole-dataset', '[data-testid=train-dataset]');
   await page.goto(`${serve.url}#/inspect?mode=across&runs=${runs.slice(0, 3).join(',')}&images=${testImages.slice(0, 4).join(',')}`);
   await page.waitForTimeout(2500);
   await shoot(page, outDir, 'inspect-across');

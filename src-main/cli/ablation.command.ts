@@ -1,6 +1,8 @@
-// `iqa ablation --config`: HIQA's ablation study from one base config: every row trained on the same splits, then a table of held-out SRCC/PLCC and how far G's hallucination moved toward the true reference.
+// `iqa ablation --config`: HIQA's ablation study from one base config: every row trained on the same splits, then a table of held-out SRCC/PLCC, the paired change against the first row with its interval, and how far G's hallucination moved toward the true reference.
 import { AppError } from '../../src-shared/api/errors';
 import type { ModelInfo } from '../../src-shared/api/schemas';
+import type { CompareExperimentsResult } from '../../src-shared/api/stats-schemas';
+import { noiseText } from '../../src-shared/metrics/noise-text';
 import { spread } from '../../src-shared/metrics/index';
 import { ablationVariantConfig, HIQA_ABLATION_PRESETS, type AblationVariant, type HiqaAblationPreset } from '../iqa/models/hiqa/hiqa.ablation';
 import { findDataset, withRuntime } from './datasets.command';
@@ -27,6 +29,8 @@ export interface AblationRowResult {
   psnrInit: number;
   psnrEnd: number;
   psnrInput: number;
+  /** Against the first row, split by split on shared test images (runs:compareExperiments, as the Ablation tab); null for the first row. */
+  vsFirst: CompareExperimentsResult | null;
 }
 
 export function selectVariants(preset: HiqaAblationPreset, only: string | undefined): readonly AblationVariant[] {
@@ -41,20 +45,30 @@ export function selectVariants(preset: HiqaAblationPreset, only: string | undefi
 const median = (values: number[]) => spread(values).median;
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
-const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}` : '—');
 
-/** The rows as a Markdown table, deltas against the first row. */
+/**
+ * The rows as a Markdown table. Δ SRCC is against the first row on the same pairs as its interval: the mean over the
+ * splits both rows ran on of the per-split difference on shared test images (not a difference of medians).
+ */
 export function ablationMarkdown(rows: readonly AblationRowResult[]): string {
-  const first = rows[0];
   const lines = [
-    '| row | held-out SRCC | PLCC | Δ SRCC | hallucination PSNR start → end (dB) | I_d (dB) | runs |',
-    '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => {
-      const delta = r === first ? '' : signed(r.srcc - first!.srcc);
-      return `| ${r.label} | ${f3(r.srcc)} | ${f3(r.plcc)} | ${delta} | ${f2(r.psnrInit)} → ${f2(r.psnrEnd)} | ${f2(r.psnrInput)} | ${r.runs.map((x) => x.id).join(', ')} |`;
+    '| row | held-out SRCC (median) | PLCC (median) | Δ SRCC [95% CI] | noise | splits | hallucination PSNR start → end (dB) | I_d (dB) | runs |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r, i) => {
+      const t = r.vsFirst ? noiseText(r.vsFirst.srcc) : null;
+      const delta = i === 0 ? '' : t ? `${t.delta} ${t.interval}` : '—';
+      const splits = i === 0 || !r.vsFirst ? String(r.runs.length) : `${r.vsFirst.srcc.splits.length} / ${r.runs.length}`;
+      return `| ${r.label} | ${f3(r.srcc)} | ${f3(r.plcc)} | ${delta} | ${t?.verdict ?? ''} | ${splits} | ${f2(r.psnrInit)} → ${f2(r.psnrEnd)} | ${f2(r.psnrInput)} | ${r.runs.map((x) => x.id).join(', ')} |`;
     }),
   ];
-  return `${lines.join('\n')}\n`;
+  const leftOut = (r: AblationRowResult) => {
+    const u = r.vsFirst!.unmatched;
+    const parts = [u.runs.length ? `this row only: ${u.runs.join(', ')}` : '', u.baseline.length ? `first row only: ${u.baseline.join(', ')}` : ''].filter(Boolean);
+    return parts.length ? ` (splits left out, ${parts.join('; ')})` : '';
+  };
+  const notes = rows.slice(1).flatMap((r) => (r.vsFirst ? [`- ${r.label}: ${noiseText(r.vsFirst.srcc).detail}${leftOut(r)}`] : []));
+  const legend = 'Δ: per split both rows ran on, the two rows\' SRCC on the test images both predicted; the mean of those differences, with a paired bootstrap of the images within each split (95%).';
+  return `${lines.join('\n')}\n${notes.length ? `\n${legend}\n${notes.join('\n')}\n` : ''}`;
 }
 
 export async function ablationCommand(flags: AblationFlags): Promise<void> {
@@ -85,6 +99,9 @@ export async function ablationCommand(flags: AblationFlags): Promise<void> {
         psnrInit: median(init),
         psnrEnd: median(done.map((d) => d.metrics.hallucination_psnr ?? Number.NaN)),
         psnrInput: median(done.map((d) => d.metrics.distorted_psnr ?? Number.NaN)),
+        vsFirst: rows.length
+          ? ((await invokeOrThrow(rt, 'runs:compareExperiments', { runs: done.map((d) => d.run.id), baseline: rows[0]!.runs.map((x) => x.id), resamples: 1000 })) as CompareExperimentsResult)
+          : null,
       });
     }
     if (flags.json) return void process.stdout.write(`${JSON.stringify({ preset: flags.preset, dataset: ds.name, splits, rows })}\n`);

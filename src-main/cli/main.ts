@@ -74,7 +74,7 @@ export function buildProgram(): Command {
     .command('import')
     .description('import a dataset folder: a plain folder of images, or a standard IQA dataset in its published layout')
     .argument('<folder>', 'the dataset folder')
-    .option('--format <id>', 'folder, csv, pyiqa, live, csiq, tid2008, tid2013, kadid10k, koniq10k, livec, spaq, bid', 'folder')
+    .option('--format <id>', 'folder, csv, pyiqa, live, livemd, csiq, tid2008, tid2013, kadid10k, koniq10k, livec, spaq, bid', 'folder')
     .option('--name <name>', 'dataset name (default: the folder name)')
     .option('--file <file>', 'metadata file for csv/pyiqa formats (relative to the folder or absolute)')
     .option('--range <low,high>', 'score range, for formats that do not fix one', parseRange)
@@ -198,10 +198,11 @@ export function buildProgram(): Command {
 
   program
     .command('runs')
-    .description('list training runs with their last-epoch metrics')
+    .description('list training runs with their last-epoch metrics and best epoch (selected on the test set); with an id, one run in full')
+    .argument('[id...]', 'a run id (or "show <id>"): its last-epoch and best-epoch figures')
     .option('--json', 'print JSON', false)
     .addOption(dataDirOption())
-    .action(runsCommand);
+    .action((args: string[], flags: { json: boolean; dataDir?: string }) => runsCommand(args[0] === 'show' ? args[1] : args[0], flags));
 
   program
     .command('ttl')
@@ -213,8 +214,11 @@ export function buildProgram(): Command {
     .option('--no-direct', 'skip the direct-training comparison')
     .option('--per-type', 'divide levels per distortion type (Table III)', false)
     .option('--pristine <dir>', 'pristine photos for the DT-GAN and the auxiliary domain (default: the training split\'s references)')
-    .option('--max-side <n>', 'longest side of the auxiliary images', parsePositiveInt, 256)
+    .option('--sftnet-weights <file>', "torchvision vgg16 weights (.pth/.safetensors) for SFTnet's backbone (paper scale; the paper fine-tunes ImageNet VGG-16)")
+    .option('--vgg-weights <file>', "torchvision vgg16 weights for DT-GAN's semantic loss L_s (eq. 13; off without them)")
+    .option('--max-side <n>', 'longest side of the auxiliary images (default: shorter side = SFTnet crop × 8/7, 256 for 224)', parsePositiveInt)
     .option('--split <name>', 'split of the target dataset (default: its content-disjoint one)')
+    .option('--splits <n>', 'run the chain on N content-disjoint 80/20 splits and print the mean with its 95% interval (the paper: 10)', parsePositiveInt, 1)
     .option('--seed <n>', 'seed of every stage', parseIntArg, 1)
     .addOption(new Option('--optimizer <name>', 'SFTnet optimizer (default: sgd at paper scale, adam otherwise)').choices(['sgd', 'adam']))
     .option('--dtgan-epochs <n>', 'DT-GAN epochs', parsePositiveInt)

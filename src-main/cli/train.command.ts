@@ -13,6 +13,7 @@ import { invokeOrThrow } from './run-job';
 import { termPad } from './term';
 import { getModel } from '../iqa/registry';
 import { fromScratchWarnings } from '../../src-shared/models/from-scratch';
+import { BEST_EPOCH_NOTE, figuresText, runFigures } from '../../src-shared/metrics/epoch-figures';
 
 /** What a training config file holds (JSON). `splits: N` runs the N-split protocol and reports the median. */
 export const TrainConfigFile = z
@@ -22,6 +23,8 @@ export const TrainConfigFile = z
     dataset: z.union([z.string().min(1), z.number().int().positive()]),
     split: z.string().min(1).optional(),
     splits: z.number().int().min(1).max(100).optional(),
+    /** Whole-dataset training (cross-dataset tables): train on every labelled image of `dataset`, test on every one of this dataset (name or id). */
+    testDataset: z.union([z.string().min(1), z.number().int().positive()]).optional(),
     modelConfig: z.record(z.string(), z.json()).default({}),
     hyper: TrainHyperInput.default({}),
     backend: BackendChoice.optional(),
@@ -41,6 +44,9 @@ export async function readConfig(file: string): Promise<TrainConfigFile> {
   const r = TrainConfigFile.safeParse(raw);
   if (!r.success) throw new AppError('validation', `Invalid config ${file}: ${describeIssues(r.error).map((i) => `${i.path || '(top)'}: ${i.message}`).join('; ')}`);
   if (r.data.split && r.data.splits) throw new AppError('validation', `Invalid config ${file}: give "split" or "splits", not both`);
+  if (r.data.testDataset !== undefined && (r.data.split || r.data.splits)) {
+    throw new AppError('validation', `Invalid config ${file}: "testDataset" trains on every image of "dataset", so it takes no "split" or "splits"`);
+  }
   return r.data;
 }
 
@@ -78,7 +84,9 @@ const lastEpochMetrics = (detail: RunDetail): Record<string, number> => {
 };
 
 export async function trainOne(rt: Runtime, cfg: TrainConfigFile, datasetId: number, split: string | undefined, quiet: boolean) {
+  const testDatasetId = cfg.testDataset === undefined ? undefined : (await findDataset(rt, cfg.testDataset)).id;
   const run = (await invokeOrThrow(rt, 'runs:start', {
+    ...(testDatasetId !== undefined ? { testDatasetId } : {}),
     model: cfg.model,
     datasetId,
     modelConfig: cfg.modelConfig,
@@ -123,10 +131,10 @@ export async function trainCommand(flags: { config: string; json: boolean; dataD
     for (const split of splitNames) results.push(await trainOne(rt, cfg, ds.id, split, flags.json));
     const summary = summarizeSplits(results.map((r) => r.metrics));
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ runs: results.map((r) => ({ id: r.run.id, split: r.run.config.split, metrics: r.metrics })), summary })}\n`);
+      process.stdout.write(`${JSON.stringify({ runs: results.map((r) => ({ id: r.run.id, split: r.run.config.split, metrics: r.metrics, bestEpoch: bestOf(r.run) })), summary })}\n`);
       return;
     }
-    for (const r of results) process.stdout.write(`run ${r.run.id} (${String(r.run.config.split)}): ${fmtMetrics(r.metrics)}\n`);
+    for (const r of results) process.stdout.write(`run ${r.run.id} (${String(r.run.config.split)}): ${fmtMetrics(r.metrics)}\n  ${figuresText(runFigures(r.run.metrics), 4)}\n`);
     if (results.length > 1) {
       process.stdout.write(`median over ${results.length} splits: ${Object.entries(summary).filter(([k]) => !k.includes('/')).map(([k, s]) => `${k} ${s.median.toFixed(4)} (mean ${s.mean.toFixed(4)} ± ${s.std.toFixed(4)})`).join(', ')}\n`);
     }
@@ -170,11 +178,33 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   }, flags.backend);
 }
 
-export async function runsCommand(flags: { json: boolean; dataDir?: string }): Promise<void> {
+/** The best-epoch figures of a run (highest test SRCC), flagged as selected on the test set; null before any epoch. */
+function bestOf(detail: RunDetail) {
+  const { best } = runFigures(detail.metrics);
+  return best ? { ...best, note: BEST_EPOCH_NOTE } : null;
+}
+
+/** `iqa runs`: every run with its last-epoch metrics and best epoch; `iqa runs <id>`: one run, both figures in full. */
+export async function runsCommand(id: string | undefined, flags: { json: boolean; dataDir?: string }): Promise<void> {
   await withRuntime(flags.dataDir, async (rt) => {
+    if (id !== undefined) {
+      if (!/^\d+$/.test(id)) throw new AppError('validation', `iqa runs [show] <id>: "${id}" is not a run id`);
+      const detail = (await invokeOrThrow(rt, 'runs:get', { id: Number(id) })) as RunDetail;
+      const f = runFigures(detail.metrics);
+      if (flags.json) return void process.stdout.write(`${JSON.stringify({ ...detail, metrics: lastEpochMetrics(detail), bestEpoch: bestOf(detail) })}\n`);
+      const line = (label: string, e: typeof f.last) => (e ? `${label} (epoch ${e.epoch}): ${fmtMetrics(e as unknown as Record<string, number>)}` : `${label}: —`);
+      process.stdout.write(`run ${detail.id} ${detail.name} · ${detail.model} · ${detail.status} · split ${String(detail.config.split ?? '—')}\n`);
+      process.stdout.write(`${line('last epoch', f.last)}\n${line(`best epoch, ${BEST_EPOCH_NOTE}`, f.best)}\n`);
+      return;
+    }
     const runs = (await invokeOrThrow(rt, 'runs:list', {})) as RunSummary[];
-    const rows = await Promise.all(runs.map(async (r) => ({ ...r, metrics: lastEpochMetrics((await invokeOrThrow(rt, 'runs:get', { id: r.id })) as RunDetail) })));
+    const details = await Promise.all(runs.map(async (r) => (await invokeOrThrow(rt, 'runs:get', { id: r.id })) as RunDetail));
+    const rows = runs.map((r, i) => ({ ...r, lastEpoch: runFigures(details[i]!.metrics).last?.epoch ?? null, metrics: lastEpochMetrics(details[i]!), bestEpoch: bestOf(details[i]!) }));
     if (flags.json) return void process.stdout.write(`${JSON.stringify(rows)}\n`);
-    for (const r of rows) process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(10)} ${r.model.padEnd(10)} ${termPad(r.name.slice(0, 40), 40)} ${fmtMetrics(r.metrics)}\n`);
+    for (const r of rows) {
+      const best = r.bestEpoch && r.bestEpoch.epoch !== r.lastEpoch ? `  best SRCC ${r.bestEpoch.srcc?.toFixed(4)} @ epoch ${r.bestEpoch.epoch}*` : '';
+      process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(10)} ${r.model.padEnd(10)} ${termPad(r.name.slice(0, 40), 40)} ${fmtMetrics(r.metrics)}${best}\n`);
+    }
+    if (rows.some((r) => r.bestEpoch && r.bestEpoch.epoch !== r.lastEpoch)) process.stdout.write(`* best epoch by test SRCC: ${BEST_EPOCH_NOTE}; the metrics before it are the last epoch's\n`);
   });
 }

@@ -1,6 +1,6 @@
 // Fast training kernels for the tfjs wasm backend: conv gradients and transposed matmuls as XNNPACK convs and GEMMs.
 import * as tf from '@tensorflow/tfjs';
-import { batchNormBackward, channelMoments, flippedFilter, heapOutput, heapView, im2colTransposed, maxPoolGrad, stridedPixels, zeroDilate } from './wasm-heap';
+import { adamUpdate, batchNormBackward, biasReluBackward, channelMoments, channelSum, flippedFilter, heapOutput, heapView, im2colTransposed, maxPoolGrad, reflectPad, stridedPixels, zeroDilate, type AdamStep } from './wasm-heap';
 
 type Info = tf.TensorInfo;
 type KernelFunc = (args: { inputs: Record<string, Info> | Info[]; backend: unknown; attrs: Record<string, unknown> }) => Info;
@@ -197,10 +197,17 @@ const maxPoolGradKernel: KernelFunc = ({ inputs, backend, attrs }) => {
 
 /** Batch statistics of NHWC x over batch and pixels: [mean, biased variance] per channel. */
 export const BATCH_MOMENTS = 'IqaBatchMoments';
-/** Training batch norm forward: inputs x, gamma, beta; attr eps; outputs [y, mean, 1/√(var + ε)]. */
+/**
+ * Training normalisation forward: inputs x, gamma, beta; attrs eps and perSample (false: batch norm, statistics per
+ * channel; true: instance norm, per sample and channel), relu and alpha (y = z > 0 ? z : α·z for z = γx̂ + β, α = 0 for
+ * ReLU); outputs [y, mean, 1/√(var + ε)],
+ * statistics [G·C], and the biased variance as a 4th output.
+ */
 export const BATCH_NORM_TRAIN = 'IqaBatchNormTrain';
-/** Its backward: inputs dy, x, mean, inv, gamma; outputs [dx, dγ, dβ]. */
+/** Its backward: inputs dy, x, mean, inv, gamma (and beta when attr relu); attr perSample; outputs [dx, dγ, dβ]. */
 export const BATCH_NORM_GRAD = 'IqaBatchNormGrad';
+
+const groupsOf = (x: Info, attrs: unknown) => ((attrs as { perSample?: boolean }).perSample ? x.shape[0]! : 1);
 
 const batchMoments: KernelFunc = ({ inputs, backend }) => {
   const { mean, variance } = channelMoments(backend, (inputs as { x: Info }).x);
@@ -209,27 +216,75 @@ const batchMoments: KernelFunc = ({ inputs, backend }) => {
 
 const batchNormTrain: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, gamma, beta } = inputs as { x: Info; gamma: Info; beta: Info };
-  const eps = (attrs as { eps: number }).eps;
-  const { mean, variance } = channelMoments(backend, x);
+  const { eps, relu, alpha = 0 } = attrs as { eps: number; relu?: boolean; alpha?: number };
+  const groups = groupsOf(x, attrs);
+  const { mean, variance } = channelMoments(backend, x, groups);
   const y = heapOutput(backend, x.shape);
+  const biased = heapOutput(backend, variance.shape);
+  heapView(backend, biased).set(heapView(backend, variance));
   const [xs, ys, mu, va, gm, bt] = [x, y, mean, variance, gamma, beta].map((t) => heapView(backend, t)) as Float32Array[];
-  const c = mu!.length;
+  const c = gm!.length;
+  const span = xs!.length / groups;
   // variance becomes inv in place; y = x·scale + shift with scale = γ·inv, shift = β − μ·scale.
   const scale = new Float32Array(c);
   const shift = new Float32Array(c);
-  for (let k = 0; k < c; k++) {
-    va![k] = 1 / Math.sqrt(va![k]! + eps);
-    scale[k] = gm![k]! * va![k]!;
-    shift[k] = bt![k]! - mu![k]! * scale[k]!;
+  for (let g = 0; g < groups; g++) {
+    const o = g * c;
+    for (let k = 0; k < c; k++) {
+      va![o + k] = 1 / Math.sqrt(va![o + k]! + eps);
+      scale[k] = gm![k]! * va![o + k]!;
+      shift[k] = bt![k]! - mu![o + k]! * scale[k]!;
+    }
+    const end = (g + 1) * span;
+    if (relu && alpha === 0) for (let p = g * span; p < end; p += c) for (let k = 0; k < c; k++) ys![p + k] = Math.max(0, xs![p + k]! * scale[k]! + shift[k]!);
+    else if (relu) {
+      for (let p = g * span; p < end; p += c) {
+        for (let k = 0; k < c; k++) {
+          const z = xs![p + k]! * scale[k]! + shift[k]!;
+          ys![p + k] = z > 0 ? z : alpha * z;
+        }
+      }
+    } else for (let p = g * span; p < end; p += c) for (let k = 0; k < c; k++) ys![p + k] = xs![p + k]! * scale[k]! + shift[k]!;
   }
-  for (let p = 0; p < xs!.length; p += c) for (let k = 0; k < c; k++) ys![p + k] = xs![p + k]! * scale[k]! + shift[k]!;
-  return [y, mean, variance] as unknown as Info;
+  return [y, mean, variance, biased] as unknown as Info;
 };
 
-const batchNormGrad: KernelFunc = ({ inputs, backend }) => {
-  const { dy, x, mean, inv, gamma } = inputs as Record<'dy' | 'x' | 'mean' | 'inv' | 'gamma', Info>;
-  const { dx, dgamma, dbeta } = batchNormBackward(backend, dy, x, mean, inv, gamma);
+const batchNormGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, x, mean, inv, gamma, beta } = inputs as Record<'dy' | 'x' | 'mean' | 'inv' | 'gamma' | 'beta', Info>;
+  const { relu, alpha = 0 } = attrs as { relu?: boolean; alpha?: number };
+  const { dx, dgamma, dbeta } = batchNormBackward(backend, dy, x, mean, inv, gamma, groupsOf(x, attrs), relu ? { beta: beta!, alpha } : null);
   return [dx, dgamma, dbeta] as unknown as Info;
+};
+
+/** Σ of x over every axis but the last (a bias's gradient): input x; output [C]. */
+export const CHANNEL_SUM = 'IqaChannelSum';
+
+const channelSumKernel: KernelFunc = ({ inputs, backend }) => channelSum(backend, (inputs as { x: Info }).x);
+
+/** The backward of ReLU(x + b): inputs dy, y (the output); outputs [dx, db]. */
+export const BIAS_RELU_GRAD = 'IqaBiasReluGrad';
+
+const biasReluGradKernel: KernelFunc = ({ inputs, backend }) => {
+  const { dy, y } = inputs as { dy: Info; y: Info };
+  const { dx, db } = biasReluBackward(backend, dy, y);
+  return [dx, db] as unknown as Info;
+};
+
+/** Reflection padding of NHWC x (attr pad) and its gradient (input dy, attr pad). */
+export const REFLECT_PAD = 'IqaReflectPad';
+export const REFLECT_PAD_GRAD = 'IqaReflectPadGrad';
+
+const reflectPadKernel: KernelFunc = ({ inputs, backend, attrs }) => reflectPad(backend, (inputs as { x: Info }).x, (attrs as { pad: number }).pad, false);
+const reflectPadGradKernel: KernelFunc = ({ inputs, backend, attrs }) => reflectPad(backend, (inputs as { dy: Info }).dy, (attrs as { pad: number }).pad, true);
+
+/** Adam over many variables at once: inputs x0, m0, v0, g0, x1, …; attrs lr, beta1, beta2, eps, c1, c2; outputs [x′0, m′0, v′0, …]. */
+export const ADAM_UPDATE = 'IqaAdam';
+
+const adamKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const named = inputs as Record<string, Info>;
+  const quads: [Info, Info, Info, Info][] = [];
+  for (let q = 0; named[`x${q}`]; q++) quads.push([named[`x${q}`]!, named[`m${q}`]!, named[`v${q}`]!, named[`g${q}`]!]);
+  return adamUpdate(backend, quads, attrs as unknown as AdamStep) as unknown as Info;
 };
 
 const REPLACED: Record<string, KernelFunc> = {
@@ -240,6 +295,11 @@ const REPLACED: Record<string, KernelFunc> = {
   [BATCH_MOMENTS]: batchMoments,
   [BATCH_NORM_TRAIN]: batchNormTrain,
   [BATCH_NORM_GRAD]: batchNormGrad,
+  [ADAM_UPDATE]: adamKernel,
+  [CHANNEL_SUM]: channelSumKernel,
+  [BIAS_RELU_GRAD]: biasReluGradKernel,
+  [REFLECT_PAD]: reflectPadKernel,
+  [REFLECT_PAD_GRAD]: reflectPadGradKernel,
 };
 
 /** What the wasm backend ran before these kernels: its own scalar loops and the conv-based filter gradient. */
@@ -260,6 +320,11 @@ export function activeTrainingKernels(): TrainingKernels | null {
 
 /** Whether the active backend has the heap batch-norm kernels (wasm with the fast set). */
 export function hasFastBatchNorm(): boolean {
+  return hasFastHeapKernels();
+}
+
+/** Whether the active backend has this module's heap kernels (batch norm, Adam, …): wasm with the fast set. */
+export function hasFastHeapKernels(): boolean {
   return tf.getBackend() === 'wasm' && active === 'fast';
 }
 

@@ -2,6 +2,7 @@
 import { AppError } from '../../src-shared/api/errors';
 import type { Handlers } from '../../src-shared/api/contract';
 import { bootstrapCorrelation, mulberry32, pairedComparison, percentileSorted, type CorrelationMetric } from '../../src-shared/metrics/bootstrap';
+import { pairedOverSplits, type SplitPair } from '../../src-shared/metrics/paired-splits';
 import type { CorrelationInterval, RunStats } from '../../src-shared/api/stats-schemas';
 import type { ServiceContext } from './context';
 
@@ -20,7 +21,37 @@ export function createRunStatsService(ctx: ServiceContext) {
     if (!ctx.store.runs.get(id)) AppError.notFound('run', id);
     return new Map(ctx.store.runs.predictionsWithLabels(id).filter((p) => p.label !== null && Number.isFinite(p.score)).map((p) => [p.imageId, { score: p.score, label: p.label! }]));
   };
-  const handlers: Pick<Handlers, 'runs:stats'> = {
+  /** Completed runs by split name (a run without a split counts as split ''), oldest first. */
+  const bySplit = (ids: readonly number[]) => {
+    const out = new Map<string, number[]>();
+    for (const id of ids) {
+      const run = ctx.store.runs.get(id) ?? AppError.notFound('run', id);
+      if (run.status !== 'completed') continue;
+      const split = String(run.config.split ?? '');
+      out.set(split, [...(out.get(split) ?? []), id]);
+    }
+    return out;
+  };
+  /** Per split both sides ran on: every run's predictions on the labelled test images all of them predicted. */
+  function splitPairs(runs: readonly number[], baseline: readonly number[]) {
+    const a = bySplit(runs);
+    const b = bySplit(baseline);
+    const pairs: SplitPair[] = [];
+    for (const [split, idsA] of [...a.entries()].sort(([x], [y]) => x.localeCompare(y))) {
+      const idsB = b.get(split);
+      if (!idsB) continue;
+      const preds = [...idsA, ...idsB].map(labelled);
+      const common = [...preds[0]!.keys()].filter((k) => preds.every((p) => p.has(k)));
+      const vectors = preds.map((p) => common.map((k) => p.get(k)!.score));
+      pairs.push({ split, a: vectors.slice(0, idsA.length), b: vectors.slice(idsA.length), mos: common.map((k) => preds[0]!.get(k)!.label) });
+    }
+    return { pairs, unmatched: { runs: [...a.keys()].filter((k) => !b.has(k)), baseline: [...b.keys()].filter((k) => !a.has(k)) } };
+  }
+  const handlers: Pick<Handlers, 'runs:stats' | 'runs:compareExperiments'> = {
+    'runs:compareExperiments': ({ runs, baseline, resamples }) => {
+      const { pairs, unmatched } = splitPairs(runs, baseline);
+      return { srcc: pairedOverSplits(pairs, 'srcc', { resamples }), plcc: pairedOverSplits(pairs, 'plcc', { resamples }), unmatched };
+    },
     'runs:stats': ({ ids, baseline, resamples }) => {
       const base = baseline !== undefined ? labelled(baseline) : null;
       const runs: RunStats[] = ids.map((runId) => {

@@ -7,7 +7,7 @@ import type { Handlers, ParsedInputOf } from '../../src-shared/api/contract';
 import type { RunProgress } from '../../src-shared/api/schemas';
 import { describeIssues } from '../../src-shared/api/validate';
 import { randomSplitName } from '../datasets/splits';
-import { createContentSplits } from '../datasets/create-splits';
+import { createContentSplits, seriesSplits } from '../datasets/create-splits';
 import type { Sample } from '../iqa/data/patch-source';
 import { configFields } from '../iqa/config-fields';
 import { fromNormalised, getModel, listModels, toNormalised } from '../iqa/registry';
@@ -41,7 +41,15 @@ export interface ResolvedRunConfig {
   initFrom?: { runId: number; checkpoint: string } | null;
   scoreRange: [number, number];
   higherIsBetter: boolean;
+  /** Whole-dataset training (the cross-dataset protocol): every labelled image of `datasetId` trains, every one of this dataset tests. */
+  testDatasetId?: number;
+  testScoreRange?: [number, number];
+  testHigherIsBetter?: boolean;
 }
+
+/** The splits whole-dataset training uses: every readable image on one side. */
+const WHOLE_TRAIN = 'whole_train';
+const WHOLE_TEST = 'whole_test';
 
 function parseOrExplain<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
@@ -58,7 +66,7 @@ export function createRunService(ctx: ServiceContext) {
   const interrupted = store.runs.recoverInterrupted();
   if (interrupted) log.warn('runs', `${interrupted} run(s) were interrupted by a stop; resume them from their last checkpoint`);
 
-  function splitFor(datasetId: number, requested: string | undefined, seed: number): { id: number; name: string } {
+  function splitFor(datasetId: number, requested: string | undefined, seed: number): { id: number; name: string; counts: { train: number } } {
     const splits = store.splits.list(datasetId);
     if (requested) {
       const s = splits.find((x) => x.name === requested);
@@ -78,9 +86,33 @@ export function createRunService(ctx: ServiceContext) {
     return getModel(cfg.model).rawLabels?.(cfg.modelConfig) ?? false;
   }
 
+  /** A split of the dataset with every readable image on one side (made once, then reused). */
+  function wholeSplit(datasetId: number, part: 'train' | 'test'): { id: number; name: string; counts: { train: number } } {
+    const name = part === 'train' ? WHOLE_TRAIN : WHOLE_TEST;
+    const existing = store.splits.list(datasetId).find((s) => s.name === name);
+    if (existing) return existing;
+    const members = new Map(store.splits.imagesToSplit(datasetId).map((i) => [i.imageId, part]));
+    return { id: store.splits.save(datasetId, name, 'whole-dataset', null, members), name, counts: { train: part === 'train' ? members.size : 0 } };
+  }
+
+  /** Images of the run: its split's parts, or (whole-dataset) all of its dataset to train and all of the test dataset to test. */
+  function runImages(cfg: ResolvedRunConfig, splitId: number): TrainingImage[] {
+    if (cfg.testDatasetId === undefined) return store.splits.trainingImages(splitId, cfg.datasetId);
+    const train = store.splits.trainingImages(splitId, cfg.datasetId).filter((i) => i.part === 'train');
+    const test = store.splits.trainingImages(wholeSplit(cfg.testDatasetId, 'test').id, cfg.testDatasetId).filter((i) => i.part === 'test');
+    return [...train, ...test];
+  }
+
+  /** A prediction in the label space of the images it was made on (the test dataset's, for whole-dataset training). */
+  function toTestLabels(cfg: ResolvedRunConfig, score: number): number {
+    const normalised = rawLabels(cfg) ? toNormalised(score, cfg.scoreRange, cfg.higherIsBetter) : score;
+    if (cfg.testDatasetId !== undefined) return fromNormalised(normalised, cfg.testScoreRange!, cfg.testHigherIsBetter!);
+    return rawLabels(cfg) ? score : fromNormalised(score, cfg.scoreRange, cfg.higherIsBetter);
+  }
+
   function buildJob(runId: number, cfg: ResolvedRunConfig, splitId: number, resumeFrom: string | null): { job: TrainJob; labels: Map<number, TrainingImage> } {
     const protocol = getModel(cfg.model).input(cfg.modelConfig);
-    const all = store.splits.trainingImages(splitId, cfg.datasetId);
+    const all = runImages(cfg, splitId);
     // Without a resize, an image smaller than the patch cannot be cropped: leave it out and say so.
     const fits = (i: TrainingImage) => protocol.resize || i.width === null || i.height === null || (i.width >= protocol.patch && i.height >= protocol.patch);
     const images = all.filter(fits);
@@ -89,10 +121,14 @@ export function createRunService(ctx: ServiceContext) {
     }
     const raw = rawLabels(cfg);
     const toSample = (img: TrainingImage): Sample => ({ imageId: img.id, path: img.path, target: raw ? img.label : toNormalised(img.label, cfg.scoreRange, cfg.higherIsBetter), group: img.distortion, reference: img.reference });
+    // Test images of another dataset: targets in its own 0..1 (only the worker's provisional metrics read them).
+    const toTestSample = (img: TrainingImage): Sample =>
+      cfg.testDatasetId === undefined ? toSample(img) : { ...toSample(img), target: toNormalised(img.label, cfg.testScoreRange!, cfg.testHigherIsBetter!) };
     const train = images.filter((i) => i.part === 'train').map(toSample);
-    const test = images.filter((i) => i.part === 'test').map(toSample);
+    const test = images.filter((i) => i.part === 'test').map(toTestSample);
     if (!train.length || !test.length) {
-      throw new AppError('bad_input', `Split "${cfg.split}" needs labelled, readable images on both sides (train ${train.length}, test ${test.length})`);
+      const what = cfg.testDatasetId === undefined ? `Split "${cfg.split}" needs labelled, readable images on both sides` : 'Whole-dataset training needs labelled, readable images in both datasets';
+      throw new AppError('bad_input', `${what} (train ${train.length}, test ${test.length})`);
     }
     return {
       job: { runId, modelId: cfg.model, modelConfig: cfg.modelConfig, hyper: cfg.hyper, train, test, checkpointDir: join(ctx.paths.dataDir, 'runs', String(runId)), resumeFrom, initFrom: cfg.initFrom?.checkpoint ?? null, backend: cfg.backend, labels: { range: cfg.scoreRange, higherIsBetter: cfg.higherIsBetter, kind: cfg.higherIsBetter ? 'mos' : 'dmos', ...(raw ? { raw } : {}) } },
@@ -129,7 +165,7 @@ export function createRunService(ctx: ServiceContext) {
         }
         case 'epoch': {
           const { result } = msg;
-          const predictions = result.predictions.map((p) => ({ imageId: p.imageId, score: rawLabels(cfg) ? p.score : fromNormalised(p.score, cfg.scoreRange, cfg.higherIsBetter) }));
+          const predictions = result.predictions.map((p) => ({ imageId: p.imageId, score: toTestLabels(cfg, p.score) }));
           const truth = predictions.map((p) => labels.get(p.imageId)!);
           const metrics = {
             ...result.metrics,
@@ -191,11 +227,19 @@ export function createRunService(ctx: ServiceContext) {
       if (source.model !== spec.id) throw new AppError('bad_input', `Run ${source.id} trained ${source.model}, not ${spec.id}`);
       initFrom = { runId: source.id, checkpoint: source.checkpointPath };
     }
-    const split = splitFor(ds.id, input.split, hyper.seed);
+    let test: { testDatasetId: number; testScoreRange: [number, number]; testHigherIsBetter: boolean } | null = null;
+    if (input.testDatasetId !== undefined) {
+      const t = store.datasets.get(input.testDatasetId) ?? AppError.notFound('dataset', input.testDatasetId);
+      if (t.id === ds.id) throw new AppError('validation', `Whole-dataset training tests on another dataset; to test on "${ds.name}" itself, train on a split of it`);
+      if (input.split) throw new AppError('validation', 'Give a split or a test dataset, not both: with a test dataset every image of the training dataset trains');
+      if (t.labelKind === 'none' || t.scoreMin === null || t.scoreMax === null) throw new AppError('bad_input', `Dataset "${t.name}" has no labels to test on`);
+      test = { testDatasetId: t.id, testScoreRange: [t.scoreMin, t.scoreMax], testHigherIsBetter: t.direction === 'higher_better' };
+    }
+    const split = test ? wholeSplit(ds.id, 'train') : splitFor(ds.id, input.split, hyper.seed);
     const cfg: ResolvedRunConfig = {
       model: spec.id,
       modelConfig,
-      hyper,
+      hyper: spec.resolveHyper ? spec.resolveHyper(modelConfig, hyper, split.counts.train) : hyper,
       datasetId: ds.id,
       split: split.name,
       backend: input.backend ?? 'auto',
@@ -204,6 +248,7 @@ export function createRunService(ctx: ServiceContext) {
       initFrom,
       scoreRange: [ds.scoreMin, ds.scoreMax],
       higherIsBetter: ds.direction === 'higher_better',
+      ...test,
     };
     const runId = store.runs.create({ name: input.name ?? `${spec.id} on ${ds.name}`, model: spec.id, datasetId: ds.id, splitId: split.id, config: cfg as unknown as Record<string, unknown>, parentRunId: initFrom?.runId ?? parentRunId });
     try {
@@ -220,18 +265,7 @@ export function createRunService(ctx: ServiceContext) {
   async function startSeries(input: ParsedInputOf<'runs:startSeries'>) {
     const { splits: n, ...rest } = input;
     const ds = store.datasets.get(rest.datasetId) ?? AppError.notFound('dataset', rest.datasetId);
-    let names = store.splits
-      .list(ds.id)
-      .filter((s) => s.protocol === 'content-disjoint' && s.counts.train > 0 && s.counts.test > 0)
-      .map((s) => s.name);
-    if (names.length < n) {
-      // A seed whose split names are all new: re-making an existing split would orphan the runs trained on it.
-      const taken = new Set(store.splits.list(ds.id).map((s) => s.name));
-      let seed = 123;
-      while (Array.from({ length: n }, (_, k) => randomSplitName(0.8, 0, seed, k + 1)).some((name) => taken.has(name))) seed++;
-      names = createContentSplits(store, { datasetId: ds.id, trainRatio: 0.8, valRatio: 0, repeats: n, seed });
-    }
-    names = names.slice(0, n);
+    const names = seriesSplits(store, ds.id, n);
     const base = rest.name ?? `${rest.model} on ${ds.name}`;
     const runOn = (split: string) => start({ ...rest, split, name: `${base} [${split}]` });
     const first = await runOn(names[0]!);

@@ -129,10 +129,9 @@ export interface AblationRow {
   switchKey: string;
   baselineValue: string;
   value: string;
+  /** Medians over the group's splits; the change against the baseline is a paired comparison (runs:compareExperiments). */
   srcc: number;
   plcc: number;
-  deltaSrcc: number;
-  deltaPlcc: number;
   n: number;
   baseline: boolean;
 }
@@ -145,7 +144,6 @@ const COMPANION_KEYS: Record<string, string[]> = { 'hiqa:modelConfig.qualityAwar
 
 /** The paper-style ablation table: the baseline, then every group of its model and dataset that differs from it by exactly one switch. */
 export function ablationTable(baseline: ExperimentGroup, groups: readonly ExperimentGroup[]): AblationRow[] {
-  const b = baseline.stats;
   const row = (g: ExperimentGroup, key: string): AblationRow => ({
     group: g,
     switchKey: key,
@@ -153,8 +151,6 @@ export function ablationTable(baseline: ExperimentGroup, groups: readonly Experi
     value: key ? (g.config[key] ?? '—') : '',
     srcc: g.stats.srcc.median,
     plcc: g.stats.plcc.median,
-    deltaSrcc: g.stats.srcc.median - b.srcc.median,
-    deltaPlcc: g.stats.plcc.median - b.plcc.median,
     n: g.stats.srcc.n,
     baseline: g === baseline,
   });
@@ -192,15 +188,23 @@ export interface MatrixCell {
   n: number;
   /** Runs of the row (completed, with a checkpoint to evaluate). */
   of: number;
-  /** 'test': the runs' own test split (in-dataset); 'eval': evaluated on another dataset's images. */
-  source: 'test' | 'eval';
+  /**
+   * 'test': the runs' own test split (in-dataset); 'whole': runs trained on every image of the row's dataset and tested
+   * on every one of this dataset while training; 'eval': evaluated on another dataset's images afterwards; 'none': the
+   * row's whole-dataset runs trained on this dataset's every image, so nothing of it is held out.
+   */
+  source: 'test' | 'whole' | 'eval' | 'none';
   /** Completed runs without a value here yet (to evaluate). */
   missing: number[];
 }
 
+/** The dataset a whole-dataset run tested on while training (config.testDatasetId), or null for a run on a split. */
+export const wholeTestDataset = (r: ExpRun): number | null => (typeof r.config.testDatasetId === 'number' ? r.config.testDatasetId : null);
+
 /**
  * Trained on the row's dataset, tested on each column's dataset: in-dataset cells are the median test-split SRCC
- * of the last epoch; other cells the median SRCC of the latest stored evaluation of each run on that dataset.
+ * of the last epoch; a whole-dataset row's cell of its test dataset is the median of its last epoch's SRCC there, and
+ * its own dataset's cell stays empty; other cells the median SRCC of the latest stored evaluation of each run there.
  */
 export function crossMatrix(rows: readonly MatrixRowInput[], datasetIds: readonly number[], evals: readonly EvalPoint[]): MatrixCell[][] {
   const latest = new Map<string, EvalPoint>();
@@ -211,16 +215,19 @@ export function crossMatrix(rows: readonly MatrixRowInput[], datasetIds: readonl
   }
   return rows.map((row) => {
     const done = row.runs.filter((r) => r.status === 'completed');
+    const whole = done.length > 0 && done.every((r) => wholeTestDataset(r) !== null);
     return datasetIds.map((ds): MatrixCell => {
       const own = ds === row.datasetId;
+      const source: MatrixCell['source'] = whole ? (own ? 'none' : done.every((r) => wholeTestDataset(r) === ds) ? 'whole' : 'eval') : own ? 'test' : 'eval';
       const values: number[] = [];
       const missing: number[] = [];
       for (const r of done) {
-        const v = own ? r.metrics.srcc : latest.get(`${r.id}:${ds}`)?.srcc;
+        if (source === 'none') break;
+        const v = source === 'eval' ? latest.get(`${r.id}:${ds}`)?.srcc : r.metrics.srcc;
         if (v !== undefined && Number.isFinite(v)) values.push(v);
         else missing.push(r.id);
       }
-      return { value: values.length ? stats(values).median : Number.NaN, n: values.length, of: done.length, source: own ? 'test' : 'eval', missing: own ? [] : missing };
+      return { value: values.length ? stats(values).median : Number.NaN, n: values.length, of: done.length, source, missing: source === 'eval' ? missing : [] };
     });
   });
 }

@@ -23,6 +23,7 @@ export const INVOKE_CHANNELS = [
   'runs:resume',
   'runs:predictions',
   'runs:stats',
+  'runs:compareExperiments',
   'models:list',
   'ttl:start',
   'ttl:auxiliary',

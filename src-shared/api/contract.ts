@@ -1,7 +1,7 @@
 // THE API contract: every request's input schema and result type, and every event's payload, for both shells.
 import { z } from 'zod';
 import type { EventChannel, InvokeChannel } from './channels';
-import { RunStatsInput, RunStatsResult } from './stats-schemas';
+import { CompareExperimentsInput, CompareExperimentsResult, RunStatsInput, RunStatsResult } from './stats-schemas';
 import {
   AppInfo,
   BackendChoice,
@@ -59,6 +59,8 @@ const RunStartInput = z
     model: z.string().min(1).max(60),
     datasetId: Id,
     split: z.string().min(1).max(100).optional(),
+    /** Whole-dataset training (the cross-dataset tables): train on every labelled image of `datasetId`, test on every one of this dataset; no split. */
+    testDatasetId: Id.optional(),
     modelConfig: z.record(z.string(), z.json()).default({}),
     hyper: TrainHyperInput.default({}),
     backend: BackendChoice.optional(),
@@ -162,7 +164,7 @@ export const contract = {
    * cancelled, or when the workbench closes. Splits are made (80/20, content-disjoint) when the dataset has fewer.
    */
   'runs:startSeries': {
-    input: RunStartInput.omit({ split: true }).extend({ splits: z.number().int().min(2).max(20) }).strict(),
+    input: RunStartInput.omit({ split: true, testDatasetId: true }).extend({ splits: z.number().int().min(2).max(20) }).strict(),
     output: z.object({ first: RunSummary, splits: z.array(z.string()) }),
   },
   'runs:cancel': { input: z.object({ id: Id }).strict(), output: z.object({ cancelled: z.boolean() }) },
@@ -170,6 +172,8 @@ export const contract = {
   'runs:predictions': { input: z.object({ id: Id }).strict(), output: z.array(RunPrediction) },
   /** Bootstrap 95% intervals of SRCC/PLCC per run, paired differences with a baseline run, the runs' mean as one experiment. */
   'runs:stats': { input: RunStatsInput, output: RunStatsResult },
+  /** Two experiments paired by split on their shared test images: mean per-split Δ SRCC/PLCC with a split-stratified paired bootstrap. */
+  'runs:compareExperiments': { input: CompareExperimentsInput, output: CompareExperimentsResult },
   'models:list': { input: NoInput, output: z.array(ModelInfo) },
   /** TTL-IQA's whole chain as one job (DT-GAN → auxiliary dataset → SFTnet stage 1 → stage 2, and direct training to compare); its result is a TtlChainResult. */
   'ttl:start': {
@@ -188,8 +192,15 @@ export const contract = {
         compareDirect: z.boolean().default(true),
         /** Pristine photos for the DT-GAN and the auxiliary domain; default: the references of the training split. */
         pristineFolder: FolderPath.optional(),
-        maxSide: z.number().int().min(32).max(2048).default(256),
+        /** A torchvision vgg16 state dict (.pth/.safetensors) for SFTnet's backbone in stage 1 and direct training (paper scale) [P §V-B]. */
+        sftnetWeights: FolderPath.optional(),
+        /** A torchvision vgg16 state dict for DT-GAN's semantic loss L_s (eq. 13); without it L_s is off. */
+        vggWeights: FolderPath.optional(),
+        /** Longest side of the auxiliary images; default: the shorter side at SFTnet's crop × 8/7 (256 for 224). */
+        maxSide: z.number().int().min(32).max(2048).optional(),
         split: z.string().min(1).max(100).optional(),
+        /** Run the whole chain on this many content-disjoint 80/20 splits and report the mean (the paper: 10) [P §VI-A]. */
+        splits: z.number().int().min(1).max(20).default(1),
         seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
         backend: BackendChoice.optional(),
         dtganHyper: TrainHyperInput.default({}),
@@ -206,7 +217,8 @@ export const contract = {
         dtganRunId: Id,
         name: z.string().trim().min(1).max(200).optional(),
         pristineFolder: FolderPath.optional(),
-        maxSide: z.number().int().min(32).max(2048).default(256),
+        /** Longest side of the translated images; default: the shorter side at the SFTnet crop × 8/7 (256 for 224). */
+        maxSide: z.number().int().min(32).max(2048).optional(),
       })
       .strict(),
     output: JobInfo,

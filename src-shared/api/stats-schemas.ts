@@ -13,11 +13,10 @@ export const CorrelationInterval = z.object({
 });
 export type CorrelationInterval = z.infer<typeof CorrelationInterval>;
 
-export const PairedDifference = z.object({
+/** A difference of correlations with its bootstrap interval (DifferenceEstimate in src-shared/metrics/bootstrap.ts). */
+const DifferenceEstimate = z.object({
   metric: z.enum(['srcc', 'plcc']),
   n: z.number().int(),
-  a: z.number(),
-  b: z.number(),
   diff: z.number(),
   lo: z.number(),
   hi: z.number(),
@@ -25,6 +24,13 @@ export const PairedDifference = z.object({
   resamples: z.number().int(),
   p: z.number(),
   withinNoise: z.boolean(),
+  /** Why the interval says nothing (too few images, identical predictions, zero width); null when usable. */
+  degenerate: z.string().nullable(),
+});
+
+export const PairedDifference = DifferenceEstimate.extend({
+  a: z.number(),
+  b: z.number(),
   williams: z.object({ t: z.number(), df: z.number(), p: z.number() }).nullable(),
 });
 export type PairedDifference = z.infer<typeof PairedDifference>;
@@ -55,3 +61,26 @@ export const RunStatsResult = z.object({
   experiment: z.object({ runs: z.number().int(), srcc: CorrelationInterval, plcc: CorrelationInterval }).nullable(),
 });
 export type RunStatsResult = z.infer<typeof RunStatsResult>;
+
+/** Two experiments (e.g. an ablation row and its baseline), their completed runs paired by split. */
+export const CompareExperimentsInput = z
+  .object({
+    runs: z.array(Id).min(1).max(100),
+    baseline: z.array(Id).min(1).max(100),
+    resamples: z.number().int().min(100).max(10_000).default(1000),
+  })
+  .strict();
+
+/** The mean of the per-split differences (runs − baseline) with its split-stratified paired bootstrap interval. */
+export const SplitsComparison = DifferenceEstimate.extend({
+  splits: z.array(z.object({ split: z.string(), n: z.number().int(), a: z.number(), b: z.number(), diff: z.number() })),
+});
+export type SplitsComparison = z.infer<typeof SplitsComparison>;
+
+export const CompareExperimentsResult = z.object({
+  srcc: SplitsComparison,
+  plcc: SplitsComparison,
+  /** Splits of each side (completed runs) that the other side lacks: left out of Δ. */
+  unmatched: z.object({ runs: z.array(z.string()), baseline: z.array(z.string()) }),
+});
+export type CompareExperimentsResult = z.infer<typeof CompareExperimentsResult>;

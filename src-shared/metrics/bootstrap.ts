@@ -22,12 +22,11 @@ export interface Interval {
   n: number;
 }
 
-export interface PairedComparison {
+/** A difference between two correlations with its bootstrap interval and verdict. */
+export interface DifferenceEstimate {
   metric: CorrelationMetric;
   n: number;
-  a: number;
-  b: number;
-  /** a − b on the same images. */
+  /** a − b. */
   diff: number;
   lo: number;
   hi: number;
@@ -35,8 +34,15 @@ export interface PairedComparison {
   resamples: number;
   /** Two-sided bootstrap p-value of diff = 0. */
   p: number;
-  /** The interval of the difference contains 0: the two runs cannot be told apart on these images. */
+  /** The interval of the difference contains 0 and is not degenerate: the two cannot be told apart on these images. */
   withinNoise: boolean;
+  /** Why the interval says nothing (too few images, identical predictions, zero width); null when it is usable. */
+  degenerate: string | null;
+}
+
+export interface PairedComparison extends DifferenceEstimate {
+  a: number;
+  b: number;
   /** Williams' t-test of the two dependent correlations (PLCC on values, SRCC on ranks). */
   williams: { t: number; df: number; p: number } | null;
 }
@@ -63,7 +69,7 @@ export function percentileSorted(sorted: readonly number[], q: number): number {
 
 const correlation = (m: CorrelationMetric) => (m === 'srcc' ? srcc : plcc);
 
-function pick(x: readonly number[], idx: Int32Array): number[] {
+export function pick(x: readonly number[], idx: Int32Array): number[] {
   const out = new Array<number>(idx.length);
   for (let i = 0; i < idx.length; i++) out[i] = x[idx[i]!]!;
   return out;
@@ -178,26 +184,46 @@ export function pairedComparison(a: readonly number[], b: readonly number[], mos
   const ra = f(a, mos);
   const rb = f(b, mos);
   const diffs: number[] = [];
-  let le = 0;
-  let ge = 0;
   if (a.length >= 3) {
     for (const idx of resampleSets(a.length, resamples, seed)) {
       const m = pick(mos, idx);
-      const d = f(pick(a, idx), m) - f(pick(b, idx), m);
-      if (!Number.isFinite(d)) continue;
-      diffs.push(d);
-      if (d <= 0) le++;
-      if (d >= 0) ge++;
+      diffs.push(f(pick(a, idx), m) - f(pick(b, idx), m));
     }
   }
-  diffs.sort((x, y) => x - y);
-  const tail = (1 - level) / 2;
-  const lo = percentileSorted(diffs, tail);
-  const hi = percentileSorted(diffs, 1 - tail);
-  const p = diffs.length ? Math.min(1, (2 * (Math.min(le, ge) + 1)) / (diffs.length + 1)) : Number.NaN;
+  const { lo, hi, p, valid } = differenceInterval(diffs, level);
   const rab = f(a, b);
   const williams = a.length > 3 && [ra, rb, rab].every(Number.isFinite) ? williamsTest(ra, rb, rab, a.length) : null;
-  return { metric, n: a.length, a: ra, b: rb, diff: ra - rb, lo, hi, level, resamples, p, withinNoise: !(lo > 0 || hi < 0), williams };
+  const degenerate = degenerateReason({ metric, n: a.length, identical: a.every((v, i) => v === b[i]), lo, hi, valid, resamples });
+  return { metric, n: a.length, a: ra, b: rb, diff: ra - rb, lo, hi, level, resamples, p, withinNoise: !degenerate && !(lo > 0 || hi < 0), degenerate, williams };
+}
+
+/**
+ * The percentile interval and two-sided p of bootstrap differences (non-finite ones, from a resample with a constant
+ * side, dropped): p = min(1, 2 · (min(#{d* ≤ 0}, #{d* ≥ 0}) + 1) / (B + 1)).
+ */
+export function differenceInterval(diffs: readonly number[], level: number): { lo: number; hi: number; p: number; valid: number } {
+  const d = diffs.filter(Number.isFinite).sort((x, y) => x - y);
+  const le = d.filter((x) => x <= 0).length;
+  const ge = d.filter((x) => x >= 0).length;
+  const tail = (1 - level) / 2;
+  const p = d.length ? Math.min(1, (2 * (Math.min(le, ge) + 1)) / (d.length + 1)) : Number.NaN;
+  return { lo: percentileSorted(d, tail), hi: percentileSorted(d, 1 - tail), p, valid: d.length };
+}
+
+/** Fewer shared test images than this and a paired interval is not computed into a verdict. */
+export const MIN_PAIRED_IMAGES = 6;
+
+/**
+ * Why a paired interval of a difference cannot be read as "within noise" or not: too few images, the same
+ * predictions on both sides, too many resamples without a value, or a zero-width interval (every resample gave the
+ * same difference, e.g. both sides rank a handful of images the same way). Null when the interval is usable.
+ */
+export function degenerateReason(o: { metric: CorrelationMetric; n: number; identical: boolean; lo: number; hi: number; valid: number; resamples: number }): string | null {
+  if (o.n < MIN_PAIRED_IMAGES) return `only ${o.n} shared test image${o.n === 1 ? '' : 's'} (at least ${MIN_PAIRED_IMAGES} needed)`;
+  if (o.identical) return 'identical predictions on the shared test images';
+  if (o.valid < 0.9 * o.resamples || !Number.isFinite(o.lo) || !Number.isFinite(o.hi)) return `only ${o.valid} of ${o.resamples} resamples gave a ${o.metric.toUpperCase()}`;
+  if (o.hi - o.lo <= 1e-12) return `every resample gave the same difference: ${o.metric === 'srcc' ? 'both rank' : 'both predictions, up to a linear map, score'} the ${o.n} shared test images alike`;
+  return null;
 }
 
 /**

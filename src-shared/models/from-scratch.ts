@@ -17,5 +17,10 @@ export function fromScratchWarnings(model: string, config: Record<string, unknow
       out.push("SFTnet's VGG-16 will train from scratch: the paper fine-tunes ImageNet weights. Set backboneWeights to a torchvision vgg16 file (.pth or .safetensors).");
     }
   }
+  if (model === 'dtgan') {
+    if (((config.scale as string | undefined) ?? 'paper') === 'paper' && !config.vggWeights) {
+      out.push("DT-GAN's semantic loss L_s (eq. 13) will be off: the paper computes it with ImageNet VGG-16. Set vggWeights to a torchvision vgg16 file (.pth or .safetensors).");
+    }
+  }
   return out;
 }

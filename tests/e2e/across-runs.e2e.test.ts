@@ -29,9 +29,11 @@ const api = <T>(channel: string, input: unknown): Promise<T> => callApi<T>(serve
 const hash = () => page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash);
 const byName = (name: string) => images.find((i) => i.name.includes(name))!;
 
-/** The CSS transform of every zoomable view's image in the across-runs grid. */
+/** The transform of every zoomable view's image in the across-runs grid (the panes are of one size), as SharedZoom sets it on each viewport. */
 const transforms = () =>
-  page.locator('[data-testid=across-pane] img').evaluateAll((els) => els.map((e) => (e as unknown as { style: { transform: string } }).style.transform));
+  page
+    .locator('[data-testid=across-pane] .viewport')
+    .evaluateAll((els) => els.map((e) => (e as unknown as { style: { getPropertyValue(k: string): string } }).style.getPropertyValue('--zoom-transform')));
 const widths = (sel: string) => page.locator(sel).evaluateAll((els) => els.map((e) => (e as unknown as { naturalWidth: number }).naturalWidth));
 
 /** Each column's shown score (data-score, full precision), by run id, once every column has one. */
@@ -158,6 +160,14 @@ describe('Inspect: the same image across runs', () => {
     expect(await page.locator(`[data-testid=across-pane][data-kind=hallucinated] img`).getAttribute('src')).toContain(`${hiqa}-${image.id}-hallucinated`);
     expect(await page.locator(`[data-testid=across-pane][data-kind=discrepancy] img`).getAttribute('src')).toContain(`${hiqa}-${image.id}-discrepancy`);
     expect(await page.locator(`[data-testid=across-none][data-run-id="${cnn}"]`).innerText()).toMatch(/score only/);
+    // The discrepancy map: auto-scaled with its colour bar; the fixed gain, comparable between runs, on demand.
+    const bar = page.locator('[data-testid=across-pane][data-kind=discrepancy] [data-testid=colour-bar]');
+    expect(await bar.count()).toBe(1);
+    await page.getByTestId('across-fixed-gain').check();
+    await expect.poll(() => page.locator(`[data-testid=across-pane][data-kind=discrepancy] img`).getAttribute('src')).toContain(`${hiqa}-${image.id}-discrepancy-fixed`);
+    expect(await bar.getAttribute('data-white')).toBe('63.750');
+    await page.getByTestId('across-fixed-gain').uncheck();
+    await expect.poll(() => page.locator(`[data-testid=across-pane][data-kind=discrepancy] img`).getAttribute('src')).not.toContain('-fixed');
 
     // Wheel over HIQA's hallucination zooms every view the same way; a drag on the input pans them all.
     const box = (await page.locator('[data-testid=across-pane][data-kind=hallucinated] .viewport').boundingBox())!;

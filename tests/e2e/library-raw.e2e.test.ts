@@ -185,6 +185,23 @@ describe('RAW and JPEG photos: added, grouped, culled, undone', () => {
     // Compare the burst side by side and pick in there.
     await page.keyboard.press('c');
     await expect.poll(() => page.getByTestId('compare-pane').count()).toBe(3);
+    // Each photo fitted whole and centred in its pane; Z zooms every one ×2 about its centre.
+    type Box = { left: number; top: number; width: number; height: number };
+    const fits = () =>
+      page.locator('[data-testid=compare-pane] .viewport').evaluateAll((els) =>
+        els.map((el) => {
+          const vp = el as unknown as { getBoundingClientRect(): Box; querySelector(s: string): { getBoundingClientRect(): Box; naturalWidth: number } };
+          const a = vp.getBoundingClientRect();
+          const img = vp.querySelector('img');
+          const b = img.getBoundingClientRect();
+          return { dx: b.left + b.width / 2 - (a.left + a.width / 2), dy: b.top + b.height / 2 - (a.top + a.height / 2), w: b.width / a.width, h: b.height / a.height, loaded: img.naturalWidth > 0 };
+        }),
+      );
+    await expect.poll(async () => (await fits()).every((f) => f.loaded && Math.abs(f.dx) < 1 && Math.abs(f.dy) < 1 && f.w <= 1.001 && f.h <= 1.001 && Math.max(f.w, f.h) > 0.99)).toBe(true);
+    const fitted = await fits();
+    await page.keyboard.press('z');
+    await expect.poll(async () => (await fits()).map((f, i) => Math.abs(f.w / fitted[i]!.w - 2) < 0.01 && Math.abs(f.dx) < 1 && Math.abs(f.dy) < 1)).toEqual([true, true, true]);
+    await page.keyboard.press('z');
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('p');

@@ -136,6 +136,14 @@ describe('Train and Runs screens against serve mode', () => {
     expect(await form.locator('input[name="cfg-optim.lrG"]').getAttribute('type')).toBe('number');
     expect(await form.locator('label:has(input[name="cfg-optim.lrDecayEvery"]) small.hint').innerText()).toMatch(/iterations · ≥ 0 · default 20000 · paper: 20000 \[P §3\.6\]/);
     expect(await form.locator('select[name="cfg-sizes.regressor.depth"] option').allInnerTexts()).toEqual(["the scale's", '10', '18']);
+    // The paper's SGD is the default; Adam stays a choice, labelled as ours.
+    expect(await form.locator('select[name="cfg-optim.optimizer"] option').allInnerTexts()).toEqual(['SGD + momentum (paper)', "Adam (ours, not the paper's)"]);
+    expect(await form.locator('select[name="cfg-optim.optimizer"]').inputValue()).toBe('sgd');
+    expect(await form.locator('input[name="cfg-optim.lrR"]').inputValue()).toBe('0.01');
+    expect(await form.locator('label:has(input[name="cfg-rotation"]) small.hint').innerText()).toMatch(/degrees .*default 20 · paper: ±20° \[P §3\.6\]/);
+    // Its own optimiser group replaces the generic learning rate, decay and schedule, which are greyed out and say so.
+    expect(await page.locator('input[name=hyper-lr]').isDisabled()).toBe(true);
+    expect(await page.getByTestId('train-own-optim').innerText()).toMatch(/hiqa sets its optimiser/);
     await form.locator('input[name="cfg-optim.lrDecayFactor"]').fill('2');
     await page.getByTestId('train-start').click();
     await expect.poll(() => form.locator('label.invalid:has(input[name="cfg-optim.lrDecayFactor"]) small.error').innerText()).toBe('must be > 0 and ≤ 1');

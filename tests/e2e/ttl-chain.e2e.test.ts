@@ -1,4 +1,4 @@
-// End to end at tiny size: TTL-IQA's whole chain started from the Train screen (DT-GAN → auxiliary dataset → SFTnet stage 1 → stage 2, and direct), then its levels in Inspect.
+// End to end at tiny size: TTL-IQA's whole chain started from the Train screen (DT-GAN → auxiliary dataset → SFTnet stage 1 → stage 2, and direct) on 2 splits, then its levels in Inspect.
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,15 +60,34 @@ describe('TTL-IQA chain from the Train screen', () => {
     const panel = page.getByTestId('ttl-panel');
     await expect.poll(() => panel.getByTestId('ttl-dataset').locator('option').allInnerTexts()).toContain('blur');
     await panel.getByTestId('ttl-dataset').selectOption(String(datasetId));
+    // Paper scale: the paper's schedule is shown, and both VGG-16s are warned about until their weights are named.
+    await panel.getByTestId('ttl-scale').selectOption('paper');
+    await expect.poll(() => panel.getByTestId('ttl-from-scratch').allInnerTexts()).toEqual([
+      expect.stringMatching(/SFTnet's VGG-16 will train from scratch/),
+      expect.stringMatching(/DT-GAN's semantic loss L_s \(eq. 13\) will be off/),
+    ]);
+    expect(await panel.getByTestId('ttl-paper-schedule').innerText()).toMatch(/50,000 iterations with ×0.1 every 10,000/);
+    await panel.getByTestId('ttl-splits').fill('10');
+    await panel.scrollIntoViewIfNeeded();
+    await expectNotBlank('ttl-chain-paper-warnings');
+    await panel.getByTestId('ttl-sftnet-weights').fill('/data/vgg16-397923af.pth');
+    await expect.poll(() => panel.getByTestId('ttl-from-scratch').count()).toBe(1);
+    // Two content-disjoint splits: the result then shows their means with 95% intervals. Seeds 125 and 126 hold out
+    // different scenes of the six (seeds 123 and 124, the default, happen to hold out the same one).
+    const made = await api<{ name: string }[]>('splits:create', { datasetId, repeats: 2, seed: 125 });
+    await panel.getByTestId('ttl-splits').fill('2');
     await panel.getByTestId('ttl-scale').selectOption('tiny');
+    await expect.poll(() => panel.getByTestId('ttl-from-scratch').count()).toBe(0);
+    expect(await panel.getByTestId('ttl-sftnet-weights').count()).toBe(0);
     await panel.getByTestId('ttl-pristine').fill(join(resourcesDir(), 'demo'));
     for (const id of ['ttl-dtgan-epochs', 'ttl-stage1-epochs', 'ttl-stage2-epochs']) await panel.getByTestId(id).fill('1');
     await panel.getByTestId('ttl-start').click();
     await expect.poll(() => panel.getByTestId('ttl-job').getAttribute('data-state')).toBe('running');
     const jobId = (await api<JobInfo[]>('jobs:list', {})).find((j) => j.kind === 'ttl-chain')!.jobId;
-    const end = await waitJob(jobId, 300_000);
+    const end = await waitJob(jobId, 560_000);
     expect(end.state, end.error?.message).toBe('done');
     result = end.result as TtlChainResult;
+    expect(result.splits.map((x) => x.split)).toEqual(made.map((x) => x.name));
     for (const id of [result.dtganRunId, result.auxiliaryDatasetId, result.stage1RunId, result.stage2RunId, result.directRunId]) expect(id).toBeGreaterThan(0);
     expect(result.ttl?.srcc).toEqual(expect.any(Number));
     expect(result.direct?.srcc).toEqual(expect.any(Number));
@@ -76,9 +95,17 @@ describe('TTL-IQA chain from the Train screen', () => {
     const table = panel.getByTestId('ttl-result');
     await expect.poll(() => table.getByTestId('ttl-row-transitive').innerText()).toContain(result.ttl!.srcc!.toFixed(3));
     expect(await table.getByTestId('ttl-row-direct').innerText()).toContain(result.direct!.srcc!.toFixed(3));
+    const rows = await panel.getByTestId('ttl-split-row').allInnerTexts();
+    expect(rows.map((r) => r.split(/\s/)[0])).toEqual(made.map((x) => x.name));
+    expect(rows[1]).toContain(result.splits[1]!.ttl.srcc!.toFixed(3));
+    const mean = result.mean!.ttl.srcc!;
+    expect(mean.mean).toBeCloseTo((result.splits[0]!.ttl.srcc! + result.splits[1]!.ttl.srcc!) / 2, 12);
+    const means = panel.getByTestId('ttl-mean');
+    expect(await means.innerText()).toContain(`${mean.mean.toFixed(3)} [${mean.lo.toFixed(3)}, ${mean.hi.toFixed(3)}]`);
+    expect(await means.getByTestId('ttl-gain').innerText()).toMatch(/within noise|TTL-IQA better|direct better/);
     await panel.scrollIntoViewIfNeeded();
     await expectNotBlank('ttl-chain-result');
-  });
+  }, 600_000);
 
   it('stores each stage as a run that feeds the next, and the auxiliary domain as a level-labelled dataset', async () => {
     const aux = (await api<DatasetSummary[]>('datasets:list', {})).find((d) => d.id === result.auxiliaryDatasetId)!;

@@ -19,8 +19,11 @@ export interface AuxiliaryOptions {
   sourceDir: string;
   /** Where pristine/, level1/ … levelK/, auxiliary.csv and README.md go. */
   outDir: string;
-  /** Longest side of the translated images (never enlarged) [U: the paper runs D-Gnet at an unstated size]. */
-  maxSide: number;
+  /**
+   * Size of the translated images, never enlarged [U: the paper runs D-Gnet at an unstated size]: the shorter side
+   * (so a crop fits any aspect ratio) or the longest side.
+   */
+  size: { shortSide: number } | { maxSide: number };
   /** Photos whose shorter side ends below this are skipped (a model's crop must fit). */
   minSide: number;
   onProgress?: (done: number, total: number) => void;
@@ -35,9 +38,15 @@ export interface AuxiliaryBuild {
   failed: { file: string; error: string }[];
 }
 
-async function downscaled(file: string, maxSide: number): Promise<RawImage> {
-  const buf = await (await openImage(file)).rotate().resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+async function downscaled(file: string, size: AuxiliaryOptions['size']): Promise<RawImage> {
+  const [side, fit] = 'shortSide' in size ? [size.shortSide, 'outside' as const] : [size.maxSide, 'inside' as const];
+  const buf = await (await openImage(file)).rotate().resize(side, side, { fit, withoutEnlargement: true }).png().toBuffer();
   return loadRgb(buf);
+}
+
+/** How the size rule reads in the dataset's README and notes. */
+function sizeRule(size: AuxiliaryOptions['size']): string {
+  return 'shortSide' in size ? `shorter side ${size.shortSide}px` : `longest side ${size.maxSide}px`;
 }
 
 /**
@@ -59,7 +68,7 @@ export async function buildAuxiliaryDataset(opts: AuxiliaryOptions): Promise<Aux
     if (opts.signal?.aborted) throw new AppError('cancelled', 'Building the auxiliary dataset was cancelled; nothing was imported');
     const name = names[i]!;
     try {
-      const img = await downscaled(file, opts.maxSide);
+      const img = await downscaled(file, opts.size);
       if (Math.min(img.width, img.height) < opts.minSide) throw new Error(`${img.width}x${img.height} after downscaling is smaller than the ${opts.minSide}px crop`);
       const refFile = `pristine/${name}.png`;
       await saveRgb(img, join(root, refFile));
@@ -84,7 +93,7 @@ export async function buildAuxiliaryDataset(opts: AuxiliaryOptions): Promise<Aux
   await writeFile(
     join(root, 'README.md'),
     `# Auxiliary domain (TTL-IQA)\n\n${pristine} pristine photo(s) translated by a DT-GAN (${opts.translator.modelId}) to ${K} quality levels ` +
-      `(level 1 = ${levelName(1, K)} … level ${K} = ${levelName(K, K)}), longest side ${opts.maxSide}px.\n` +
+      `(level 1 = ${levelName(1, K)} … level ${K} = ${levelName(K, K)}), ${sizeRule(opts.size)} (never enlarged).\n` +
       `Labels are the level (lower is better); pristine/ holds the downscaled sources, the content ids of the splits.\n`,
   );
   return {
@@ -98,7 +107,7 @@ export async function buildAuxiliaryDataset(opts: AuxiliaryOptions): Promise<Aux
       scoreRange: [1, K],
       higherIsBetter: false,
       images,
-      notes: [`DT-GAN auxiliary domain: ${pristine} photos × ${K} levels`, ...failed.map((f) => `skipped ${f.file}: ${f.error}`)],
+      notes: [`DT-GAN auxiliary domain: ${pristine} photos × ${K} levels, ${sizeRule(opts.size)}`, ...failed.map((f) => `skipped ${f.file}: ${f.error}`)],
     },
   };
 }

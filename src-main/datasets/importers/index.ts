@@ -7,6 +7,7 @@ import { kadidImporter } from './kadid.importer';
 import { koniqImporter } from './koniq.importer';
 import { liveImporter } from './live.importer';
 import { livecImporter } from './livec.importer';
+import { livemdImporter } from './livemd.importer';
 import { pyiqaMetaImporter } from './pyiqa-meta.importer';
 import { spaqImporter } from './spaq.importer';
 import { tid2008Importer, tid2013Importer } from './tid.importer';
@@ -16,6 +17,7 @@ const IMPORTERS: DatasetImporter[] = [
   genericCsvImporter,
   pyiqaMetaImporter,
   liveImporter,
+  livemdImporter,
   csiqImporter,
   tid2008Importer,
   tid2013Importer,

@@ -105,17 +105,18 @@ export function createResNet(opts: { depth: ResNetDepth; seed: number; width?: n
   };
 
   const bn = (x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D => batchNorm2d(x, v, name, o);
+  const bnRelu = (x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D => batchNorm2d(x, v, name, o, 'relu');
 
   const runBlock = (x: tf.Tensor4D, blk: Block, o: ForwardOptions): tf.Tensor4D => {
     const n = blk.name;
     let out: tf.Tensor4D;
     if (spec.block === 'bottleneck') {
-      out = bn(conv(x, v(`${n}.conv1.weight`), 1, 0), `${n}.bn1`, o).relu() as tf.Tensor4D;
+      out = bnRelu(conv(x, v(`${n}.conv1.weight`), 1, 0), `${n}.bn1`, o);
       // torchvision v1.5: the stride sits on the 3x3 conv.
-      out = bn(conv(out, v(`${n}.conv2.weight`), blk.stride, 1), `${n}.bn2`, o).relu();
+      out = bnRelu(conv(out, v(`${n}.conv2.weight`), blk.stride, 1), `${n}.bn2`, o);
       out = bn(conv(out, v(`${n}.conv3.weight`), 1, 0), `${n}.bn3`, o);
     } else {
-      out = bn(conv(x, v(`${n}.conv1.weight`), blk.stride, 1), `${n}.bn1`, o).relu();
+      out = bnRelu(conv(x, v(`${n}.conv1.weight`), blk.stride, 1), `${n}.bn1`, o);
       out = bn(conv(out, v(`${n}.conv2.weight`), 1, 1), `${n}.bn2`, o);
     }
     const residual = blk.downsample ? bn(conv(x, v(`${n}.downsample.0.weight`), blk.stride, 0), `${n}.downsample.1`, o) : x;
@@ -127,7 +128,7 @@ export function createResNet(opts: { depth: ResNetDepth; seed: number; width?: n
     stageChannels: stageChannels as [number, number, number, number],
     params,
     forward(x, o = {}) {
-      let h: tf.Tensor4D = bn(conv(x, v('conv1.weight'), 2, 3), 'bn1', o).relu();
+      let h: tf.Tensor4D = bnRelu(conv(x, v('conv1.weight'), 2, 3), 'bn1', o);
       // MaxPool 3x3 s2 pad 1, padding with -Infinity like PyTorch.
       h = tf.maxPool(tf.pad(h, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid');
       const feats: tf.Tensor4D[] = [];

@@ -129,7 +129,7 @@ export function createVgg16(opts: Vgg16Options): Vgg16 {
     tf.tidy(() => {
       let h = x;
       convs.forEach((c, i) => {
-        h = tf.relu(s.conv2d(h, c.name));
+        h = s.conv2d(h, c.name, 1, true);
         // pool5 belongs to head(): features() stops at conv5_3's ReLU.
         if (c.pool && i < convs.length - 1) h = tf.maxPool(h, 2, 2, 'valid');
       });
@@ -140,7 +140,7 @@ export function createVgg16(opts: Vgg16Options): Vgg16 {
       if (f.shape[1] < 2 || f.shape[2] < 2) throw new AppError('bad_input', `VGG-16: conv5_3 features are ${f.shape[1]}×${f.shape[2]}; the input must be at least 32×32`);
       let z = flattenNchw(adaptiveAvgPool2d(tf.maxPool(f, 2, 2, 'valid'), [7, 7]));
       for (const name of ['classifier.0', 'classifier.3']) {
-        z = tf.relu(s.dense(z, `${p}${name}`));
+        z = s.dense(z, `${p}${name}`, true);
         if (training && o.dropout > 0) z = tf.dropout(z, o.dropout, undefined, dropoutSeed++) as tf.Tensor2D;
       }
       return o.outputs > 0 ? s.dense(z, `${p}classifier.6`) : z;
@@ -205,4 +205,39 @@ export function loadTorchvisionVgg16(net: Vgg16, tensors: Map<string, SafeTensor
     throw new AppError('validation', `torchvision VGG-16's classifier.6 has 1000 outputs; this net has ${net.options.outputs}`);
   }
   assignVgg16Tensors(net, tensors, opts);
+}
+
+/** Names and shapes of a torchvision `vgg16` state dict (conv OIHW, linear [out, in]); classifier.6 when includeLast. */
+export function torchvisionVgg16Shapes(includeLast: boolean): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  let inC = 3;
+  let c = 0;
+  for (const item of VGG16_CFG) {
+    if (item === 'M') continue;
+    const k = VGG16_CONV_INDICES[c++]!;
+    out.set(`features.${k}.weight`, [item, inC, 3, 3]);
+    out.set(`features.${k}.bias`, [item]);
+    inC = item;
+  }
+  const fcs: [number, number, number][] = [[0, 4096, 512 * 7 * 7], [3, 4096, 4096], ...(includeLast ? [[6, 1000, 4096] as [number, number, number]] : [])];
+  for (const [k, o, i] of fcs) {
+    out.set(`classifier.${k}.weight`, [o, i]);
+    out.set(`classifier.${k}.bias`, [o]);
+  }
+  return out;
+}
+
+/**
+ * Checks that a weights file holds a torchvision VGG-16 (every tensor the loader needs, float, right shape) without
+ * building the 138M-parameter network, so a chain refuses a wrong file before hours of DT-GAN training.
+ */
+export function checkTorchvisionVgg16(tensors: Map<string, SafeTensor>, opts: { includeLast: boolean }, file: string): void {
+  for (const [key, want] of torchvisionVgg16Shapes(opts.includeLast)) {
+    const tensor = tensors.get(key);
+    if (!tensor) throw new AppError('bad_input', `${file} is not a torchvision VGG-16: tensor "${key}" is missing`);
+    if (!(tensor.data instanceof Float32Array)) throw new AppError('bad_input', `${file}: VGG-16 tensor "${key}" has dtype ${tensor.dtype}, expected a float type`);
+    if (tensor.shape.join(',') !== want.join(',')) {
+      throw new AppError('bad_input', `${file}: VGG-16 tensor "${key}" has shape [${tensor.shape.join(', ')}], expected [${want.join(', ')}]`);
+    }
+  }
 }

@@ -1,7 +1,7 @@
 // Building blocks HIQA and TTL-IQA share: a seeded, named parameter store (PyTorch-like names) with conv, BN (running stats) and FC helpers.
 import * as tf from '@tensorflow/tfjs';
-import { batchNorm2d } from './norm';
-import { conv, ownedVariable, type ForwardOptions, type Param } from './torch-params';
+import { batchNorm2d, type Activation } from './norm';
+import { biasAdd, biasAddRelu, conv, ownedVariable, type ForwardOptions, type Param } from './torch-params';
 
 /**
  * Named parameters of one network. Every tensor gets its own seed (`seed·1000 + k`), so a network is reproducible
@@ -52,22 +52,28 @@ export class ParamStore {
     return p.variable;
   }
 
-  /** Conv with PyTorch's symmetric padding (k odd: pad (k-1)/2) and the optional bias. */
-  conv2d(x: tf.Tensor4D, name: string, stride = 1): tf.Tensor4D {
+  /** Conv with PyTorch's symmetric padding (k odd: pad (k-1)/2) and the optional bias; `relu` applies ReLU after it. */
+  conv2d(x: tf.Tensor4D, name: string, stride = 1, relu = false): tf.Tensor4D {
     const w = this.v(`${name}.weight`);
     const k = w.shape[0]!;
     // A 1×1 stride-1 conv is a matrix product: much faster on wasm than Conv2D and its backprop kernels.
     const y = k === 1 && stride === 1 ? pointwise(x, w) : conv(x, w, stride, (k - 1) / 2);
-    return this.params.has(`${name}.bias`) ? y.add(this.v(`${name}.bias`)) : y;
+    if (!this.params.has(`${name}.bias`)) return relu ? tf.relu(y) : y;
+    return relu ? biasAddRelu(y, this.v(`${name}.bias`)) : biasAdd(y, this.v(`${name}.bias`));
   }
 
-  dense(x: tf.Tensor2D, name: string): tf.Tensor2D {
-    return x.matMul(this.v(`${name}.weight`) as tf.Tensor2D).add(this.v(`${name}.bias`));
+  /** Fully connected layer, optionally followed by ReLU. */
+  dense(x: tf.Tensor2D, name: string, relu = false): tf.Tensor2D {
+    const y = x.matMul(this.v(`${name}.weight`) as tf.Tensor2D) as tf.Tensor2D;
+    return relu ? biasAddRelu(y, this.v(`${name}.bias`)) : biasAdd(y, this.v(`${name}.bias`));
   }
 
-  /** BatchNorm2d (layers/norm.ts): eval uses running stats; training uses batch stats and optionally updates the running ones. */
-  batchNorm(x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D {
-    return batchNorm2d(x, (n) => this.v(n), name, o);
+  /**
+   * BatchNorm2d (layers/norm.ts): eval uses running stats; training uses batch stats and optionally updates the
+   * running ones. `act` follows it (fused with the norm on wasm).
+   */
+  batchNorm(x: tf.Tensor4D, name: string, o: ForwardOptions, act: Activation = 'none'): tf.Tensor4D {
+    return batchNorm2d(x, (n) => this.v(n), name, o, act);
   }
 
   /** Trainable variables (running statistics excluded). */

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../src-shared/api/errors';
 import type { SafeTensor } from '../weights/safetensors';
+import { BIAS_RELU_GRAD, CHANNEL_SUM, hasFastHeapKernels } from '../wasm-kernels';
 
 /**
  * How a variable is laid out in PyTorch: conv weights are OIHW there and HWIO here, linear weights [out, in] there and
@@ -26,6 +27,37 @@ export interface ForwardOptions {
 /** Conv with PyTorch's symmetric zero padding (tfjs 'same' pads asymmetrically at stride 2). */
 export function conv(x: tf.Tensor4D, w: tf.Variable | tf.Tensor, stride: number, pad: number): tf.Tensor4D {
   return tf.conv2d(x, w as tf.Tensor4D, stride, pad === 0 ? 'valid' : pad);
+}
+
+/**
+ * x + b with b [C] over x's last axis. On wasm (fast kernels) the bias gradient is one heap pass over dy (tfjs's is a
+ * Transpose of dy, so the reduced axes are innermost, then a Sum).
+ */
+const heapBiasAdd = tf.customGrad((...args: unknown[]) => {
+  const [x, b] = args as [tf.Tensor, tf.Tensor1D];
+  return {
+    value: tf.add(x, b),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [dy as tf.Tensor, tf.engine().runKernel(CHANNEL_SUM, { x: dy as tf.Tensor }, {}) as tf.Tensor1D],
+  };
+});
+
+export function biasAdd<T extends tf.Tensor>(x: T, b: tf.Tensor): T {
+  return (hasFastHeapKernels() ? heapBiasAdd(x, b) : tf.add(x, b)) as T;
+}
+
+/** ReLU(x + b); on wasm (fast kernels) its backward (ReLU mask and bias sum) is one heap pass over dy. */
+const heapBiasAddRelu = tf.customGrad((...args: unknown[]) => {
+  const [x, b, save] = args as [tf.Tensor, tf.Tensor1D, tf.GradSaveFunc];
+  const y = tf.relu(tf.add(x, b));
+  save([y]);
+  return {
+    value: y,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.engine().runKernel(BIAS_RELU_GRAD, { dy: dy as tf.Tensor, y: saved[0]! }, {}) as tf.Tensor[],
+  };
+});
+
+export function biasAddRelu<T extends tf.Tensor>(x: T, b: tf.Tensor): T {
+  return (hasFastHeapKernels() ? heapBiasAddRelu(x, b) : tf.relu(tf.add(x, b))) as T;
 }
 
 /** Torch shape of a tfjs-layout variable. */

@@ -1,6 +1,6 @@
 // Help for each model setting on the Train screen: what it does, the paper's (or official code's) value, and its unit.
 // Keys are config paths (nested settings dotted); [P] the paper, [C] the official code, [U] our choice.
-type Help = { text: string; paper?: string; unit?: string };
+type Help = { text: string; paper?: string; unit?: string; /** Labels of an enum's options, by value. */ options?: Record<string, string> };
 
 const CROPS = { unit: 'crops per image' };
 
@@ -38,12 +38,14 @@ export const FIELD_HELP: Record<string, Record<string, Help>> = {
     'losses.lambda1': { text: 'λ₁, weight of the VGG term l_v.', paper: 'eq. 3' },
     'losses.lambda2': { text: 'λ₂, weight of the quality-aware term l_q.', paper: 'eq. 3' },
     'losses.pixel': { text: 'L_p: l2 (MSE) or l1.', paper: 'MSE [P §3.1]' },
+    'optim.optimizer': { text: 'sgd: SGD with momentum, the paper\'s. adam: one Adam per network [U], which moves short CPU runs further (set the learning rates to ~1e-4 with it).', paper: 'sgd [P §3.6]', options: { sgd: 'SGD + momentum (paper)', adam: 'Adam (ours, not the paper\'s)' } },
     'optim.lrG': { text: 'Learning rate of the generator G.', paper: '1e-5 with SGD [P §3.6]' },
-    'optim.lrD': { text: 'Learning rate of the discriminator D.', paper: 'not given' },
+    'optim.lrD': { text: 'Learning rate of the discriminator D (default: G\'s) [U].', paper: 'not given' },
     'optim.lrR': { text: 'Learning rate of the regressor R.', paper: '1e-2 with SGD [P §3.6]' },
-    'optim.lrRPre': { text: 'Learning rate of R_pre (trained first on I_r).', paper: 'not given' },
-    'optim.ganBeta1': { text: 'Adam β₁ of G and D [U].', paper: 'SGD momentum 0.9 [P §3.6]' },
-    'optim.weightDecay': { text: 'L2 weight decay on conv and FC weights.', paper: '5e-4 [P §3.6]' },
+    'optim.lrRPre': { text: 'Learning rate of R_pre, trained first on I_r (default: R\'s) [U].', paper: 'not given' },
+    'optim.momentum': { text: 'SGD momentum (sgd only).', paper: '0.9 [P §3.6]' },
+    'optim.ganBeta1': { text: 'Adam β₁ of G and D (adam only) [U].', paper: 'SGD momentum 0.9 instead [P §3.6]' },
+    'optim.weightDecay': { text: 'L2 weight decay on conv and FC weights (wd·w added to their gradients).', paper: '5e-4 [P §3.6]' },
     'optim.lrDecayEvery': { text: 'Multiply every learning rate by the factor every this many iterations (0 = never).', paper: '20000 [P §3.6]', unit: 'iterations' },
     'optim.lrDecayFactor': { text: 'The decay factor.', paper: '0.1 [P §3.6]', unit: '×' },
     'optim.separateAdversarialStep': { text: 'Algorithm 1 step 7: a separate G update with μ₃·L_adv before step 9.', paper: 'on [P Alg. 1]' },
@@ -53,6 +55,7 @@ export const FIELD_HELP: Record<string, Record<string, Help>> = {
     trainCrops: { text: 'Random crops per image and epoch (8 × 4 images = a mini-batch of 32).', paper: 'batch 32 [P §3.6]', ...CROPS },
     testCrops: { text: 'Crops per test image, scores averaged.', ...CROPS },
     flip: { text: 'Random horizontal flips while training.' },
+    rotation: { text: 'Turn each training crop (I_d and I_r alike) by a random angle up to ± this; 0 = off. Images too small for the full angle get the largest that fits.', paper: '±20° [P §3.6]', unit: 'degrees' },
     resize: { text: 'Resize every image first; off = crop at native size.' },
     'resize.width': { text: 'Width after resizing.', unit: 'px' },
     'resize.height': { text: 'Height after resizing.', unit: 'px' },
@@ -77,9 +80,12 @@ export const FIELD_HELP: Record<string, Record<string, Help>> = {
     attention: { text: 'The SDA block (off = plain VGG-16).', paper: 'on [P Table IX]' },
     sdaForm: { text: 'Channel-weight form of eq. 18: paper (Dense, ReLU, sigmoid) or se [U].', paper: 'paper [P eq. 18]' },
     dropout: { text: 'Dropout after fc6 and fc7.', paper: '0.5 [P §VI-A.3]', unit: 'probability' },
-    backboneWeights: { text: 'A torchvision vgg16 state dict loaded before training; empty = random weights.', paper: 'ImageNet VGG-16 [P]', unit: 'file' },
+    backboneWeights: { text: 'A torchvision vgg16 state dict (.pth or .safetensors) loaded before training (paper scale); empty = random weights.', paper: 'ImageNet VGG-16 [P §V-B]', unit: 'file' },
     optimizer: { text: 'sgd with momentum (the paper\'s Caffe solver) or adam [U].', paper: 'sgd' },
     momentum: { text: 'SGD momentum.', paper: '0.9' },
+    iterations: { text: 'Training length in mini-batches; the run\'s epochs follow from it. Empty = the run\'s epochs (a CPU-sized length).', paper: '50000 [P §VI-A.3]', unit: 'iterations' },
+    lrDecayEvery: { text: 'Multiply the learning rate by the factor every this many iterations. Empty = a fifth of the run (the paper\'s proportion); 0 = never.', paper: '10000 [P §VI-A.3]', unit: 'iterations' },
+    lrDecayFactor: { text: 'The decay factor.', paper: '0.1 [P §VI-A.3]', unit: '×' },
   },
   dtgan: {
     scale: { text: 'Network sizes and crop side: paper (256², w = 64), small, tiny [U].', paper: 'paper [P Table II]' },
@@ -94,6 +100,6 @@ export const FIELD_HELP: Record<string, Record<string, Help>> = {
     beta2: { text: 'Adam β₂.', paper: 'not given; 0.999 [U]' },
     decayEpochs: { text: 'Epochs of linear decay at the end; empty = half of the run.', paper: '100 of 200 [P]', unit: 'epochs' },
     pristineFolder: { text: 'A folder of pristine images; empty = the train split\'s references.', paper: 'Waterloo Exploration, 4744 images [P]', unit: 'folder' },
-    vggWeights: { text: 'A torchvision VGG-16 state dict for the semantic loss L_s; empty = L_s off.', paper: 'ImageNet VGG-16 [P eq. 13]', unit: 'file' },
+    vggWeights: { text: 'A torchvision vgg16 state dict (.pth or .safetensors) for the semantic loss L_s; empty = L_s off.', paper: 'ImageNet VGG-16 [P eq. 13]', unit: 'file' },
   },
 };

@@ -1,5 +1,6 @@
 // HyperIQA trained as the official code does (SSL92/hyperIQA HyerIQASolver.py, data_loader.py): crop-level batches, PyTorch Adam with coupled weight decay, the code's per-epoch group learning rates.
 import * as tf from '@tensorflow/tfjs';
+import { adam as fusedAdam } from '../train/fused-adam';
 import { seededRandom, shuffle } from '../../util/random';
 import { PatchSource, type CropEntry, type Sample } from '../data/patch-source';
 import { accumulateGradients, applyGroupGradients, planMicroBatch } from '../train/accumulate';
@@ -39,7 +40,7 @@ export function officialGroupLrs(epoch: number, lr: number, recipe: Pick<Officia
 export function createOfficialOptimizers(model: IqaModel, lrs: { backbone: number; hyper: number | null }): Optimizers {
   const groups = model.parameterGroups();
   const pick = (name: string) => groups.find((g) => g.name === name)?.variables ?? [];
-  const adam = (lr: number) => tf.train.adam(lr, TORCH_ADAM.beta1, TORCH_ADAM.beta2, TORCH_ADAM.epsilon);
+  const adam = (lr: number) => fusedAdam(lr, TORCH_ADAM.beta1, TORCH_ADAM.beta2, TORCH_ADAM.epsilon);
   const out: Optimizers['groups'] = [];
   if (lrs.hyper !== null) out.push({ name: 'hyper', variables: pick('hyper'), lrMultiplier: lrs.hyper / lrs.backbone, optimizer: adam(lrs.hyper) });
   out.push({ name: 'backbone', variables: pick('backbone'), lrMultiplier: 1, optimizer: adam(lrs.backbone) });

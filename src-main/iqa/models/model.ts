@@ -49,6 +49,8 @@ export interface ModelSpec<C extends Record<string, unknown> = Record<string, un
   rawLabels?: (config: C) => boolean;
   /** Training defaults from the paper (the engine's generic defaults fill the rest). */
   defaultHyper?: Partial<TrainHyper>;
+  /** The run's hyper-parameters once its training-set size is known (SFTnet turns a length in iterations into epochs). */
+  resolveHyper?: (config: C, hyper: TrainHyper, trainImages: number) => TrainHyper;
   /** Runs once on a fresh model before training (e.g. loads user-provided ImageNet backbone weights named in the config). */
   prepare?: (model: IqaModel, config: C) => Promise<void>;
   /** 'translator' models (TTL-IQA's DT-GAN) make images, not scores: the scorer and `iqa score` refuse them. Default 'scorer'. */

@@ -2,7 +2,7 @@
 import { decodeError, openImage } from '../../imaging/open-image';
 import { analyseRgb, type Analysis } from './measures';
 import { brisqueFeatures } from './nss';
-import { half, lumaChroma, type Plane } from './planes';
+import type { Plane } from './planes';
 import { blockZeroing, fineReblur, histogramComb } from './relative';
 import { edgeSteepness } from './edges';
 
@@ -79,8 +79,8 @@ export interface Features {
 
 export function featuresOf(img: { width: number; height: number; data: Uint8Array }): Features {
   const analysis = analyseRgb(img.data, img.width, img.height);
-  const { y } = lumaChroma(img.data, img.width, img.height);
-  const values = Float64Array.from([...STAT_NAMES.map((n) => analysis.stats[n]!), ...brisqueFeatures(y), ...brisqueFeatures(half(y)), ...relativeFeatures(img.data, y, analysis.stats), ...round4Features(y)]);
+  const { y, y2 } = analysis.planes;
+  const values = Float64Array.from([...STAT_NAMES.map((n) => analysis.stats[n]!), ...brisqueFeatures(y), ...brisqueFeatures(y2), ...relativeFeatures(img.data, y, y2, analysis.stats), ...round4Features(y)]);
   return { analysis, values };
 }
 
@@ -91,10 +91,10 @@ export function round4Features(y: Plane): number[] {
 }
 
 /** The RELATIVE_NAMES entries, in order. */
-function relativeFeatures(rgb: Uint8Array, y: Plane, stats: Record<string, number>): number[] {
+function relativeFeatures(rgb: Uint8Array, y: Plane, y2: Plane, stats: Record<string, number>): number[] {
   const z8 = blockZeroing(y, 8);
   const z4 = blockZeroing(y, 4);
-  const rb = fineReblur(y);
+  const rb = fineReblur(y, y2);
   // Noise in flat blocks at full over half scale: white noise halves with each octave, texture and grain do not.
   const noiseRatio = (stats.noise_y_p20! + 0.05) / (stats.noise_y2_p20! + 0.05);
   const chromaOverLuma = (stats.noise_c_p20! + 0.05) / (stats.noise_y_p20! + 0.05);

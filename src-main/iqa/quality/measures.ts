@@ -1,6 +1,7 @@
 // Explainable technical measures of one photo (sharpness with a tile map, noise, exposure, compression, colour) and the raw statistics behind them.
 import type { PhotoMeasures } from '../../../src-shared/api/schemas';
-import { half, lumaChroma, mean, quantile, type Plane } from './planes';
+import { gridRatios } from './grid-ratios';
+import { ascendingOrder, half, lumaChroma, mean, quantile, quantileSelect, type Plane } from './planes';
 
 /** Side of the square tiles of the sharpness map, in pixels of the analysed image. */
 export const TILE = 16;
@@ -32,41 +33,56 @@ function reblurSharpness(y: Plane): { global: number; tiles: { sF: Float64Array;
   const sV = new Float64Array(cols * rows * 2);
   const sG = new Float64Array(cols * rows);
   const R = 4;
-  // Horizontal: box-blurred rows by running sums.
+  // Tile column of each x.
+  const tcol = new Int32Array(w);
+  for (let x = 0; x < w; x++) tcol[x] = (x / TILE) | 0;
+  // Horizontal: box-blurred rows by running sums. The luma values are multiples of 2^-27 under 2^8, so every sum of
+  // them here is exact in a double and a running sum equals the 9-tap sum bit for bit.
   const bh = new Float32Array(w);
   for (let yy = 0; yy < h; yy++) {
     const row = yy * w;
+    let s = 0;
+    for (let k = -R; k <= R; k++) s += data[row + (k < 0 ? 0 : k >= w ? w - 1 : k)]!;
     for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let k = -R; k <= R; k++) s += data[row + (x + k < 0 ? 0 : x + k >= w ? w - 1 : x + k)]!;
       bh[x] = s / (2 * R + 1);
+      s += data[row + (x + R + 1 >= w ? w - 1 : x + R + 1)]! - data[row + (x - R < 0 ? 0 : x - R)]!;
     }
     const tr = ((yy / TILE) | 0) * cols;
     for (let x = 1; x < w; x++) {
       const dF = Math.abs(data[row + x]! - data[row + x - 1]!);
       const dB = Math.abs(bh[x]! - bh[x - 1]!);
-      const t = (tr + ((x / TILE) | 0)) * 2;
+      const t = (tr + tcol[x]!) * 2;
       sF[t]! += dF;
       sV[t]! += Math.max(0, dF - dB);
       sG[t >> 1]! += dF;
     }
   }
-  const bv = new Float32Array(h);
-  for (let x = 0; x < w; x++) {
-    for (let yy = 0; yy < h; yy++) {
-      let s = 0;
-      for (let k = -R; k <= R; k++) s += data[(yy + k < 0 ? 0 : yy + k >= h ? h - 1 : yy + k) * w + x]!;
-      bv[yy] = s / (2 * R + 1);
+  // Vertical: the same, a row at a time (column running sums); per tile the order of the sums changes, not their
+  // values (exact, as above).
+  const colSum = new Float64Array(w);
+  for (let x = 0; x < w; x++) for (let k = -R; k <= R; k++) colSum[x]! += data[(k < 0 ? 0 : k >= h ? h - 1 : k) * w + x]!;
+  let prev = new Float32Array(w);
+  let cur = new Float32Array(w);
+  for (let yy = 0; yy < h; yy++) {
+    const row = yy * w;
+    const add = (yy + R + 1 >= h ? h - 1 : yy + R + 1) * w;
+    const sub = (yy - R < 0 ? 0 : yy - R) * w;
+    for (let x = 0; x < w; x++) {
+      cur[x] = colSum[x]! / (2 * R + 1);
+      colSum[x]! += data[add + x]! - data[sub + x]!;
     }
-    const tc = (x / TILE) | 0;
-    for (let yy = 1; yy < h; yy++) {
-      const dF = Math.abs(data[yy * w + x]! - data[(yy - 1) * w + x]!);
-      const dB = Math.abs(bv[yy]! - bv[yy - 1]!);
-      const t = (((yy / TILE) | 0) * cols + tc) * 2 + 1;
-      sF[t]! += dF;
-      sV[t]! += Math.max(0, dF - dB);
-      sG[t >> 1]! += dF;
+    if (yy > 0) {
+      const tr = ((yy / TILE) | 0) * cols;
+      for (let x = 0; x < w; x++) {
+        const dF = Math.abs(data[row + x]! - data[row - w + x]!);
+        const dB = Math.abs(cur[x]! - prev[x]!);
+        const t = (tr + tcol[x]!) * 2 + 1;
+        sF[t]! += dF;
+        sV[t]! += Math.max(0, dF - dB);
+        sG[t >> 1]! += dF;
+      }
     }
+    [prev, cur] = [cur, prev];
   }
   let fh = 0;
   let vh = 0;
@@ -101,7 +117,7 @@ function edgeWidths(y: Plane): Float32Array {
       if ((x & 1) === 0 && (yy & 1) === 0) mags[nm++] = Math.abs(gx[i]!) + Math.abs(gy[i]!);
     }
   }
-  const thr = Math.max(8, quantile(mags.subarray(0, nm).sort(), 0.95));
+  const thr = Math.max(8, quantileSelect(mags.subarray(0, nm), 0.95));
   const widths: number[] = [];
   const TOL = 0.5;
   for (let yy = 2; yy < h - 2; yy++) {
@@ -125,45 +141,6 @@ function edgeWidths(y: Plane): Float32Array {
     }
   }
   return Float32Array.from(widths).sort();
-}
-
-/** Mean absolute difference between neighbours across a block grid of `period` vs inside blocks, per direction (1 = no grid). */
-function gridRatio(y: Plane, period: number): number {
-  const { width: w, height: h, data } = y;
-  let onH = 0;
-  let nOnH = 0;
-  let offH = 0;
-  let nOffH = 0;
-  let onV = 0;
-  let nOnV = 0;
-  let offV = 0;
-  let nOffV = 0;
-  for (let yy = 0; yy < h; yy++) {
-    const row = yy * w;
-    for (let x = 1; x < w; x++) {
-      const d = Math.abs(data[row + x]! - data[row + x - 1]!);
-      if (x % period === 0) {
-        onH += d;
-        nOnH++;
-      } else {
-        offH += d;
-        nOffH++;
-      }
-      if (yy > 0) {
-        const dv = Math.abs(data[row + x]! - data[row - w + x]!);
-        if (yy % period === 0) {
-          onV += dv;
-          nOnV++;
-        } else {
-          offV += dv;
-          nOffV++;
-        }
-      }
-    }
-  }
-  const rh = onH / Math.max(1, nOnH) / Math.max(1e-6, offH / Math.max(1, nOffH));
-  const rv = onV / Math.max(1, nOnV) / Math.max(1e-6, offV / Math.max(1, nOffV));
-  return 0.5 * (rh + rv);
 }
 
 /**
@@ -199,7 +176,7 @@ function blockNoise(p: Plane): { sorted: Float32Array; byLevel: [number, number]
     }
   }
   // Noise in the darker and the brighter half of the flat blocks: multiplicative noise grows with the level.
-  const order = Array.from(est.keys()).sort((a, b) => est[a]! - est[b]!);
+  const order = ascendingOrder(est);
   const flat = order.slice(0, Math.max(1, Math.floor(order.length * 0.3)));
   const medLvl = quantile(Float32Array.from(flat.map((i) => lvl[i]!)).sort(), 0.5);
   const dark = flat.filter((i) => lvl[i]! <= medLvl).map((i) => est[i]!);
@@ -271,6 +248,8 @@ export interface Analysis {
   map: SharpnessMap;
   /** The statistics the model reads (see FEATURE_NAMES). */
   stats: Record<string, number>;
+  /** The luma plane at full and half scale, for the features computed beside these (features.ts). */
+  planes: { y: Plane; y2: Plane };
 }
 
 /** Analyses an 8-bit RGB image (already at analysis size). */
@@ -325,20 +304,24 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
 
   // Directional detail: fine over coarse neighbour differences along 4 directions. A motion blur lowers the ratio
   // along its own direction only, so the spread between directions tells it from defocus.
-  const dirs: [number, number][] = [[1, 0], [0, 1], [1, 1], [1, -1]];
-  const ratios = dirs.map(([dx, dy]) => {
-    let d1 = 0;
-    let d2 = 0;
-    for (let yy = 2; yy < height - 2; yy++) {
-      for (let x = 2; x < width - 2; x++) {
-        const i = yy * width + x;
-        const v = y.data[i]!;
-        d1 += Math.abs(y.data[i + dy * width + dx]! - v);
-        d2 += Math.abs(y.data[i + 2 * (dy * width + dx)]! - v);
-      }
+  // One pass for the 4 directions (each direction's sums in the order of a pass of its own).
+  let h1 = 0, h2 = 0, v1 = 0, v2 = 0, d1 = 0, d2 = 0, a1 = 0, a2 = 0;
+  const yd = y.data;
+  for (let yy = 2; yy < height - 2; yy++) {
+    for (let x = 2; x < width - 2; x++) {
+      const i = yy * width + x;
+      const v = yd[i]!;
+      h1 += Math.abs(yd[i + 1]! - v);
+      h2 += Math.abs(yd[i + 2]! - v);
+      v1 += Math.abs(yd[i + width]! - v);
+      v2 += Math.abs(yd[i + 2 * width]! - v);
+      d1 += Math.abs(yd[i + width + 1]! - v);
+      d2 += Math.abs(yd[i + 2 * (width + 1)]! - v);
+      a1 += Math.abs(yd[i - width + 1]! - v);
+      a2 += Math.abs(yd[i + 2 * (1 - width)]! - v);
     }
-    return d1 / Math.max(d2, 1e-6);
-  });
+  }
+  const ratios = [h1 / Math.max(h2, 1e-6), v1 / Math.max(v2, 1e-6), d1 / Math.max(d2, 1e-6), a1 / Math.max(a2, 1e-6)];
   stats.dir_min = Math.min(...ratios);
   stats.dir_max = Math.max(...ratios);
   stats.dir_spread = stats.dir_max - stats.dir_min;
@@ -417,11 +400,11 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
   stats.empty_levels = empty / Math.max(1, hi - lo + 1);
 
   // Compression grids.
-  stats.grid8 = gridRatio(y, 8);
-  stats.grid4 = gridRatio(y, 4);
-  stats.grid16c = 0.5 * (gridRatio(cb, 16) + gridRatio(cr, 16));
-  stats.grid16 = gridRatio(y, 16);
-  stats.grid8c = 0.5 * (gridRatio(cb, 8) + gridRatio(cr, 8));
+  [stats.grid8, stats.grid4, stats.grid16] = gridRatios(y, [8, 4, 16]) as [number, number, number];
+  const [cb16, cb8] = gridRatios(cb, [16, 8]) as [number, number];
+  const [cr16, cr8] = gridRatios(cr, [16, 8]) as [number, number];
+  stats.grid16c = 0.5 * (cb16 + cr16);
+  stats.grid8c = 0.5 * (cb8 + cr8);
   stats.flat4_aligned = alignedFlatRatio(y, 4);
   stats.flat8_aligned = alignedFlatRatio(y, 8);
   [stats.tone_grad_dark, stats.tone_grad_mid, stats.tone_grad_bright] = toneBandContrast(y);
@@ -455,7 +438,7 @@ export function analyseRgb(rgb: Uint8Array, width: number, height: number): Anal
   const gc = 0.5 * (meanGrad(cb) + meanGrad(cr));
   stats.chroma_detail = gc / Math.max(g1, 1e-6);
 
-  return { measures: measuresFromStats(stats), map: { cols: rb.cols, rows: rb.rows, values: mapValues }, stats };
+  return { measures: measuresFromStats(stats), map: { cols: rb.cols, rows: rb.rows, values: mapValues }, stats, planes: { y, y2 } };
 }
 
 /** The shown measures as functions of the statistics (so reports can recompute them from stored feature vectors). */

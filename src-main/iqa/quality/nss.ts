@@ -26,7 +26,8 @@ function alphaFor(ratio: number): number {
 export function mscn(p: Plane): Plane {
   const taps = gaussianTaps(7 / 6);
   const mu = filterSeparable(p, taps);
-  const sq = plane(p.width, p.height, p.data.map((v) => v * v));
+  const sq = plane(p.width, p.height, new Float32Array(p.data.length));
+  for (let i = 0; i < p.data.length; i++) sq.data[i] = p.data[i]! * p.data[i]!;
   const mu2 = filterSeparable(sq, taps);
   const out = new Float32Array(p.data.length);
   for (let i = 0; i < out.length; i++) {
@@ -50,25 +51,8 @@ export function ggdFit(x: ArrayLike<number>): [number, number] {
   return [alphaFor((s1 / n) ** 2 / Math.max(variance, 1e-12)), variance];
 }
 
-/** AGGD fit (eq. 6-8): shape α, mean η, left and right variances. */
-export function aggdFit(x: ArrayLike<number>): [number, number, number, number] {
-  let l2 = 0;
-  let nl = 0;
-  let r2 = 0;
-  let nr = 0;
-  let s1 = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    s1 += Math.abs(v);
-    if (v < 0) {
-      l2 += v * v;
-      nl++;
-    } else if (v > 0) {
-      r2 += v * v;
-      nr++;
-    }
-  }
-  const n = x.length;
+/** AGGD fit (eq. 6-8) from its sums: shape α, mean η, left and right variances; from the sums of squares left and right of 0 (with counts), of absolute values, and the count. */
+function aggdFromSums(l2: number, nl: number, r2: number, nr: number, s1: number, n: number): [number, number, number, number] {
   const sl = Math.sqrt(l2 / Math.max(1, nl));
   const sr = Math.sqrt(r2 / Math.max(1, nr));
   const g = sl / Math.max(sr, 1e-12);
@@ -91,12 +75,28 @@ export function brisqueFeatures(p: Plane): number[] {
   for (const [dy, dx] of shifts) {
     const x0 = Math.max(0, -dx);
     const x1 = w - Math.max(0, dx);
-    const prod = new Float32Array((h - dy) * (x1 - x0));
-    let k = 0;
+    // aggdFit over the products of neighbours (rounded to float32, as an array of them would hold), without the array.
+    let l2 = 0;
+    let nl = 0;
+    let r2 = 0;
+    let nr = 0;
+    let s1 = 0;
     for (let y = 0; y < h - dy; y++) {
-      for (let x = x0; x < x1; x++) prod[k++] = data[y * w + x]! * data[(y + dy) * w + x + dx]!;
+      const a = y * w;
+      const b = (y + dy) * w + dx;
+      for (let x = x0; x < x1; x++) {
+        const v = Math.fround(data[a + x]! * data[b + x]!);
+        s1 += Math.abs(v);
+        if (v < 0) {
+          l2 += v * v;
+          nl++;
+        } else if (v > 0) {
+          r2 += v * v;
+          nr++;
+        }
+      }
     }
-    out.push(...aggdFit(prod));
+    out.push(...aggdFromSums(l2, nl, r2, nr, s1, (h - dy) * (x1 - x0)));
   }
   return out;
 }

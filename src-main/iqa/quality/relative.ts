@@ -25,20 +25,37 @@ function zeroHighShare(y: Plane, n: number, off: number): number {
   let all = 0;
   for (let by = off; by + n <= h; by += n) {
     for (let bx = off; bx + n <= w; bx += n) {
-      // Rows first: tmp[r][u] = Σx block[r][x] · basis[u][x].
+      // Rows first: tmp[r][u] = Σx block[r][x] · basis[u][x] (spelt out for 8 and 4, the same sums in the same order).
       for (let r = 0; r < n; r++) {
         const row = (by + r) * w + bx;
-        for (let u = 0; u < n; u++) {
-          let s = 0;
-          for (let x = 0; x < n; x++) s += data[row + x]! * basis[u * n + x]!;
-          tmp[r * n + u] = s;
+        if (n === 8) {
+          const d0 = data[row]!, d1 = data[row + 1]!, d2 = data[row + 2]!, d3 = data[row + 3]!, d4 = data[row + 4]!, d5 = data[row + 5]!, d6 = data[row + 6]!, d7 = data[row + 7]!;
+          for (let u = 0, b = 0; u < 8; u++, b += 8) {
+            tmp[r * 8 + u] = 0 + d0 * basis[b]! + d1 * basis[b + 1]! + d2 * basis[b + 2]! + d3 * basis[b + 3]! + d4 * basis[b + 4]! + d5 * basis[b + 5]! + d6 * basis[b + 6]! + d7 * basis[b + 7]!;
+          }
+        } else if (n === 4) {
+          const d0 = data[row]!, d1 = data[row + 1]!, d2 = data[row + 2]!, d3 = data[row + 3]!;
+          for (let u = 0, b = 0; u < 4; u++, b += 4) tmp[r * 4 + u] = 0 + d0 * basis[b]! + d1 * basis[b + 1]! + d2 * basis[b + 2]! + d3 * basis[b + 3]!;
+        } else {
+          for (let u = 0; u < n; u++) {
+            let s = 0;
+            for (let x = 0; x < n; x++) s += data[row + x]! * basis[u * n + x]!;
+            tmp[r * n + u] = s;
+          }
         }
       }
       for (let v = 0; v < n; v++) {
-        for (let u = 0; u < n; u++) {
-          if (u + v < n / 2) continue;
-          let s = 0;
-          for (let r = 0; r < n; r++) s += tmp[r * n + u]! * basis[v * n + r]!;
+        const b = v * n;
+        for (let u = Math.max(0, Math.ceil(n / 2) - v); u < n; u++) {
+          let s: number;
+          if (n === 8) {
+            s = 0 + tmp[u]! * basis[b]! + tmp[8 + u]! * basis[b + 1]! + tmp[16 + u]! * basis[b + 2]! + tmp[24 + u]! * basis[b + 3]! + tmp[32 + u]! * basis[b + 4]! + tmp[40 + u]! * basis[b + 5]! + tmp[48 + u]! * basis[b + 6]! + tmp[56 + u]! * basis[b + 7]!;
+          } else if (n === 4) {
+            s = 0 + tmp[u]! * basis[b]! + tmp[4 + u]! * basis[b + 1]! + tmp[8 + u]! * basis[b + 2]! + tmp[12 + u]! * basis[b + 3]!;
+          } else {
+            s = 0;
+            for (let r = 0; r < n; r++) s += tmp[r * n + u]! * basis[b + r]!;
+          }
           all++;
           if (Math.abs(s) < 0.75) zero++;
         }
@@ -99,12 +116,14 @@ function binomial(p: Plane, times: number): Plane {
  * one already blurred, even slightly, has little left to lose, so the ratio rises towards 1. Also the Laplacian energy
  * at full over half scale (the spectrum's slope at its top octave).
  */
-export function fineReblur(y: Plane): { once: number; twice: number; octave: number } {
+export function fineReblur(y: Plane, y2: Plane = half(y)): { once: number; twice: number; octave: number } {
   const e0 = Math.max(laplacianEnergy(y), 1e-6);
+  const once = binomial(y, 1);
   return {
-    once: laplacianEnergy(binomial(y, 1)) / e0,
-    twice: laplacianEnergy(binomial(y, 2)) / e0,
-    octave: e0 / Math.max(laplacianEnergy(half(y)), 1e-6),
+    once: laplacianEnergy(once) / e0,
+    // Two passes are one pass over the first one's output.
+    twice: laplacianEnergy(binomial(once, 1)) / e0,
+    octave: e0 / Math.max(laplacianEnergy(y2), 1e-6),
   };
 }
 

@@ -49,6 +49,8 @@ export interface HallucinationMaps {
   /** |I_d − G(I_d)| per channel, scaled by `discrepancyGain` so small differences are visible. */
   discrepancy: Buffer;
   discrepancyGain: number;
+  /** |I_d − G(I_d)| per channel on the 0-1 pixel scale, unscaled (for auto-scaled views). */
+  discrepancyValues: Float32Array;
   /** `alongside` (e.g. the true reference) resized and cropped exactly as the distorted image, when asked for. */
   alongside?: Buffer;
 }

@@ -8,6 +8,7 @@ import { AppError } from '../../../src-shared/api/errors';
 import { resourcesDir } from '../../app/paths';
 import { seededRandom } from '../../util/random';
 import { decodeForModel, extractPatches, randomCrops, uniformGrid, type PatchBatch } from '../../imaging/patches';
+import { FIXED_GAIN } from '../../imaging/abs-map-scale';
 import type { InputProtocol, IqaModel, ModelSpec } from '../models/model';
 import { currentBackend } from '../backend';
 import { currentInference, initInference } from '../onnx/engine';
@@ -28,7 +29,6 @@ import { isPatchBatch, type CropMode, type WeightsSource, type ImageScore, type 
 
 /** Whole images larger than this (per side) are scaled down before hallucinating, to bound memory. */
 const MAP_MAX_SIDE = 512;
-const DISCREPANCY_GAIN = 4;
 
 export { isPatchBatch };
 export type { CropMode, WeightsSource, ImageScore, PreparedImage, Scorer };
@@ -291,7 +291,7 @@ function makeScorer(spec: ModelSpec, config: Record<string, unknown>, protocol: 
         const toBytes = (t: Float32Array, gain = 1) => Buffer.from(Uint8Array.from(t, (v) => Math.max(0, Math.min(255, Math.round(v * gain * 255)))));
         const out = await hallucinate(x, h, w);
         return {
-          width: w, height: h, distorted: toBytes(x), reference: toBytes(out.reference), discrepancy: toBytes(out.discrepancy, DISCREPANCY_GAIN), discrepancyGain: DISCREPANCY_GAIN,
+          width: w, height: h, distorted: toBytes(x), reference: toBytes(out.reference), discrepancy: toBytes(out.discrepancy, FIXED_GAIN), discrepancyGain: FIXED_GAIN, discrepancyValues: out.discrepancy,
           ...(alongside ? { alongside } : {}),
         };
       }

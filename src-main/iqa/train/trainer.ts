@@ -1,5 +1,6 @@
 // The training loop every model shares: seeded epochs of random crops, per-group Adam, L1 loss, evaluation, checkpoints, cancel.
 import * as tf from '@tensorflow/tfjs';
+import { adam as fusedAdam } from './fused-adam';
 import { seededRandom, shuffle } from '../../util/random';
 import { meanPrediction } from '../score/predict';
 import { PatchSource, type Sample } from '../data/patch-source';
@@ -75,7 +76,7 @@ export function createOptimizers(model: IqaModel, hyper: TrainHyper, epoch: numb
       name: g.name,
       variables: g.variables,
       lrMultiplier: g.lrMultiplier,
-      optimizer: tf.train.adam(lrAt(hyper, epoch) * g.lrMultiplier),
+      optimizer: fusedAdam(lrAt(hyper, epoch) * g.lrMultiplier),
     })),
   };
 }

@@ -1,52 +1,47 @@
-// One zoom and pan shared by several image viewports (Inspect): wheel zooms about the cursor, drag pans, every viewport shows the same transform.
-
-export const MIN_SCALE = 1;
-export const MAX_SCALE = 16;
-
-export interface ViewTransform {
-  scale: number;
-  /** Translation in px of the viewport, applied before the scale (transform-origin 0 0). */
-  x: number;
-  y: number;
-}
-
-/** Keeps the zoomed image covering a viewport of w x h px. */
-export function clampView(next: ViewTransform, w: number, h: number): ViewTransform {
-  const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, next.scale));
-  return {
-    scale,
-    x: Math.min(0, Math.max(w * (1 - scale), next.x)),
-    y: Math.min(0, Math.max(h * (1 - scale), next.y)),
-  };
-}
+// One zoom and pan shared by several image viewports (Inspect, Compare): a view of the image, mapped onto each viewport by its own size, so every one shows the same region.
+import { FULL_VIEW, clampView, panBy, paneTransform, transformCss, zoomAbout, type ImageView, type Size } from './zoom-map';
 
 /**
- * The transform every attached viewport's image shows. Attach a viewport with `{@attach zoom.attach}` and give its
- * images `style:transform={zoom.transform}`; viewports of the same size then stay in step.
+ * The one view every attached viewport shows. Attach a viewport with `{@attach zoom.attach}`: the attachment measures
+ * the viewport and its (first) image and sets `--zoom-w`, `--zoom-h` and `--zoom-transform` on it, which the
+ * `.viewport img` rule of app.css applies. Wheel over a viewport zooms about the cursor, a drag pans; both change the
+ * shared view, so viewports of different sizes and aspects stay on the same part of the image.
  */
 export class SharedZoom {
-  view = $state<ViewTransform>({ scale: 1, x: 0, y: 0 });
-  readonly transform = $derived(`translate(${this.view.x}px, ${this.view.y}px) scale(${this.view.scale})`);
+  view = $state<ImageView>({ ...FULL_VIEW });
 
   reset(): void {
-    this.view = { scale: 1, x: 0, y: 0 };
+    this.view = { ...FULL_VIEW };
   }
 
-  /** Zooms by `factor` about a point (px in a viewport of w x h). */
-  zoomAt(factor: number, px: number, py: number, w: number, h: number): void {
-    const v = this.view;
-    const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, v.scale * factor));
-    const k = scale / v.scale;
-    this.view = clampView({ scale, x: px - (px - v.x) * k, y: py - (py - v.y) * k }, w, h);
+  /** Zoom to `scale` about the image's centre (the keyboard's zoom). */
+  zoomTo(scale: number): void {
+    this.view = clampView({ ...this.view, scale });
   }
 
-  /** A Svelte attachment: wheel over the node zooms about the cursor, a drag pans; both change the one shared view. */
   attach = (node: HTMLElement): (() => void) => {
+    let pane = $state<Size>({ width: node.clientWidth, height: node.clientHeight });
+    let image = $state<Size | null>(null);
+    const readImage = () => {
+      const img = node.querySelector('img');
+      image = img && img.naturalWidth > 0 ? { width: img.naturalWidth, height: img.naturalHeight } : null;
+    };
+    readImage();
+    const resize = new ResizeObserver(() => (pane = { width: node.clientWidth, height: node.clientHeight }));
+    resize.observe(node);
+
+    $effect(() => {
+      const t = paneTransform(this.view, pane, image);
+      node.style.setProperty('--zoom-w', `${t.width}px`);
+      node.style.setProperty('--zoom-h', `${t.height}px`);
+      node.style.setProperty('--zoom-transform', transformCss(t));
+    });
+
     let drag: { id: number; x: number; y: number } | null = null;
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
       const r = node.getBoundingClientRect();
-      this.zoomAt(Math.exp(-e.deltaY * 0.002), e.clientX - r.left, e.clientY - r.top, r.width, r.height);
+      this.view = zoomAbout(this.view, Math.exp(-e.deltaY * 0.002), e.clientX - r.left - node.clientLeft, e.clientY - r.top - node.clientTop, pane, image);
     };
     const onDown = (e: PointerEvent) => {
       if (e.button !== 0) return;
@@ -55,20 +50,21 @@ export class SharedZoom {
     };
     const onMove = (e: PointerEvent) => {
       if (!drag || drag.id !== e.pointerId) return;
-      const r = node.getBoundingClientRect();
-      const v = this.view;
-      this.view = clampView({ scale: v.scale, x: v.x + e.clientX - drag.x, y: v.y + e.clientY - drag.y }, r.width, r.height);
+      this.view = panBy(this.view, e.clientX - drag.x, e.clientY - drag.y, pane, image);
       drag = { id: e.pointerId, x: e.clientX, y: e.clientY };
     };
     const onUp = (e: PointerEvent) => {
       if (drag?.id === e.pointerId) drag = null;
     };
+    node.addEventListener('load', readImage, true);
     node.addEventListener('wheel', onWheel, { passive: false });
     node.addEventListener('pointerdown', onDown);
     node.addEventListener('pointermove', onMove);
     node.addEventListener('pointerup', onUp);
     node.addEventListener('pointercancel', onUp);
     return () => {
+      resize.disconnect();
+      node.removeEventListener('load', readImage, true);
       node.removeEventListener('wheel', onWheel);
       node.removeEventListener('pointerdown', onDown);
       node.removeEventListener('pointermove', onMove);

@@ -1,6 +1,7 @@
 // The runs table's columns and its sort: missing values last in either direction, ties newest first.
 import type { RunSummary } from '../../../src-shared/api/schemas';
 import type { EpochSummary } from '../../lib/state/runs.svelte';
+import type { EpochFigures } from '../../../src-shared/metrics/epoch-figures';
 
 export type SortKey = 'id' | 'name' | 'model' | 'dataset' | 'split' | 'variant' | 'status' | 'epoch' | 'srcc' | 'plcc' | 'krcc' | 'rmse';
 
@@ -11,6 +12,8 @@ export interface RunRow {
   /** The run's values of the ablation switches, e.g. "lr=0.001 · kernels=8". */
   variant: string;
   last: EpochSummary | null;
+  /** The epoch of highest test SRCC (selected on the test set), or null before any epoch. */
+  best: EpochFigures | null;
   epochs: number | null;
 }
 

@@ -31,8 +31,22 @@ export const ImageMaps = z.object({
   /** The hallucinated reference against the true one (when the image has a reference and they differ). */
   psnr: z.number().optional(),
   ssim: z.number().optional(),
-  /** Gain the discrepancy and difference maps are scaled by. */
+  /** The fixed gain of the discrepancy and difference maps' fixed-gain views (`scales[].fixedFileId`). */
   discrepancyGain: z.number(),
+  /**
+   * How each |d| map (discrepancy; difference) is scaled: its view in `views` is auto-scaled, white at the 99th
+   * percentile of |d| over the image (byte = min(255, round(|d|·gain·255))); `fixedFileId` is the same map at
+   * `discrepancyGain`. |d| values are on the 0-1 pixel scale.
+   */
+  scales: z.array(
+    z.object({
+      kind: MapKind,
+      p99: z.number().min(0),
+      max: z.number().min(0),
+      gain: z.number().positive(),
+      fixedFileId: z.string(),
+    }),
+  ),
 });
 export type ImageMaps = z.infer<typeof ImageMaps>;
 

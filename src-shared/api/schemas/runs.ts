@@ -31,7 +31,7 @@ export const ConfigField = z.object({
   multipleOf: z.number().optional(),
   parent: z.string().optional(),
   /** What it does, the paper's value and the unit, where written down (src-main/iqa/models/field-help.ts). */
-  help: z.object({ text: z.string(), paper: z.string().optional(), unit: z.string().optional() }).nullable(),
+  help: z.object({ text: z.string(), paper: z.string().optional(), unit: z.string().optional(), /** Labels of an enum's options, by value. */ options: z.record(z.string(), z.string()).optional() }).nullable(),
 });
 export type ConfigField = z.infer<typeof ConfigField>;
 
@@ -107,6 +107,25 @@ export const RunProgress = z.object({
 export type RunProgress = z.infer<typeof RunProgress>;
 
 const TtlMetrics = z.object({ srcc: z.number().nullable(), plcc: z.number().nullable(), epoch: z.number().nullable() });
+const TtlChainSplit = z.object({
+  split: z.string(),
+  dtganRunId: Id,
+  auxiliaryDatasetId: Id,
+  stage1RunId: Id,
+  stage2RunId: Id,
+  directRunId: Id.nullable(),
+  ttl: TtlMetrics,
+  direct: TtlMetrics.nullable(),
+});
+/** A mean over splits with its 95% Student-t interval (mean ± t·sd/√n), as the paper reports the mean of 10 splits. */
+export const SplitMean = z.object({ mean: z.number(), sd: z.number(), lo: z.number(), hi: z.number(), n: z.number().int() });
+export type SplitMean = z.infer<typeof SplitMean>;
+const TtlChainMean = z.object({
+  ttl: z.object({ srcc: SplitMean.nullable(), plcc: SplitMean.nullable() }),
+  direct: z.object({ srcc: SplitMean.nullable(), plcc: SplitMean.nullable() }).nullable(),
+  /** TTL-IQA minus direct SRCC per split, paired over the same test images. */
+  gain: SplitMean.nullable(),
+});
 /** What a TTL-IQA chain job ends with: the ids of what it made, and held-out SRCC/PLCC with and without the auxiliary domain. */
 export const TtlChainResult = z.object({
   datasetId: Id,
@@ -117,6 +136,9 @@ export const TtlChainResult = z.object({
   directRunId: Id.nullable(),
   ttl: TtlMetrics.nullable(),
   direct: TtlMetrics.nullable(),
+  /** Every split's chain (the fields above are the first split's), and the mean over splits when there are several. */
+  splits: z.array(TtlChainSplit).default([]),
+  mean: TtlChainMean.nullable().default(null),
 });
 export type TtlChainResult = z.infer<typeof TtlChainResult>;
 

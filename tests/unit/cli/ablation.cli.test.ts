@@ -36,6 +36,12 @@ describe('iqa ablation', () => {
       expect(r.psnrInit).toBeCloseTo(r.psnrInput, 3);
       expect(Number.isFinite(r.psnrEnd)).toBe(true);
     }
+    // Δ against the first row on the split both ran on, from their test predictions: with one split the stored SRCCs' difference.
+    expect(out.rows[0]!.vsFirst).toBeNull();
+    const vs = out.rows[1]!.vsFirst!;
+    expect(vs.srcc.splits.map((s) => s.split)).toEqual([out.splits[0]]);
+    expect(vs.srcc.diff).toBeCloseTo(out.rows[1]!.srcc - out.rows[0]!.srcc, 9);
+    expect(vs.srcc.withinNoise).toBe(vs.srcc.degenerate === null && vs.srcc.lo <= 0 && vs.srcc.hi >= 0);
     const db = new Database(join(dataDir, 'iqa.sqlite'), { readonly: true });
     const stored = out.rows.map((r) => {
       const row = db.prepare('SELECT status, config FROM runs WHERE id = ?').get(r.runs[0]!.id) as { status: string; config: string };

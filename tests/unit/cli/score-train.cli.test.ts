@@ -100,8 +100,19 @@ describe('iqa train / runs / eval / score on a trained run', () => {
     expect(out.summary.srcc!.n).toBe(2);
     expect(Number.isFinite(out.summary.srcc!.median)).toBe(true);
 
-    const runs = JSON.parse((await iqa('runs', '--json', '--data-dir', dataDir)).stdout) as { id: number; status: string }[];
+    const runs = JSON.parse((await iqa('runs', '--json', '--data-dir', dataDir)).stdout) as { id: number; status: string; bestEpoch: { epoch: number; srcc: number; note: string } }[];
     expect(runs.map((r) => r.status)).toEqual(['completed', 'completed']);
+    // Every run reports its best epoch (by test SRCC) apart from the last, flagged as selected on the test set.
+    expect(runs[0]!.bestEpoch).toMatchObject({ note: 'selected on the test set' });
+    expect([1, 2]).toContain(runs[0]!.bestEpoch.epoch);
+    const shown = (await iqa('runs', 'show', String(out.runs[0]!.id), '--data-dir', dataDir)).stdout;
+    expect(shown).toMatch(/^last epoch \(epoch 2\): SRCC -?\d\.\d{4}/m);
+    expect(shown).toMatch(/^best epoch, selected on the test set \(epoch [12]\): SRCC -?\d\.\d{4}/m);
+    // RMSE is in the labels' own units (MOS 1-5): predictions mapped back from 0..1 before it is taken.
+    for (const r of out.runs) {
+      expect(r.metrics.rmse).toBeGreaterThan(0);
+      expect(r.metrics.rmse).toBeLessThan(4);
+    }
 
     const evalOut = JSON.parse((await iqa('eval', '--run', String(out.runs[0]!.id), '--all', '--json', '--data-dir', dataDir)).stdout) as { n: number; srcc: number; plccFitted: number };
     expect(evalOut.n).toBe(24);

@@ -35,7 +35,7 @@ describe('buildAuxiliaryDataset', () => {
   it('writes the pristine photo and one translation per level, labelled by level, and skips what cannot be used', async () => {
     const root = tempDir('iqa-aux-');
     const files = await photos(join(root, 'src'));
-    const build = await buildAuxiliaryDataset({ translator: darkening, pristine: files, sourceDir: join(root, 'src'), outDir: join(root, 'aux'), maxSide: 256, minSide: 64 });
+    const build = await buildAuxiliaryDataset({ translator: darkening, pristine: files, sourceDir: join(root, 'src'), outDir: join(root, 'aux'), size: { maxSide: 256 }, minSide: 64 });
     expect(build.pristine).toBe(2);
     expect(build.failed.map((f) => f.file)).toEqual(['tiny.png', 'broken.jpg']);
     expect(build.failed[0]!.error).toMatch(/smaller than the 64px crop/);
@@ -63,17 +63,37 @@ describe('buildAuxiliaryDataset', () => {
     }
   });
 
+  it('sized by the shorter side, keeps 3:2 and 4:3 photos a 224-pixel crop fits (a 256-pixel longest side does not)', async () => {
+    const root = tempDir('iqa-aux-');
+    await mkdir(join(root, 'src'), { recursive: true });
+    const files = [join(root, 'src', 'three-two.png'), join(root, 'src', 'four-three.png'), join(root, 'src', 'small.png')];
+    await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 200, g: 120, b: 60 } } }).png().toFile(files[0]!);
+    await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 90, g: 160, b: 220 } } }).png().toFile(files[1]!);
+    await sharp({ create: { width: 240, height: 230, channels: 3, background: { r: 9, g: 16, b: 22 } } }).png().toFile(files[2]!);
+    const common = { translator: darkening, pristine: files, sourceDir: join(root, 'src'), minSide: 224 };
+    const byShort = await buildAuxiliaryDataset({ ...common, outDir: join(root, 'short'), size: { shortSide: 256 } });
+    expect(byShort.pristine).toBe(3);
+    const sizes = await Promise.all(['three-two', 'four-three', 'small'].map(async (n) => loadRgb(join(root, 'short', 'level1', `${n}.png`))));
+    // Downscaled to a 256-pixel shorter side; a photo already smaller is kept as it is (never enlarged).
+    expect(sizes.map((s) => [s.width, s.height])).toEqual([[384, 256], [341, 256], [240, 230]]);
+    expect(readFileSync(join(root, 'short', 'README.md'), 'utf8')).toMatch(/shorter side 256px/);
+
+    const byLong = await buildAuxiliaryDataset({ ...common, outDir: join(root, 'long'), size: { maxSide: 256 } });
+    expect(byLong.failed.map((f) => f.file)).toEqual(['three-two.png', 'four-three.png']);
+    expect(byLong.failed[0]!.error).toMatch(/256x171 after downscaling is smaller than the 224px crop/);
+  });
+
   it('stops on cancel and says nothing was imported', async () => {
     const root = tempDir('iqa-aux-');
     const files = await photos(join(root, 'src'));
     const ac = new AbortController();
     ac.abort();
-    await expect(buildAuxiliaryDataset({ translator: darkening, pristine: files, sourceDir: join(root, 'src'), outDir: join(root, 'aux'), maxSide: 128, minSide: 32, signal: ac.signal })).rejects.toThrow(/cancelled/);
+    await expect(buildAuxiliaryDataset({ translator: darkening, pristine: files, sourceDir: join(root, 'src'), outDir: join(root, 'aux'), size: { maxSide: 128 }, minSide: 32, signal: ac.signal })).rejects.toThrow(/cancelled/);
   });
 
   it('fails clearly when no photo can be translated', async () => {
     const root = tempDir('iqa-aux-');
     const files = await photos(join(root, 'src'));
-    await expect(buildAuxiliaryDataset({ translator: darkening, pristine: files.slice(2), sourceDir: join(root, 'src'), outDir: join(root, 'aux'), maxSide: 128, minSide: 64 })).rejects.toThrow(/None of the 2 pristine photo/);
+    await expect(buildAuxiliaryDataset({ translator: darkening, pristine: files.slice(2), sourceDir: join(root, 'src'), outDir: join(root, 'aux'), size: { maxSide: 128 }, minSide: 64 })).rejects.toThrow(/None of the 2 pristine photo/);
   });
 });

@@ -4,6 +4,8 @@ import { ablationMarkdown, selectVariants, type AblationRowResult } from '../../
 import { ablationVariantConfig, HIQA_LADDER, HIQA_LEAVE_ONE_OUT } from '../../../src-main/iqa/models/hiqa/hiqa.ablation';
 import { HiqaConfig } from '../../../src-main/iqa/models/hiqa/hiqa.config';
 import { hiqaPhaseFor } from '../../../src-main/iqa/models/hiqa/hiqa.train';
+import { noiseText } from '../../../src-shared/metrics/noise-text';
+import { pairedOverSplits } from '../../../src-shared/metrics/paired-splits';
 
 const SWITCHES = ['discrepancy', 'fusion', 'discriminator', 'qualityAwareLoss', 'oracle'] as const;
 const changed = (a: Record<string, unknown>, b: Record<string, unknown>) => SWITCHES.filter((k) => a[k] !== b[k]);
@@ -43,13 +45,23 @@ describe('HIQA ablation presets', () => {
     expect(() => selectVariants('leave-one-out', 'bl')).toThrow(/Unknown leave-one-out row\(s\) bl; known: full, no_discrepancy/);
   });
 
-  it('prints a Markdown table with deltas against the first row', () => {
-    const row = (label: string, srcc: number, runs: number[]): AblationRowResult => ({
-      id: label, label, description: '', runs: runs.map((id) => ({ id, split: null })), srcc, plcc: srcc, psnrInit: 30.39, psnrEnd: 29.5, psnrInput: 30.39,
+  it('prints a Markdown table whose Δ and interval are the paired comparison with the first row, not a difference of medians', () => {
+    const row = (label: string, srcc: number, runs: number[], vsFirst: AblationRowResult['vsFirst'] = null): AblationRowResult => ({
+      id: label, label, description: '', runs: runs.map((id) => ({ id, split: null })), srcc, plcc: srcc, psnrInit: 30.39, psnrEnd: 29.5, psnrInput: 30.39, vsFirst,
     });
-    const md = ablationMarkdown([row('BL', 0.5, [1]), row('BL+HCM', 0.62, [2, 3]), row('Ours+Oracle', Number.NaN, [4])]).split('\n');
-    expect(md[2]).toBe('| BL | 0.500 | 0.500 |  | 30.39 → 29.50 | 30.39 | 1 |');
-    expect(md[3]).toBe('| BL+HCM | 0.620 | 0.620 | +0.120 | 30.39 → 29.50 | 30.39 | 2, 3 |');
-    expect(md[4]).toContain('| Ours+Oracle | — | — | — |');
+    const mos = Array.from({ length: 12 }, (_, i) => 1 + (i * 7) % 12 / 3);
+    const a = mos.map((m, i) => m + (i % 3) * 0.4);
+    const b = mos.map((m, i) => m + (i % 4) * 0.9);
+    const pairs = [{ split: 's1', a: [a], b: [b], mos }];
+    const vs = { srcc: pairedOverSplits(pairs, 'srcc'), plcc: pairedOverSplits(pairs, 'plcc'), unmatched: { runs: [], baseline: ['s2'] } };
+    const same = [{ split: 's1', a: [b], b: [b], mos }];
+    const tie = { srcc: pairedOverSplits(same, 'srcc'), plcc: pairedOverSplits(same, 'plcc'), unmatched: { runs: [], baseline: [] } };
+    const md = ablationMarkdown([row('BL', 0.5, [1, 5]), row('BL+HCM', 0.62, [2], vs), row('Ours+Oracle', Number.NaN, [4], tie)]).split('\n');
+    expect(md[2]).toBe('| BL | 0.500 | 0.500 |  |  | 2 | 30.39 → 29.50 | 30.39 | 1, 5 |');
+    const t = noiseText(vs.srcc);
+    expect(md[3]).toBe(`| BL+HCM | 0.620 | 0.620 | ${t.delta} ${t.interval} | ${t.verdict} | 1 / 1 | 30.39 → 29.50 | 30.39 | 2 |`);
+    expect(t.delta).not.toBe('+0.120');
+    expect(md[4]).toContain('| Ours+Oracle | — | — | +0.000 no interval | no verdict: identical predictions on the shared test images | 1 / 1 |');
+    expect(md.join('\n')).toContain(`- BL+HCM: ${t.detail} (splits left out, first row only: s2)`);
   });
 });

@@ -21,7 +21,8 @@ import type { SafeTensor } from '../../../src-main/iqa/weights/safetensors';
 
 const B = 4;
 const P = 64;
-const LR = { lrG: 1e-3, lrD: 1e-3, lrR: 1e-3, lrRPre: 1e-3 };
+// Algorithm 1's mechanics on a few steps: Adam at 1e-3 moves the tiny networks visibly (the paper's SGD is tested in hiqa-paper-protocol.test.ts).
+const LR = { optimizer: 'adam', weightDecay: 0, lrG: 1e-3, lrD: 1e-3, lrR: 1e-3, lrRPre: 1e-3 };
 const tiny = (extra: Record<string, unknown> = {}) => HiqaConfig.parse({ scale: 'tiny', optim: LR, ...extra });
 const num = (t: tf.Tensor) => Array.from(t.dataSync());
 

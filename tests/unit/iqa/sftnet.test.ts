@@ -9,7 +9,7 @@ import type { Sample } from '../../../src-main/iqa/data/patch-source';
 import { levelToTarget } from '../../../src-main/iqa/models/ttl/levels';
 import { createSda, depthwiseConvSame, type SdaBlock } from '../../../src-main/iqa/models/ttl/sda';
 import { SftnetConfig, createSftnet, sftnetSpec, type SftnetModel } from '../../../src-main/iqa/models/ttl/sftnet.arch';
-import { trainSftnet } from '../../../src-main/iqa/models/ttl/sftnet.train';
+import { sftnetEpochs, sftnetLearningRate, sftnetSchedule, trainSftnet } from '../../../src-main/iqa/models/ttl/sftnet.train';
 import {
   VGG16_CONV_INDICES,
   adaptiveAvgPool2d,
@@ -334,6 +334,30 @@ describe('SFTnet model and spec', () => {
     expect(sftnetSpec.input(tiny({ inputSize: 48 })).patch).toBe(48);
     expect(sftnetSpec).toMatchObject({ id: 'sftnet', kind: 'scorer', initFrom: 'partial' });
     expect(sftnetSpec.defaultHyper).toEqual({ batchImages: 30, lr: 1e-6, weightDecay: 5e-4, epochs: 50, lrDecay: { every: 0, factor: 1 } });
+    expect(d).toMatchObject({ iterations: null, lrDecayEvery: null, lrDecayFactor: 0.1 });
+  });
+
+  it("the paper's schedule in iterations: 50K mini-batches of 30, ×0.1 every 10K (Caffe's step policy)", () => {
+    const hyper: TrainHyper = { epochs: 50, batchImages: 30, lr: 1e-6, weightDecay: 5e-4, lrDecay: { every: 0, factor: 1 }, seed: 1 };
+    const paper = SftnetConfig.parse({ iterations: 50_000, lrDecayEvery: 10_000 });
+    // 3,000 training images: 100 iterations per epoch, so 500 epochs; a partial last epoch rounds up.
+    expect(sftnetEpochs(paper, hyper, 3000)).toBe(500);
+    expect(sftnetEpochs(paper, hyper, 2999)).toBe(500);
+    expect(sftnetEpochs({ iterations: 50_001 }, hyper, 3000)).toBe(501);
+    expect(sftnetSpec.resolveHyper!(paper, hyper, 3000)).toEqual({ ...hyper, epochs: 500 });
+    // Without iterations the run keeps its epochs.
+    expect(sftnetSpec.resolveHyper!(SftnetConfig.parse({}), hyper, 3000).epochs).toBe(50);
+    const schedule = sftnetSchedule(paper, hyper, 3000);
+    expect(schedule).toEqual({ iterations: 50_000, decayEvery: 10_000, stepsPerEpoch: 100 });
+    const lr = (i: number) => sftnetLearningRate(paper, hyper, schedule, i);
+    expect([lr(0), lr(9_999), lr(10_000), lr(19_999), lr(20_000), lr(49_999)].map((v) => Number(v.toExponential(6)))).toEqual([1e-6, 1e-6, 1e-7, 1e-7, 1e-8, 1e-10]);
+    // Default: a fifth of the run (here 50 epochs × 100 iterations), the paper's proportion; 0 = never.
+    expect(sftnetSchedule(SftnetConfig.parse({}), hyper, 3000)).toEqual({ iterations: 5000, decayEvery: 1000, stepsPerEpoch: 100 });
+    const never = SftnetConfig.parse({ lrDecayEvery: 0 });
+    expect(sftnetLearningRate(never, hyper, sftnetSchedule(never, hyper, 3000), 4999)).toBe(1e-6);
+    // A per-epoch lrDecay of the run still applies on top.
+    const both = { ...hyper, lrDecay: { every: 1, factor: 0.5 } };
+    expect(sftnetLearningRate(never, both, sftnetSchedule(never, both, 3000), 100)).toBe(5e-7);
   });
 
   it('refuses backbone weights below paper scale', async () => {
@@ -427,7 +451,7 @@ describe('SFTnet training stages', () => {
 
   it("stage 'levels' learns the blur levels with Adam, without leaking tensors per step", async () => {
     // A 16-layer plain net learns slowly from scratch: 32² inputs keep the 6 epochs (60 steps) cheap.
-    const model = createSftnet(tiny({ stage: 'levels', optimizer: 'adam', dropout: 0, inputSize: 32 }), 1);
+    const model = createSftnet(tiny({ stage: 'levels', optimizer: 'adam', dropout: 0, inputSize: 32, lrDecayEvery: 0 }), 1);
     const counts: number[] = [];
     const before = tf.memory().numTensors;
     const results = await trainSftnet(
@@ -452,7 +476,7 @@ describe('SFTnet training stages', () => {
   });
 
   it("stage 'score' trains with SGD + momentum on resized whole images; checkpoints and resumes with its optimizer state", async () => {
-    const model = createSftnet(tiny({ dropout: 0, inputSize: 32 }), 3);
+    const model = createSftnet(tiny({ dropout: 0, inputSize: 32, lrDecayEvery: 0 }), 3);
     const ckptDir = join(dir, 'ckpt');
     const lrs: number[] = [];
     let saved = '';
@@ -473,7 +497,7 @@ describe('SFTnet training stages', () => {
     const momentum = ckpt.optimizer.get('sftnet')!;
     // The iteration count plus one accumulator per trainable variable.
     expect(momentum).toHaveLength(1 + model.parameterGroups()[0]!.variables.length);
-    const resumed = createSftnet(tiny({ dropout: 0, inputSize: 32 }), 99);
+    const resumed = createSftnet(tiny({ dropout: 0, inputSize: 32, lrDecayEvery: 0 }), 99);
     assignWeights(resumed, ckpt.weights);
     const more = await trainSftnet(
       options(resumed, { ...h, epochs: 2 }, {
@@ -490,6 +514,32 @@ describe('SFTnet training stages', () => {
     expect(lrs).toEqual([5e-4]);
     tf.dispose([...Object.values(ckpt.weights), ...momentum.map((t) => t.tensor)]);
     [model, resumed].forEach((m) => m.dispose());
+  });
+
+  it('a run given in iterations stops after exactly that many, the LR stepping down every lrDecayEvery', async () => {
+    // 60 training images in batches of 6: 10 iterations per epoch; 13 iterations = one epoch and 3 steps.
+    const model = createSftnet(tiny({ dropout: 0, inputSize: 32, optimizer: 'adam', iterations: 13, lrDecayEvery: 5, lrDecayFactor: 0.5 }), 5);
+    const h = { ...hyper({ lr: 1e-3 }), epochs: sftnetEpochs(model.config, hyper(), train.length) };
+    expect(h.epochs).toBe(2);
+    const steps: string[] = [];
+    const lrs: number[] = [];
+    const results = await trainSftnet(
+      options(model, h, {
+        onStep: (s) => {
+          steps.push(`${s.epoch}.${s.step}`);
+        },
+        onEpoch: (_r, _m, o) => {
+          lrs.push((o.groups[0]!.optimizer as unknown as { learningRate: number }).learningRate);
+        },
+      }),
+    );
+    expect(steps).toHaveLength(13);
+    expect(steps.slice(9)).toEqual(['1.10', '2.1', '2.2', '2.3']);
+    expect(results.map((r) => [r.epoch, r.metrics.iterations])).toEqual([[1, 10], [2, 13]]);
+    // Iteration 9 (0-based) is past one decay (×0.5), iteration 12 past two.
+    expect(results.map((r) => r.metrics.lr)).toEqual([5e-4, 2.5e-4]);
+    expect(lrs).toEqual([5e-4, 2.5e-4]);
+    model.dispose();
   });
 
   it('cancel throws TrainingCancelled and frees the optimizer', async () => {

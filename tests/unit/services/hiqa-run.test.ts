@@ -61,7 +61,10 @@ describe('HIQA run', () => {
     // The same probe crops every epoch: the input's PSNR is one value, and the one before training is recorded.
     expect(new Set(input.map(([, v]) => v!.toFixed(6))).size).toBe(1);
     expect(at('hallucination_psnr_init')).toEqual([[1, expect.closeTo(input[0]![1]!, 3)]]);
-    expect(at('srcc').length).toBe(4);
+    // R scores the test set only from its first training epoch (joint): before it, its random weights said nothing and
+    // mapped to an RMSE of ~20 on the 1–5 MOS. Every reported RMSE is on the labels' scale.
+    expect(at('srcc').map(([e]) => e)).toEqual([3, 4]);
+    for (const [, rmse] of at('rmse')) expect(rmse).toBeLessThan(4);
     const preds = await rt.invoke('runs:predictions', { id: run.id });
     if (!preds.ok) throw new Error(preds.error.message);
     expect((preds.result as unknown[]).length).toBeGreaterThan(0);

@@ -69,7 +69,33 @@ describe('images:maps', () => {
     expect(Number.isFinite(m.psnr)).toBe(true);
     expect(m.ssim).toBeGreaterThan(-1);
     expect(m.ssim).toBeLessThanOrEqual(1);
-    expect(m.discrepancyGain).toBeGreaterThan(0);
+    expect(m.discrepancyGain).toBe(4);
+    // The |d| maps: each auto-scaled (white at its 99th percentile) with a fixed-gain file beside it.
+    expect(m.scales.map((x) => [x.kind, x.fixedFileId])).toEqual([
+      ['discrepancy', `${runId}-${image.id}-discrepancy-fixed`],
+      ['difference', `${runId}-${image.id}-difference-fixed`],
+    ]);
+    const mapDir = join(rt.ctx.paths.cacheDir, 'maps', String(runId));
+    for (const x of m.scales) {
+      expect(x.max).toBeGreaterThanOrEqual(x.p99);
+      expect(x.gain).toBeCloseTo(1 / (x.p99 > 0 ? x.p99 : x.max), 6);
+      const [auto, fixed] = await Promise.all([`${image.id}.${x.kind}.png`, `${image.id}.${x.kind}.fixed.png`].map((f) => sharp(join(mapDir, f)).raw().toBuffer()));
+      // Auto: white is reached; for G's continuous |d| only the ~1 % above the 99th percentile saturate.
+      expect(auto!.reduce((a, v) => Math.max(a, v), 0), x.kind).toBeGreaterThanOrEqual(250);
+      if (x.kind === 'discrepancy') expect(auto!.reduce((n, v) => n + (v === 255 ? 1 : 0), 0) / auto!.length).toBeLessThanOrEqual(0.02);
+      if (x.kind === 'difference') {
+        // |I_d − I_r| from the saved views themselves: every byte is round(|d| · gain · 255), clipped.
+        const [d, r] = await Promise.all(['distorted', 'reference'].map((k) => sharp(join(mapDir, `${image.id}.${k}.png`)).raw().toBuffer()));
+        for (let i = 0; i < auto!.length; i++) {
+          const want = Math.min(255, Math.round((Math.abs(d![i]! - r![i]!) / 255) * x.gain * 255));
+          if (Math.abs(auto![i]! - want) > 1) throw new Error(`difference byte ${i}: ${auto![i]} != ${want}`);
+        }
+      }
+      // Fixed: round(|d| · 4 · 255), the same |d| the auto view shows at its own gain.
+      for (let i = 0; i < auto!.length; i += 97) {
+        if (auto![i]! < 255 && fixed![i]! < 255) expect(Math.abs(fixed![i]! / 4 - auto![i]! / (x.gain))).toBeLessThanOrEqual(1);
+      }
+    }
     for (const v of m.views) {
       const file = join(rt.ctx.paths.cacheDir, 'maps', String(runId), `${image.id}.${v.kind}.png`);
       expect(existsSync(file), file).toBe(true);
@@ -106,11 +132,14 @@ describe('images:maps', () => {
       .get(datasetId) as { id: number };
     const ok = await fetch(`${server.url}files/map/${runId}-${image.id}-hallucinated`);
     expect(ok.status).toBe(200);
+    expect((await fetch(`${server.url}files/map/${runId}-${image.id}-discrepancy-fixed`)).status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('image/png');
     expect((await sharp(Buffer.from(await ok.arrayBuffer())).metadata()).format).toBe('png');
     for (const token of [
       `${runId}-${image.id}-secret`,
       `${runId}-${image.id}-distorted.png`,
+      `${runId}-${image.id}-distorted-fixed`,
+      `${runId}-${image.id}-discrepancy-fixed-fixed`,
       `0${runId}-${image.id}-distorted`,
       `${runId}-${image.id + 1000}-distorted`,
       `9999-${image.id}-distorted`,

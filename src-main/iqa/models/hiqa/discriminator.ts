@@ -55,7 +55,7 @@ export function createDiscriminator(opts: DiscriminatorOptions): Discriminator {
     // [0,1] → [-1,1] [U].
     let h = tf.leakyRelu(s.conv2d(x.mul(2).sub(1), 'conv0'), 0.2);
     LADDER.forEach(([, stride], i) => {
-      h = tf.leakyRelu(s.batchNorm(s.conv2d(h, `conv${i + 1}`, stride), `bn${i + 1}`, o), 0.2);
+      h = s.batchNorm(s.conv2d(h, `conv${i + 1}`, stride), `bn${i + 1}`, o, { leaky: 0.2 });
     });
     const z = tf.leakyRelu(s.dense(h.mean([1, 2]) as tf.Tensor2D, 'fc1'), 0.2);
     return s.dense(z, 'fc2').reshape([-1]) as tf.Tensor1D;

@@ -71,7 +71,8 @@ export function createGenerator(opts: GeneratorOptions): Generator {
   if (C % 2 !== 0) throw new AppError('validation', 'generator: width must be even');
   const s = new ParamStore(opts.seed);
   const bnParams = (name: string, c: number) => norm === 'batch' && s.bn(name, c);
-  const bn = (x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D => (norm === 'batch' ? s.batchNorm(x, name, o) : x);
+  /** BN (when on) then ReLU, fused on wasm. */
+  const bnRelu = (x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D => (norm === 'batch' ? s.batchNorm(x, name, o, 'relu') : tf.relu(x));
 
   const residualParams = (name: string, cin: number, cout: number) => {
     const mid = cout / 2;
@@ -84,9 +85,9 @@ export function createGenerator(opts: GeneratorOptions): Generator {
     if (cin !== cout) s.conv(`${name}.skip`, 1, cin, cout, true);
   };
   const residual = (x: tf.Tensor4D, name: string, o: ForwardOptions): tf.Tensor4D => {
-    let h = s.conv2d(tf.relu(bn(x, `${name}.bn1`, o)), `${name}.conv1`);
-    h = s.conv2d(tf.relu(bn(h, `${name}.bn2`, o)), `${name}.conv2`);
-    h = s.conv2d(tf.relu(bn(h, `${name}.bn3`, o)), `${name}.conv3`);
+    let h = s.conv2d(bnRelu(x, `${name}.bn1`, o), `${name}.conv1`);
+    h = s.conv2d(bnRelu(h, `${name}.bn2`, o), `${name}.conv2`);
+    h = s.conv2d(bnRelu(h, `${name}.bn3`, o), `${name}.conv3`);
     const skip = s.has(`${name}.skip.weight`) ? s.conv2d(x, `${name}.skip`) : x;
     return tf.add(h, skip);
   };
@@ -118,7 +119,7 @@ export function createGenerator(opts: GeneratorOptions): Generator {
     if (x.shape[1] % m !== 0 || x.shape[2] % m !== 0 || x.shape[3] !== 3) {
       throw new AppError('bad_input', `generator: input ${x.shape.slice(1).join('x')} must be RGB with sides that are multiples of ${m}`);
     }
-    let h = tf.relu(bn(s.conv2d(x, 'stem.conv'), 'stem.bn', o));
+    let h = bnRelu(s.conv2d(x, 'stem.conv'), 'stem.bn', o);
     h = residual(h, 'stem.res', o);
     const stackImages: tf.Tensor4D[] = [];
     const encoder: tf.Tensor4D[][] = [];
@@ -133,7 +134,7 @@ export function createGenerator(opts: GeneratorOptions): Generator {
       }
       g = residual(g, `hg.${n}.bottleneck`, o);
       for (let i = depth - 1; i >= 0; i--) g = tf.add(upsample2(residual(g, `hg.${n}.dec.${i}`, o)), skips[i]!);
-      const feat = tf.relu(bn(s.conv2d(residual(g, `head.${n}.res`, o), `head.${n}.conv`), `head.${n}.bn`, o));
+      const feat = bnRelu(s.conv2d(residual(g, `head.${n}.res`, o), `head.${n}.conv`), `head.${n}.bn`, o);
       const logits = s.conv2d(feat, `head.${n}.out`);
       const img = (output === 'residual' ? tf.clipByValue(tf.add(x, tf.tanh(logits)), 0, 1) : tf.sigmoid(logits)) as tf.Tensor4D;
       stackImages.push(img);

@@ -89,18 +89,25 @@ export const HiqaConfig = z
      */
     vggWeights: z.string().min(1).nullable().default(null),
     /**
-     * Optimisation [U]: the paper uses SGD (momentum 0.9, weight decay 5e-4, LR 1e-5 for G and 1e-2 for R, ×0.1 every
-     * 20K iterations [P §3.6]); we use one Adam per network (β₁ = 0.5 for G and D, 0.9 for R and R_pre).
+     * Optimisation [P §3.6]: SGD with momentum 0.9, weight decay 5e-4, LR 1e-5 for G and 1e-2 for R, ×0.1 every 20K
+     * iterations (the default); or one Adam per network (β₁ = `ganBeta1` for G and D, 0.9 for R and R_pre) [U],
+     * which moves the small CPU runs further in few iterations.
      */
     optim: z
       .object({
-        lrG: z.number().positive().default(1e-4),
-        lrD: z.number().positive().default(1e-4),
-        lrR: z.number().positive().default(1e-4),
-        lrRPre: z.number().positive().default(1e-4),
+        /** 'sgd': SGD with momentum, the paper's [P §3.6]; 'adam': Adam per network [U]. */
+        optimizer: z.enum(['sgd', 'adam']).default('sgd'),
+        lrG: z.number().positive().default(1e-5),
+        /** D's and R_pre's LRs are not given [U]: D follows G's, R_pre R's. */
+        lrD: z.number().positive().default(1e-5),
+        lrR: z.number().positive().default(1e-2),
+        lrRPre: z.number().positive().default(1e-2),
+        /** SGD momentum (PyTorch's form: v ← m·v + g, w ← w − lr·v) [P §3.6: 0.9]. */
+        momentum: z.number().min(0).max(0.999).default(0.9),
+        /** Adam β₁ of G and D (Adam only) [U]. */
         ganBeta1: z.number().min(0).max(0.999).default(0.5),
-        /** L2 weight decay (added to each network's loss as wd/2·Σw²) on conv/FC weights; the paper's SGD uses 5e-4 [P]. */
-        weightDecay: z.number().min(0).default(0),
+        /** L2 weight decay (added to each network's loss as wd/2·Σw², i.e. wd·w on the gradient) on conv/FC weights [P §3.6: 5e-4]. */
+        weightDecay: z.number().min(0).default(5e-4),
         /** Multiply every LR by `lrDecayFactor` every `lrDecayEvery` iterations (0 = never) [P §3.6: 0.1 per 20K]. */
         lrDecayEvery: z.number().int().min(0).default(20_000),
         lrDecayFactor: z.number().positive().max(1).default(0.1),
@@ -126,6 +133,8 @@ export const HiqaConfig = z
     /** Deterministic crops per test image, scores averaged [P §3.6: overlapping patches at a fixed stride]. */
     testCrops: z.number().int().min(1).max(256).default(9),
     flip: z.boolean().default(true),
+    /** Random rotation of each training crop (I_d and I_r alike) by up to ± this many degrees; 0 = off [P §3.6: ±20°]. */
+    rotation: z.number().min(0).max(45).default(20),
     resize: z.object({ width: z.number().int().min(32), height: z.number().int().min(32) }).nullable().default(null),
   })
   .strict();

@@ -1,5 +1,6 @@
 // One Hallucinated-IQA training iteration (Lin & Wang, CVPR 2018, §3 eq. 1-12, supp. Algorithm 1; methods.md §1): optimizers, learning rates, the phases and the step.
 import * as tf from '@tensorflow/tfjs';
+import { adam as fusedAdam } from '../../train/fused-adam';
 import { AppError } from '../../../../src-shared/api/errors';
 import type { Optimizers } from '../../train/trainer';
 import { discriminatorTargets, resolveEpsilon } from './discriminator';
@@ -20,17 +21,40 @@ export function regressorInput(config: HiqaConfig, distorted: tf.Tensor4D, refer
   };
 }
 
-/** Per-network Adam optimizers as trainer `Optimizers` groups 'G', 'D', 'R', 'Rpre' (checkpointable with saveCheckpoint). */
+/**
+ * One optimizer per network as trainer `Optimizers` groups 'G', 'D', 'R', 'Rpre' (checkpointable with saveCheckpoint):
+ * the paper's SGD with momentum [P §3.6] (tfjs: v ← m·v + g, w ← w − lr·v, as torch.optim.SGD; the weight decay is
+ * the wd/2·Σw² term `minimize` adds, i.e. + wd·w on the gradient of conv/FC weights), or Adam [U].
+ */
 export function createHiqaOptimizers(model: HiqaModel, config: HiqaConfig = model.config): Optimizers {
   const { G, R, D, rPre } = model.networks;
   const o = config.optim;
+  const make = (lr: number, beta1: number): tf.AdamOptimizer =>
+    // `Optimizers` is typed for Adam; the trainer and checkpoints only call getWeights/setWeights/applyGradients/dispose.
+    (o.optimizer === 'sgd' ? tf.train.momentum(lr, o.momentum) : fusedAdam(lr, beta1)) as unknown as tf.AdamOptimizer;
   const groups: Optimizers['groups'] = [
-    { name: 'G', variables: G.store.trainable(), lrMultiplier: 1, optimizer: tf.train.adam(o.lrG, o.ganBeta1) },
-    { name: 'R', variables: R.store.trainable(), lrMultiplier: 1, optimizer: tf.train.adam(o.lrR) },
+    { name: 'G', variables: G.store.trainable(), lrMultiplier: 1, optimizer: make(o.lrG, o.ganBeta1) },
+    { name: 'R', variables: R.store.trainable(), lrMultiplier: 1, optimizer: make(o.lrR, 0.9) },
   ];
-  if (D) groups.push({ name: 'D', variables: D.store.trainable(), lrMultiplier: 1, optimizer: tf.train.adam(o.lrD, o.ganBeta1) });
-  if (rPre) groups.push({ name: 'Rpre', variables: rPre.store.trainable(), lrMultiplier: 1, optimizer: tf.train.adam(o.lrRPre) });
+  if (D) groups.push({ name: 'D', variables: D.store.trainable(), lrMultiplier: 1, optimizer: make(o.lrD, o.ganBeta1) });
+  if (rPre) groups.push({ name: 'Rpre', variables: rPre.store.trainable(), lrMultiplier: 1, optimizer: make(o.lrRPre, 0.9) });
   return { groups };
+}
+
+/** Adam reads `learningRate` on every step; SGD with momentum caches −lr in a scalar that only setLearningRate replaces. */
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (o.learningRate === lr) return;
+  if (o.setLearningRate) o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/** Disposes the optimizers' state; MomentumOptimizer.dispose() forgets its cached −lr scalar, so that goes too. */
+export function disposeHiqaOptimizers(optimizers: Optimizers): void {
+  for (const g of optimizers.groups) {
+    g.optimizer.dispose();
+    (g.optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
+  }
 }
 
 /** The LR of a network at an iteration (0-based): base × factor^floor(iteration / every). */
@@ -129,9 +153,7 @@ export function trainStepHiqa(
   const wd = config.optim.weightDecay;
   const { distorted: xd, reference: xr, target: y } = batch;
   if (options.iteration !== undefined) {
-    for (const g of optimizers.groups) {
-      (g.optimizer as unknown as { learningRate: number }).learningRate = hiqaLearningRate(config, g.name as 'G', options.iteration);
-    }
+    for (const g of optimizers.groups) setLearningRate(g.optimizer, hiqaLearningRate(config, g.name as 'G', options.iteration));
   }
   if (xd.shape[0] !== y.shape[0]) throw new AppError('bad_input', `HIQA: ${xd.shape[0]} patches but ${y.shape[0]} targets`);
   const needsRef = phase === 'joint' || phase === 'warmup' || (phase === 'regressor' && models.config.oracle);
@@ -165,12 +187,14 @@ export function trainStepHiqa(
     return result;
   }
 
-  /** Step 8 / the R-only loop: R's L1 with G's outputs computed outside R's tape. */
-  const regressorStep = (gMode: ForwardOptions) => {
-    const g = tf.tidy(() => {
-      const out = G.forward(xd, gMode);
-      return { image: out.image, fusion: out.fusion };
-    });
+  /** Step 8 / the R-only loop: R's L1 with G's outputs computed outside R's tape (or given: `pre`, detached). */
+  const regressorStep = (gMode: ForwardOptions, pre?: { image: tf.Tensor4D; fusion: tf.Tensor4D }) => {
+    const g =
+      pre ??
+      tf.tidy(() => {
+        const out = G.forward(xd, gMode);
+        return { image: out.image, fusion: out.fusion };
+      });
     try {
       if (xr) result.psnr = psnr(g.image, xr);
       const ref = models.config.oracle ? xr! : g.image;
@@ -222,9 +246,6 @@ export function trainStepHiqa(
     }
   }
 
-  // Step 8: R on the hallucination of the (just updated) G.
-  if (phase === 'joint') regressorStep(batchStats);
-
   // Step 9: G with L_G = μ₁L_p + μ₂(λ₁l_v + λ₂l_q) + μ₃L_adv (eq. 9). Targets' features are computed once, outside the tape.
   const useVgg = vgg !== null && L.lambda1 > 0 && L.mu2 > 0;
   const useQuality = rPre !== null && L.lambda2 > 0 && L.mu2 > 0;
@@ -233,9 +254,14 @@ export function trainStepHiqa(
     vgg: useVgg ? tf.tidy(() => vgg.forward(reference)) : null,
     quality: useQuality ? tf.tidy(() => rPre.forward({ distorted: reference }, rPreOpts)[L.rPreLayer]) : null,
   };
+  // Step 8 (R on the hallucination of the G that step 7 updated) needs G(I_d) with the weights step 9 starts from: step
+  // 9 changes no R and step 8 no G, so step 9 runs first and hands its forward pass's outputs (batch statistics, the
+  // same values) to step 8, saving a G forward per iteration.
+  const shared: { g: { image: tf.Tensor4D; fusion: tf.Tensor4D } | null } = { g: null };
   try {
     const r = minimize(optG.optimizer, optG.variables, [G.store], wd, () => {
       const g = G.forward(xd, updateStats);
+      if (phase === 'joint') shared.g = { image: tf.keep(g.image), fusion: tf.keep(g.fusion) };
       let pixel = pixelLoss(g.image, reference, L.pixel);
       const pixelLast = pixel;
       if (L.intermediateSupervision) {
@@ -251,8 +277,13 @@ export function trainStepHiqa(
     });
     result.lossG = r.loss!;
     result.terms = { pixel: r.pixel ?? null, vgg: r.vgg ?? null, quality: r.quality ?? null, adversarial: r.adversarial ?? null };
+    // Step 8, with step 9's G(I_d) (regressorStep disposes it).
+    const pre = shared.g;
+    shared.g = null;
+    if (pre) regressorStep(batchStats, pre);
   } finally {
     tf.dispose([targetFeats.vgg, targetFeats.quality].filter((t): t is tf.Tensor4D => t !== null));
+    if (shared.g) tf.dispose([shared.g.image, shared.g.fusion]);
   }
   result.seconds = (performance.now() - t0) / 1000;
   return result;

@@ -5,7 +5,7 @@ import { seededRandom, shuffle } from '../../../util/random';
 import { PatchSource, type Sample } from '../../data/patch-source';
 import { predictImages, TrainingCancelled, type EpochResult, type TrainOptions } from '../../train/trainer';
 import type { HiqaModel } from './hiqa.arch';
-import { createHiqaOptimizers, trainStepHiqa, type HiqaPhase } from './hiqa.step';
+import { createHiqaOptimizers, disposeHiqaOptimizers, trainStepHiqa, type HiqaPhase } from './hiqa.step';
 import { psnr } from '../../layers/gan-losses';
 import { pairedTrainBatch, toHiqaBatch } from './paired-patches';
 
@@ -110,7 +110,7 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
         const ts = performance.now();
         const chunk = order.slice(step * hyper.batchImages, (step + 1) * hyper.batchImages);
         const needsReference = phase === 'joint' || phase === 'warmup' || (phase === 'regressor' && oracle);
-        const b = await pairedTrainBatch(chunk.map((s) => ({ distorted: s.path, reference: needsReference ? s.reference! : null, target: s.target })), protocol, random);
+        const b = await pairedTrainBatch(chunk.map((s) => ({ distorted: s.path, reference: needsReference ? s.reference! : null, target: s.target })), protocol, random, model.config.rotation);
         const batch = toHiqaBatch(b);
         let r;
         try {
@@ -126,7 +126,10 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
         }
         opts.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss, secondsPerStep: (performance.now() - ts) / 1000 });
       }
-      const predictions = oracle ? await predictWithReferences(model, opts.test, opts, epoch) : await predictImages(model, source, protocol, opts.test, opts.signal);
+      // R scores the test images only once it has trained (joint or regressor phase): in the R_pre and warm-up epochs it
+      // still has its random weights, whose outputs far outside 0..1 gave an epoch-1 RMSE of ~20 on a 1–5 MOS.
+      const rTrained = Array.from({ length: epoch }, (_, i) => hiqaPhaseFor(i + 1, hyper.epochs, model, withReferences)).some((p) => p === 'joint' || p === 'regressor');
+      const predictions = !rTrained ? [] : oracle ? await predictWithReferences(model, opts.test, opts, epoch) : await predictImages(model, source, protocol, opts.test, opts.signal);
       const metrics: Record<string, number> = {
         phase: ['rpre', 'warmup', 'joint', 'regressor'].indexOf(phase),
         ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.reduce((a, x) => a + x, 0) / v.length])),
@@ -139,7 +142,7 @@ export async function trainHiqa(opts: TrainOptions): Promise<EpochResult[]> {
     }
     return results;
   } finally {
-    for (const g of optimizers.groups) g.optimizer.dispose();
+    disposeHiqaOptimizers(optimizers);
     if (probe) tf.dispose([probe.distorted, probe.reference]);
   }
 }

@@ -95,13 +95,13 @@ export function createRegressor(opts: RegressorOptions): Regressor {
     if (opts.discrepancy && !discrepancy) throw new AppError('bad_input', 'regressor: the discrepancy map is on but none was given');
     if (opts.fusionChannels !== null && !fusion) throw new AppError('bad_input', 'regressor: fusion is on but no H_{5,2} was given');
     let h = opts.discrepancy ? (tf.concat([distorted, discrepancy!], 3) as tf.Tensor4D) : distorted;
-    h = tf.relu(s.batchNorm(s.conv2d(h, 'conv1', 2), 'bn1', o));
+    h = s.batchNorm(s.conv2d(h, 'conv1', 2), 'bn1', o, 'relu');
     h = tf.maxPool(tf.pad(h, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid');
     const feats: tf.Tensor4D[] = [];
     for (const stage of blocks) {
       for (const blk of stage) {
         const n = blk.name;
-        let out = tf.relu(s.batchNorm(s.conv2d(h, `${n}.conv1`, blk.stride), `${n}.bn1`, o));
+        let out = s.batchNorm(s.conv2d(h, `${n}.conv1`, blk.stride), `${n}.bn1`, o, 'relu');
         out = s.batchNorm(s.conv2d(out, `${n}.conv2`), `${n}.bn2`, o);
         const res = blk.downsample ? s.batchNorm(s.conv2d(h, `${n}.downsample.0`, blk.stride), `${n}.downsample.1`, o) : h;
         h = tf.relu(tf.add(out, res) as tf.Tensor4D);
@@ -118,7 +118,7 @@ export function createRegressor(opts: RegressorOptions): Regressor {
       fused = tf.concat([hf, r1], 3) as tf.Tensor4D;
     }
     // R2: GAP → FC + ReLU (→ dropout) → FC (linear).
-    let z = tf.relu(s.dense(fused.mean([1, 2]) as tf.Tensor2D, 'fc1'));
+    let z = s.dense(fused.mean([1, 2]) as tf.Tensor2D, 'fc1', true);
     if (o.training && opts.dropout > 0) z = tf.dropout(z, opts.dropout, undefined, dropoutSeed++) as tf.Tensor2D;
     const score = s.dense(z, 'fc2').reshape([-1]) as tf.Tensor1D;
     return { score, layer1: feats[0]!, layer2: feats[1]!, layer3: feats[2]!, layer4: r1 };

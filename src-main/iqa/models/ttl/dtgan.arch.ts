@@ -1,5 +1,6 @@
 // TTL-IQA's DT-GAN (Yang, Li & Liu, TMM 2021, §IV eq. 8-14, Tables II-III; methods.md §3.2, §9.3): one D-Gnet/D-Dnet/H-Gnet/H-Dnet set per quality level, the model spec, and one training iteration (§IV-D).
 import * as tf from '@tensorflow/tfjs';
+import { adam as fusedAdam } from '../../train/fused-adam';
 import { z } from 'zod';
 import { AppError } from '../../../../src-shared/api/errors';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../../../imaging/patches';
@@ -68,7 +69,7 @@ export const DtganConfig = z
      */
     pristineFolder: z.string().min(1).nullable().default(null),
     /**
-     * A torchvision VGG-16 state dict as .safetensors (ImageNet weights you provide; nothing is downloaded) for the
+     * A torchvision VGG-16 state dict, .pth or .safetensors (ImageNet weights you provide; nothing is downloaded), for the
      * semantic loss L_s (eq. 13, fc8 outputs). null = L_s is OFF and L_cyc = L_p (eq. 12) only.
      */
     vggWeights: z.string().min(1).nullable().default(null),
@@ -206,7 +207,7 @@ export function createDtgan(config: DtganConfig, seed: number): DtganModel {
   };
 }
 
-/** Loads the user's torchvision VGG-16 (.safetensors, fc8 included) as the frozen φ of L_s (eq. 13). */
+/** Loads the user's torchvision VGG-16 (.pth or .safetensors, fc8 included) as the frozen φ of L_s (eq. 13). */
 export async function loadDtganVgg16(model: DtganModel, file: string, seed = 0): Promise<void> {
   const tensors = await readWeights(file);
   const net = createVgg16({ widthDivisor: 1, hidden: 4096, seed, outputs: 1000 });
@@ -230,7 +231,7 @@ export function dtganLearningRate(config: DtganConfig, epoch: number, epochs: nu
 export function createDtganOptimizers(model: DtganModel, lr = model.config.lr): Optimizers {
   const { beta1, beta2 } = model.config;
   return {
-    groups: model.parameterGroups().map((g) => ({ ...g, optimizer: tf.train.adam(lr, beta1, beta2) })),
+    groups: model.parameterGroups().map((g) => ({ ...g, optimizer: fusedAdam(lr, beta1, beta2) })),
   };
 }
 

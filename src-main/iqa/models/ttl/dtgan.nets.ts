@@ -1,10 +1,11 @@
 // TTL-IQA's DT-GAN networks (Yang, Li & Liu, TMM 2021, §IV-A, Table II, Fig. 4-5; methods.md §3.2.1-3.2.2): the D-Gnet/H-Gnet resize-convolution generator and the D-Dnet/H-Dnet 70×70 PatchGAN.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../src-shared/api/errors';
-import { affineNormOp } from '../../layers/norm';
+import { affineNormOp, instanceNormActOp } from '../../layers/norm';
 import { ParamStore } from '../../layers/param-store';
 import type { Param } from '../../layers/torch-params';
-import { conv, ownedVariable } from '../../layers/torch-params';
+import { biasAdd, conv, ownedVariable } from '../../layers/torch-params';
+import { hasFastHeapKernels, REFLECT_PAD, REFLECT_PAD_GRAD } from '../../wasm-kernels';
 
 /** Instance-norm ε (PyTorch's InstanceNorm2d default). */
 export const IN_EPS = 1e-5;
@@ -51,7 +52,25 @@ function reflectAxis(x: tf.Tensor4D, p: number, axis: 1 | 2): tf.Tensor4D {
  * MirrorPad gradient only slices dy and drops the mirrored contributions.
  */
 export function reflectPad(x: tf.Tensor4D, p: number): tf.Tensor4D {
+  if (p > 0 && hasFastHeapKernels()) {
+    for (const n of [x.shape[1], x.shape[2]]) {
+      if (p >= n) throw new AppError('bad_input', `reflection padding of ${p} needs a side of at least ${p + 1} pixels, got ${n}`);
+    }
+    return heapReflectPad(x, p);
+  }
   return tf.tidy(() => reflectAxis(reflectAxis(x, p, 1), p, 2));
+}
+
+/** On wasm (fast kernels): one heap pass each way (src-main/iqa/wasm-heap.ts) instead of slices, reverses and concats. */
+function heapReflectPad(x: tf.Tensor4D, p: number): tf.Tensor4D {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [input] = args as [tf.Tensor4D];
+    return {
+      value: tf.engine().runKernel(REFLECT_PAD, { x: input }, { pad: p }) as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.engine().runKernel(REFLECT_PAD_GRAD, { dy: dy as tf.Tensor4D }, { pad: p }) as tf.Tensor4D],
+    };
+  });
+  return op(x) as tf.Tensor4D;
 }
 
 /** Affine instance norm: per sample and channel over H×W (biased variance), with the hand-written backward of affineNormOp. */
@@ -60,6 +79,10 @@ const instanceNormOp = affineNormOp([1, 2], IN_EPS);
 export function instanceNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
   return instanceNormOp(x, gamma, beta);
 }
+
+/** Instance norm then ReLU, and then LeakyReLU(0.2) (one heap kernel each way on wasm). */
+const instanceNormRelu = instanceNormActOp(IN_EPS, 'relu');
+const instanceNormLeaky = instanceNormActOp(IN_EPS, { leaky: 0.2 });
 
 /**
  * Nearest-neighbour ×2 upsampling by reshape and broadcast: the same values as tf.image.resizeNearestNeighbor, but its
@@ -132,6 +155,7 @@ export function createTranslatorGenerator(opts: TranslatorGeneratorOptions): Tra
   convParam(s, 'sc4', 7, w, 3, true);
 
   const norm = (x: tf.Tensor4D, name: string) => instanceNorm(x, s.v(`${name}.weight`) as tf.Tensor1D, s.v(`${name}.bias`) as tf.Tensor1D);
+  const normRelu = (x: tf.Tensor4D, name: string) => instanceNormRelu(x, s.v(`${name}.weight`) as tf.Tensor1D, s.v(`${name}.bias`) as tf.Tensor1D);
   const w4 = (name: string) => s.v(`${name}.weight`);
 
   const forward = (x: tf.Tensor4D): tf.Tensor4D => {
@@ -139,17 +163,17 @@ export function createTranslatorGenerator(opts: TranslatorGeneratorOptions): Tra
     if (c !== 3 || hgt % 4 !== 0 || wid % 4 !== 0 || hgt < 8 || wid < 8) {
       throw new AppError('bad_input', `DT-GAN generator: input ${hgt}x${wid}x${c} must be RGB with sides that are multiples of 4 and at least 8`);
     }
-    let h = tf.relu(norm(conv(reflectPad(x.mul(2).sub(1) as tf.Tensor4D, 3), w4('sc1'), 1, 0), 'sc1.norm'));
-    h = tf.relu(norm(zeroPadConv(h, w4('sc2'), 2, 1), 'sc2.norm'));
-    h = tf.relu(norm(zeroPadConv(h, w4('sc3'), 2, 1), 'sc3.norm'));
+    let h = normRelu(conv(reflectPad(x.mul(2).sub(1) as tf.Tensor4D, 3), w4('sc1'), 1, 0), 'sc1.norm');
+    h = normRelu(zeroPadConv(h, w4('sc2'), 2, 1), 'sc2.norm');
+    h = normRelu(zeroPadConv(h, w4('sc3'), 2, 1), 'sc3.norm');
     for (let i = 1; i <= residualBlocks; i++) {
-      let r = tf.relu(norm(conv(reflectPad(h, 1), w4(`rb${i}.conv1`), 1, 0), `rb${i}.norm1`));
+      let r = normRelu(conv(reflectPad(h, 1), w4(`rb${i}.conv1`), 1, 0), `rb${i}.norm1`);
       r = norm(conv(reflectPad(r, 1), w4(`rb${i}.conv2`), 1, 0), `rb${i}.norm2`);
       h = tf.add(h, r);
     }
-    h = tf.relu(norm(conv(reflectPad(upsampleNearest2(h), 1), w4('rc1'), 1, 0), 'rc1.norm'));
-    h = tf.relu(norm(conv(reflectPad(upsampleNearest2(h), 1), w4('rc2'), 1, 0), 'rc2.norm'));
-    const y = tf.tanh(conv(reflectPad(h, 3), w4('sc4'), 1, 0).add(s.v('sc4.bias')));
+    h = normRelu(conv(reflectPad(upsampleNearest2(h), 1), w4('rc1'), 1, 0), 'rc1.norm');
+    h = normRelu(conv(reflectPad(upsampleNearest2(h), 1), w4('rc2'), 1, 0), 'rc2.norm');
+    const y = tf.tanh(biasAdd(conv(reflectPad(h, 3), w4('sc4'), 1, 0), s.v('sc4.bias')));
     return y.add(1).mul(0.5) as tf.Tensor4D;
   };
 
@@ -238,9 +262,14 @@ export function createPatchDiscriminator(opts: PatchDiscriminatorOptions): Patch
     PATCHGAN_LAYERS.forEach((l, i) => {
       const name = `sc_m${i + 1}`;
       h = zeroPadConv(h, s.v(`${name}.weight`), l.s, l.p);
-      if (s.has(`${name}.bias`)) h = h.add(s.v(`${name}.bias`));
-      else if (useNorm) h = instanceNorm(h, s.v(`${name}.norm.weight`) as tf.Tensor1D, s.v(`${name}.norm.bias`) as tf.Tensor1D);
-      if (i < PATCHGAN_LAYERS.length - 1) h = tf.leakyRelu(h, 0.2);
+      const last = i === PATCHGAN_LAYERS.length - 1;
+      if (s.has(`${name}.bias`)) h = biasAdd(h, s.v(`${name}.bias`));
+      else if (useNorm) {
+        const [g, b] = [s.v(`${name}.norm.weight`) as tf.Tensor1D, s.v(`${name}.norm.bias`) as tf.Tensor1D];
+        h = last ? instanceNorm(h, g, b) : instanceNormLeaky(h, g, b);
+        return;
+      }
+      if (!last) h = tf.leakyRelu(h, 0.2);
     });
     return h;
   };

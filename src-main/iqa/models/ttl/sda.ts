@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../../src-shared/api/errors';
 import { ParamStore } from '../../layers/param-store';
-import type { Param } from '../../layers/torch-params';
+import { biasAdd, type Param } from '../../layers/torch-params';
 
 /**
  * 'paper': s = σ(δ(W'·u')) with one Dense C→C, as eq. 18 is written (so s ∈ [0.5, 1)); 'se': Dense C→C/r, ReLU,
@@ -85,7 +85,7 @@ export function createSda(opts: SdaOptions): SdaBlock {
     s.linear(`${p}fc1`, c, r);
     s.linear(`${p}fc2`, r, c);
   }
-  const dwc = (x: tf.Tensor4D, name: string) => depthwiseConvSame(x, s.v(`${name}.weight`)).add(s.v(`${name}.bias`)) as tf.Tensor4D;
+  const dwc = (x: tf.Tensor4D, name: string) => biasAdd(depthwiseConvSame(x, s.v(`${name}.weight`)), s.v(`${name}.bias`));
 
   const forward = (v: tf.Tensor4D): SdaOutput =>
     tf.tidy(() => {

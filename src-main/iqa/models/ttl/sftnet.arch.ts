@@ -8,7 +8,7 @@ import type { Param } from '../../layers/torch-params';
 import type { IqaModel, ModelSpec } from '../model';
 import { levelToTarget } from './levels';
 import { createSda, type SdaBlock } from './sda';
-import { trainSftnet } from './sftnet.train';
+import { sftnetEpochs, trainSftnet } from './sftnet.train';
 import { createVgg16, loadTorchvisionVgg16, type Vgg16 } from '../../backbones/vgg16';
 
 /** 'paper' is VGG-16 at 224² [I]; 'small' and 'tiny' are our CPU-sized choices [U]. */
@@ -40,13 +40,24 @@ export const SftnetConfig = z
     /** Dropout after fc6 and fc7 while training [P §VI-A.3]. */
     dropout: z.number().min(0).max(0.9).default(0.5),
     /**
-     * A torchvision `vgg16` state dict as .safetensors (ImageNet weights you provide; nothing is downloaded), loaded
+     * A torchvision `vgg16` state dict, .pth or .safetensors (ImageNet weights you provide; nothing is downloaded), loaded
      * into the backbone before training. Paper scale only; its last FC (classifier.6) is not used.
      */
     backboneWeights: z.string().min(1).nullable().default(null),
     /** 'sgd' with momentum as the paper's Caffe solver, or 'adam' [U]. */
     optimizer: z.enum(['sgd', 'adam']).default('sgd'),
     momentum: z.number().min(0).max(0.999).default(0.9),
+    /**
+     * Training length in iterations (mini-batches) [P §VI-A.3: 50,000]: the run's epochs become ⌈iterations / steps
+     * per epoch⌉ and training stops after exactly this many steps. null = the run's epochs [U: a CPU-sized length].
+     */
+    iterations: z.number().int().min(1).max(10_000_000).nullable().default(null),
+    /**
+     * Multiply the LR by lrDecayFactor every this many iterations [P §VI-A.3: 10,000]. null = a fifth of the run, the
+     * paper's 10K of 50K at any length; 0 = never.
+     */
+    lrDecayEvery: z.number().int().min(0).max(10_000_000).nullable().default(null),
+    lrDecayFactor: z.number().positive().max(1).default(0.1),
   })
   .strict();
 export type SftnetConfig = z.infer<typeof SftnetConfig>;
@@ -158,7 +169,7 @@ export function createSftnet(config: SftnetConfig, seed: number): SftnetModel {
   };
 }
 
-/** Loads the user's torchvision VGG-16 .safetensors into the backbone (conv and fc6/fc7; not classifier.6). */
+/** Loads the user's torchvision VGG-16 (.pth or .safetensors) into the backbone (conv and fc6/fc7; not classifier.6). */
 export async function loadSftnetBackbone(model: SftnetModel, file: string): Promise<void> {
   const { widthDivisor, hidden } = model.sizes;
   if (widthDivisor !== 1 || hidden !== 4096) {
@@ -186,9 +197,10 @@ export const sftnetSpec: ModelSpec<SftnetConfig> = {
   create: createSftnet,
   trainLoop: (opts) => trainSftnet(opts),
   // Caffe solver of §VI-A.3: mini-batch 30, LR 1e-6, weight decay 5e-4 (momentum 0.9 is the config's). The paper's
-  // "×0.1 every 10K iterations, 50K in total" depends on the dataset size; express it through lrDecay in epochs
-  // (every = 10000·30 / training images) and epochs [U].
+  // "×0.1 every 10K iterations, 50K in total" is the config's iterations / lrDecayEvery / lrDecayFactor; without
+  // iterations the run lasts `epochs` and decays every fifth of it.
   defaultHyper: { batchImages: 30, lr: 1e-6, weightDecay: 5e-4, epochs: 50, lrDecay: { every: 0, factor: 1 } },
+  resolveHyper: (config, hyper, trainImages) => ({ ...hyper, epochs: sftnetEpochs(config, hyper, trainImages) }),
   prepare: async (model, config) => {
     if (config.backboneWeights) await loadSftnetBackbone(model as SftnetModel, config.backboneWeights);
   },

@@ -1,12 +1,13 @@
 // SFTnet's two training stages (Yang, Li & Liu, TMM 2021, §V-B, §VI-A.3): quality levels by softmax cross-entropy, then scores by Euclidean loss.
 import * as tf from '@tensorflow/tfjs';
+import { adam as fusedAdam } from '../../train/fused-adam';
 import { AppError } from '../../../../src-shared/api/errors';
 import { seededRandom, shuffle } from '../../../util/random';
 import { PatchSource, type Sample } from '../../data/patch-source';
 import { SCORE_CHUNK } from '../../score/predict';
 import { lrAt, predictImages, TrainingCancelled, type EpochResult, type Optimizers, type TrainHyper, type TrainOptions } from '../../train/trainer';
 import { targetToLevel } from './levels';
-import type { SftnetModel } from './sftnet.arch';
+import type { SftnetConfig, SftnetModel } from './sftnet.arch';
 
 /**
  * One optimizer per parameter group at the epoch's LR: SGD with momentum (the paper's Caffe solver) or Adam [U], per
@@ -17,11 +18,40 @@ export function createSftnetOptimizers(model: SftnetModel, hyper: TrainHyper, ep
   return {
     groups: model.parameterGroups().map((g) => {
       const lr = lrAt(hyper, epoch) * g.lrMultiplier;
-      const optimizer = model.config.optimizer === 'sgd' ? tf.train.momentum(lr, model.config.momentum) : tf.train.adam(lr);
+      const optimizer = model.config.optimizer === 'sgd' ? tf.train.momentum(lr, model.config.momentum) : fusedAdam(lr);
       // `Optimizers` is typed for Adam; the runs service only calls getWeights/setWeights/applyGradients/dispose.
       return { name: g.name, variables: g.variables, lrMultiplier: g.lrMultiplier, optimizer: optimizer as unknown as tf.AdamOptimizer };
     }),
   };
+}
+
+/** Optimiser steps per epoch: one per `batchImages` training images. */
+function stepsPerEpochOf(hyper: Pick<TrainHyper, 'batchImages'>, trainImages: number): number {
+  return Math.max(1, Math.ceil(trainImages / hyper.batchImages));
+}
+
+/** The run's length in iterations (config.iterations, else epochs × steps per epoch) and its decay period (0 = none). */
+export function sftnetSchedule(config: Pick<SftnetConfig, 'iterations' | 'lrDecayEvery'>, hyper: Pick<TrainHyper, 'epochs' | 'batchImages'>, trainImages: number) {
+  const stepsPerEpoch = stepsPerEpochOf(hyper, trainImages);
+  const iterations = config.iterations ?? hyper.epochs * stepsPerEpoch;
+  // null: the paper's proportion (×0.1 every 10K of 50K, a fifth of the run) at this run's length [P §VI-A.3].
+  const decayEvery = config.lrDecayEvery ?? Math.max(1, Math.round(iterations / 5));
+  return { iterations, decayEvery, stepsPerEpoch };
+}
+
+/** Epochs a run needs: ⌈iterations / steps per epoch⌉ when the config gives a length in iterations, else hyper.epochs. */
+export function sftnetEpochs(config: Pick<SftnetConfig, 'iterations'>, hyper: Pick<TrainHyper, 'epochs' | 'batchImages'>, trainImages: number): number {
+  return config.iterations === null ? hyper.epochs : Math.ceil(config.iterations / stepsPerEpochOf(hyper, trainImages));
+}
+
+/**
+ * The LR at a 0-based iteration: the run's LR (with its per-epoch lrDecay, if any) × lrDecayFactor^⌊iteration /
+ * decayEvery⌋, Caffe's "step" policy [P §VI-A.3: base 1e-6, ×0.1 every 10K iterations].
+ */
+export function sftnetLearningRate(config: Pick<SftnetConfig, 'lrDecayFactor'>, hyper: TrainHyper, schedule: { decayEvery: number; stepsPerEpoch: number }, iteration: number): number {
+  const epoch = Math.floor(iteration / schedule.stepsPerEpoch) + 1;
+  const steps = schedule.decayEvery > 0 ? Math.floor(iteration / schedule.decayEvery) : 0;
+  return lrAt(hyper, epoch) * config.lrDecayFactor ** steps;
 }
 
 /** Adam reads `learningRate` on every step; SGD/momentum caches −lr in a scalar that setLearningRate replaces. */
@@ -113,8 +143,9 @@ export async function levelAccuracy(model: SftnetModel, source: PatchSource, pat
 /**
  * The runs service's loop for SFTnet: per epoch, seeded shuffles of `batchImages` images (each `trainCrops` crops),
  * one step each, then test predictions with the engine's predictImages (mean of test crops). Metrics: train_loss,
- * opts.score's (e.g. SRCC), and in stage 'levels' train_accuracy (from the training passes, dropout on) and
- * test_accuracy (argmax of the crop-averaged softmax).
+ * opts.score's (e.g. SRCC), lr (at the epoch's last step), iterations (so far), and in stage 'levels' train_accuracy
+ * (from the training passes, dropout on) and test_accuracy (argmax of the crop-averaged softmax). The LR follows
+ * sftnetLearningRate per iteration, and a run given in iterations stops after exactly that many.
  */
 export async function trainSftnet(opts: TrainOptions): Promise<EpochResult[]> {
   const model = opts.model as SftnetModel;
@@ -126,22 +157,32 @@ export async function trainSftnet(opts: TrainOptions): Promise<EpochResult[]> {
   await opts.restoreOptimizers?.(optimizers);
   const source = new PatchSource(protocol);
   const levels = model.config.stage === 'levels';
-  const stepsPerEpoch = Math.ceil(opts.train.length / hyper.batchImages);
+  const schedule = sftnetSchedule(model.config, hyper, opts.train.length);
+  const { stepsPerEpoch } = schedule;
+  const lastEpoch = Math.min(hyper.epochs, Math.ceil(schedule.iterations / stepsPerEpoch));
   const p = protocol.patch;
   const results: EpochResult[] = [];
+  let currentLr = NaN;
   try {
-    for (let epoch = startEpoch; epoch <= hyper.epochs; epoch++) {
+    for (let epoch = startEpoch; epoch <= lastEpoch; epoch++) {
       const t0 = performance.now();
-      for (const g of optimizers.groups) setLearningRate(g.optimizer, lrAt(hyper, epoch) * g.lrMultiplier);
       // Seeded per epoch, so a resumed run sees the same order and crops as an uninterrupted one.
       const random = seededRandom(hyper.seed * 1009 + epoch);
       const order = shuffle(opts.train, random);
+      const first = (epoch - 1) * stepsPerEpoch;
+      // The last epoch of a run measured in iterations may stop part-way.
+      const steps = Math.min(stepsPerEpoch, schedule.iterations - first);
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
-      for (let step = 0; step < stepsPerEpoch; step++) {
+      for (let step = 0; step < steps; step++) {
         if (opts.signal?.aborted) throw new TrainingCancelled(epoch);
         const ts = performance.now();
+        const lr = sftnetLearningRate(model.config, hyper, schedule, first + step);
+        if (lr !== currentLr) {
+          for (const g of optimizers.groups) setLearningRate(g.optimizer, lr * g.lrMultiplier);
+          currentLr = lr;
+        }
         const batch = await source.trainBatch(order.slice(step * hyper.batchImages, (step + 1) * hyper.batchImages), random);
         const x = tf.tensor4d(batch.x, [batch.count, p, p, 3]);
         let r: SftnetStepResult;
@@ -153,15 +194,17 @@ export async function trainSftnet(opts: TrainOptions): Promise<EpochResult[]> {
         lossSum += r.loss;
         correct += r.correct ?? 0;
         seen += r.count;
-        opts.onStep?.({ epoch, step: step + 1, stepsPerEpoch, loss: r.loss, secondsPerStep: (performance.now() - ts) / 1000 });
+        opts.onStep?.({ epoch, step: step + 1, stepsPerEpoch: steps, loss: r.loss, secondsPerStep: (performance.now() - ts) / 1000 });
       }
       const predictions = await predictImages(model, source, protocol, opts.test, opts.signal);
-      const trainLoss = lossSum / stepsPerEpoch;
+      const trainLoss = lossSum / steps;
       const metrics: Record<string, number> = {
         ...(opts.test.length && opts.score
           ? opts.score(predictions.map((q) => q.score), opts.test.map((s) => s.target), opts.test.map((s) => s.group ?? null))
           : {}),
         train_loss: trainLoss,
+        lr: currentLr,
+        iterations: first + steps,
       };
       if (levels) {
         metrics.train_accuracy = correct / seen;
